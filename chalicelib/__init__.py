@@ -1,0 +1,1 @@
+"""Dispute arbitration service: everything that ships in the Lambda package."""

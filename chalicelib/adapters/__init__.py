@@ -1,0 +1,1 @@
+"""Adapters hide the AWS SDK behind business operations."""

@@ -1,0 +1,286 @@
+"""The single-table DynamoDB repository.
+
+Items (PK / SK):
+  CASE#{id} / CASE                     the case document, with `version` and GSI keys
+  CASE#{id} / EVENT#{version}#{n}      append-only audit events
+  CASE#{id} / TOKEN#{window_id}        the workflow task token parked on a window
+  REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
+
+GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue by status ordered
+by due time, GSI4 cases of a storefront. Every case write is conditional on the
+version it read, and goes in one transaction with its audit events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+from chalicelib.domain.errors import Duplicate, StaleVersion
+from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, Transition
+
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+    }
+)
+TOKEN_TTL_SECONDS = 400 * 24 * 3600
+
+
+class TransientStorageError(Exception):
+    """DynamoDB was busy; the caller (or the state machine's Retry) may try again."""
+
+
+class VersionConflict(StaleVersion):
+    """Somebody else wrote the case since it was read."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Dispute]
+    cursor: str | None
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def case_key(case_id: str) -> dict[str, Any]:
+    return {"PK": _s(f"CASE#{case_id}"), "SK": _s("CASE")}
+
+
+def request_key(storefront_id: str, request_id: str) -> dict[str, Any]:
+    return {"PK": _s(f"REQUEST#{storefront_id}#{request_id}"), "SK": _s("REQUEST")}
+
+
+def _case_item(case: Dispute) -> dict[str, Any]:
+    item = {
+        **case_key(case.id),
+        "doc": _s(case.model_dump_json()),
+        "version": _n(case.version),
+        "GSI1PK": _s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
+        "GSI1SK": _s(f"{case.created_at.isoformat()}#{case.id}"),
+        "GSI2PK": _s(f"SELLER#{case.storefront_id}#{case.seller_id}"),
+        "GSI2SK": _s(f"{case.created_at.isoformat()}#{case.id}"),
+        "GSI4PK": _s(f"STOREFRONT#{case.storefront_id}"),
+        "GSI4SK": _s(f"{case.created_at.isoformat()}#{case.id}"),
+    }
+    if case.window is not None:
+        item["GSI3PK"] = _s(f"QUEUE#{case.status.value}")
+        item["GSI3SK"] = _s(f"{case.window.due_at.isoformat()}#{case.id}")
+    return item
+
+
+def _event_items(case: Dispute, events: tuple[AuditEvent, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "PK": _s(f"CASE#{case.id}"),
+            "SK": _s(f"EVENT#{case.version:010d}#{index:02d}"),
+            "doc": _s(event.model_dump_json()),
+        }
+        for index, event in enumerate(events)
+    ]
+
+
+def _is_transient(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES
+
+
+class DynamoRepository:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    # -- after-sales requests -------------------------------------------------
+
+    def put_request(self, request: AfterSalesRequest) -> None:
+        """Record or correct a request; once escalated its facts are frozen."""
+        try:
+            self._db.put_item(
+                TableName=self.table,
+                Item={
+                    **request_key(request.storefront_id, request.request_id),
+                    "doc": _s(request.model_dump_json()),
+                },
+                ConditionExpression="attribute_not_exists(dispute_id)",
+            )
+        except ClientError as error:
+            self._raise_for(error, "the request was already escalated; its facts can no longer change")
+
+    def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
+        item = self._get(request_key(storefront_id, request_id))
+        if item is None:
+            return None
+        request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
+        if "dispute_id" in item:
+            request = request.model_copy(update={"dispute_id": item["dispute_id"]["S"]})
+        return request
+
+    # -- cases ---------------------------------------------------------------
+
+    def create_case(self, transition: Transition) -> Dispute:
+        """The case, its first events and the request's link to it, all or nothing."""
+        case = transition.case.model_copy(update={"version": 1})
+        key = request_key(case.storefront_id, case.request_id)
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": _case_item(case),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            *({"Put": {"TableName": self.table, "Item": item}} for item in _event_items(case, transition.events)),
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": key,
+                    "UpdateExpression": "SET dispute_id = :id",
+                    "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(dispute_id)",
+                    "ExpressionAttributeValues": {":id": _s(case.id)},
+                }
+            },
+        ]
+        self._transact(writes, "this request was already escalated")
+        return case
+
+    def save(self, transition: Transition) -> Dispute:
+        """Write the next version of a case with its audit events, only if nobody wrote first."""
+        case = transition.case.model_copy(update={"version": transition.case.version + 1})
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": _case_item(case),
+                    "ConditionExpression": "version = :expected",
+                    "ExpressionAttributeValues": {":expected": _n(case.version - 1)},
+                }
+            },
+            *(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+                for item in _event_items(case, transition.events)
+            ),
+        ]
+        self._transact(writes, "the case changed since it was read")
+        return case
+
+    def get_case(self, case_id: str) -> Dispute | None:
+        item = self._get(case_key(case_id))
+        return Dispute.model_validate_json(item["doc"]["S"]) if item else None
+
+    def events(self, case_id: str) -> list[AuditEvent]:
+        return [
+            AuditEvent.model_validate_json(item["doc"]["S"])
+            for item in self._query(
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+                ExpressionAttributeValues={":pk": _s(f"CASE#{case_id}"), ":prefix": _s("EVENT#")},
+                ConsistentRead=True,
+            )
+        ]
+
+    def list_cases(self, index: str, partition: str, limit: int, cursor: str | None) -> Page:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}PK = :pk",
+            "ExpressionAttributeValues": {":pk": _s(partition)},
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = json.loads(cursor)
+        response = self._call("query", **kwargs)
+        last = response.get("LastEvaluatedKey")
+        return Page(
+            items=[Dispute.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])],
+            cursor=json.dumps(last, separators=(",", ":")) if last else None,
+        )
+
+    # -- workflow task tokens -------------------------------------------------
+
+    def put_task_token(self, case_id: str, window_id: str, token: str, expires_at: int) -> None:
+        self._call(
+            "put_item",
+            TableName=self.table,
+            Item={
+                "PK": _s(f"CASE#{case_id}"),
+                "SK": _s(f"TOKEN#{window_id}"),
+                "token": _s(token),
+                "expires_at": _n(expires_at),
+            },
+        )
+
+    def get_task_token(self, case_id: str, window_id: str) -> str | None:
+        item = self._get({"PK": _s(f"CASE#{case_id}"), "SK": _s(f"TOKEN#{window_id}")})
+        return item["token"]["S"] if item else None
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
+        response = self._call("get_item", TableName=self.table, Key=key, ConsistentRead=True)
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            page = self._call(
+                "query",
+                TableName=self.table,
+                **kwargs,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            yield from page.get("Items", [])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._db, operation)(**kwargs)
+        except ClientError as error:
+            if _is_transient(error):
+                raise TransientStorageError(str(error)) from error
+            raise
+
+    def _transact(self, writes: list[dict[str, Any]], conflict_message: str) -> None:
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            self._raise_for(error, conflict_message)
+
+    @staticmethod
+    def _raise_for(error: ClientError, conflict_message: str) -> None:
+        code = error.response.get("Error", {}).get("Code")
+        if code == "ConditionalCheckFailedException":
+            raise Duplicate(conflict_message) from error
+        if code == "TransactionCanceledException":
+            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                raise VersionConflict(conflict_message) from error
+            raise TransientStorageError(str(error)) from error
+        if _is_transient(error):
+            raise TransientStorageError(str(error)) from error
+        raise error

@@ -1,0 +1,55 @@
+"""The one place that turns a meaningful error into an HTTP status and a JSON body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Response
+from pydantic import ValidationError
+
+from chalicelib.domain import errors
+
+STATUS: dict[type[errors.DomainError], int] = {
+    errors.MalformedRequest: 400,
+    errors.Unauthenticated: 401,
+    errors.RoleNotAllowed: 403,
+    errors.NotFound: 404,
+    errors.InvalidState: 409,
+    errors.StaleVersion: 409,
+    errors.Duplicate: 409,
+    errors.DeadlinePassed: 410,
+    errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.InvalidValue: 422,
+}
+
+
+def status_for(error: errors.DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def error_response(error: errors.DomainError) -> Response:
+    return Response(
+        body=error_body(error.code, error.message, error.details),
+        status_code=status_for(error),
+        headers={"Content-Type": "application/json"},
+    )
+
+
+def validation_details(error: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors, minus the echoed input (it may be large or sensitive)."""
+    return [
+        {
+            "field": ".".join(str(part) for part in item["loc"]) or "body",
+            "message": item["msg"],
+            "type": item["type"],
+        }
+        for item in error.errors(include_url=False, include_input=False)
+    ]

@@ -1,0 +1,27 @@
+"""How cases and events look on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute
+
+
+def dispute_view(case: Dispute) -> dict[str, Any]:
+    data = case.model_dump(mode="json")
+    window = data.pop("window")
+    return {
+        "id": data.pop("id"),
+        "status": data.pop("status"),
+        "resolution": data.pop("resolution"),
+        **data,
+        "open_window": window,
+    }
+
+
+def event_view(event: AuditEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json", exclude={"case_id"})
+
+
+def request_view(request: AfterSalesRequest) -> dict[str, Any]:
+    return request.model_dump(mode="json")

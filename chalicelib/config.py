@@ -1,0 +1,63 @@
+"""Settings read once from the environment and validated, so a missing variable fails clearly."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEV_JWT_SECRET = "dev-only-disputes-secret-never-use-in-production"  # noqa: S105 (documented local default)
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    runtime: Literal["aws", "local"] = "aws"
+    table_name: str = Field(min_length=1)
+    evidence_bucket: str = Field(min_length=1)
+    state_machine_arn: str = Field(min_length=1)
+    webhook_queue_url: str = ""
+    deadline_scale: float = Field(default=1.0, gt=0, le=1.0)
+    dev_jwt_secret: str | None = None
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    policy_dir: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.runtime == "local"
+
+
+ENVIRONMENT = {
+    "runtime": "DISPUTES_RUNTIME",
+    "table_name": "TABLE_NAME",
+    "evidence_bucket": "EVIDENCE_BUCKET",
+    "state_machine_arn": "STATE_MACHINE_ARN",
+    "webhook_queue_url": "WEBHOOK_QUEUE_URL",
+    "deadline_scale": "DEADLINE_SCALE",
+    "dev_jwt_secret": "DISPUTES_DEV_JWT_SECRET",
+    "jwks_url": "JWKS_URL",
+    "jwt_issuer": "JWT_ISSUER",
+    "jwt_audience": "JWT_AUDIENCE",
+    "policy_dir": "POLICY_DIR",
+}
+
+
+@cache
+def settings() -> Settings:
+    values = {field: os.environ[name] for field, name in ENVIRONMENT.items() if os.environ.get(name)}
+    try:
+        loaded = Settings.model_validate(values)
+    except ValidationError as error:
+        names = ", ".join(ENVIRONMENT[str(e["loc"][0])] for e in error.errors() if e["loc"])
+        raise SettingsError(f"missing or invalid environment variables: {names}") from error
+    if loaded.is_local and not loaded.dev_jwt_secret:
+        loaded = loaded.model_copy(update={"dev_jwt_secret": DEV_JWT_SECRET})
+    return loaded

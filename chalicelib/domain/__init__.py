@@ -1,0 +1,1 @@
+"""Pure domain: models, lifecycle transitions, rules. No boto3, no Chalice, no clock."""

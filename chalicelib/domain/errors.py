@@ -1,0 +1,66 @@
+"""Errors raised as meaning. The API maps each class to a status code in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base for every error a client can cause; never a 500."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class MalformedRequest(DomainError):
+    code = "malformed_request"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class RoleNotAllowed(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """Absent, or present but not the caller's: the two are indistinguishable on purpose."""
+
+    code = "not_found"
+
+
+class InvalidState(DomainError):
+    """The action does not apply to the case in its current state."""
+
+    code = "invalid_state"
+
+
+class StaleVersion(DomainError):
+    code = "stale_version"
+
+
+class Duplicate(DomainError):
+    code = "duplicate"
+
+
+class DeadlinePassed(DomainError):
+    code = "deadline_passed"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+
+
+class InvalidValue(DomainError):
+    """Valid JSON whose values break a business rule."""
+
+    code = "invalid_value"

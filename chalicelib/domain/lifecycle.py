@@ -1,0 +1,314 @@
+"""Case transitions as pure functions: (case, command, now) -> Transition.
+
+Each function checks that the command fits the case's state, then returns the
+next case with the audit events that explain the change. The transition keeps
+the version it was computed from; saving it bumps the version once, on the
+condition that nobody wrote in between. Nothing here reads a clock or storage.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.errors import DeadlinePassed, InvalidState
+from chalicelib.domain.models import (
+    SYSTEM_ACTOR,
+    Actor,
+    AfterSalesRequest,
+    AuditEvent,
+    Dispute,
+    Party,
+    Resolution,
+    Status,
+    Transition,
+    Window,
+    WindowKind,
+)
+from chalicelib.domain.policy import Deadlines
+
+# Step Functions may fire a timer a moment before our clock agrees it is due.
+TIMER_TOLERANCE = timedelta(seconds=2)
+
+PARTY_WINDOWS = frozenset({WindowKind.SELLER_RESPONSE, WindowKind.BUYER_REBUTTAL, WindowKind.INFO_REQUEST})
+WINDOW_STATUS = {
+    WindowKind.SELLER_RESPONSE: Status.AWAITING_SELLER,
+    WindowKind.BUYER_REBUTTAL: Status.AWAITING_BUYER,
+}
+
+
+def event(
+    case: Dispute,
+    now: datetime,
+    action: str,
+    *,
+    actor: Actor | None = None,
+    to_status: Status | None = None,
+    reason: str = "",
+    **data: Any,
+) -> AuditEvent:
+    return AuditEvent(
+        case_id=case.id,
+        at=now,
+        actor=actor.sub if actor else SYSTEM_ACTOR,
+        actor_role=actor.role.value if actor else SYSTEM_ACTOR,
+        action=action,
+        from_status=case.status,
+        to_status=to_status or case.status,
+        reason=reason,
+        data=data,
+    )
+
+
+def advance(case: Dispute, now: datetime, **changes: Any) -> Dispute:
+    """The case after a change. The version stays: the repository bumps it once per saved transition."""
+    return case.model_copy(update={**changes, "updated_at": now})
+
+
+def open_case(
+    request: AfterSalesRequest,
+    actor: Actor,
+    statement: str,
+    case_id: str,
+    policy_version: str,
+    deadlines: Deadlines,
+    now: datetime,
+) -> Transition:
+    """Escalation: the platform steps in and the seller's evidence window opens at once."""
+    closes_at = request.seller_decided_at + deadlines.escalation_window
+    if now > closes_at:
+        raise DeadlinePassed(
+            "the escalation window for this request has closed",
+            [{"field": "request_id", "closed_at": closes_at.isoformat()}],
+        )
+    case = Dispute(
+        id=case_id,
+        storefront_id=request.storefront_id,
+        request_id=request.request_id,
+        order_id=request.order_id,
+        buyer_id=request.buyer_id,
+        seller_id=request.seller_id,
+        type=request.type,
+        reason=request.reason,
+        amount_paid=request.amount_paid,
+        shipping_paid=request.shipping_paid,
+        amount_requested=request.amount_requested,
+        currency=request.currency,
+        delivered_at=request.delivered_at,
+        seller_decided_at=request.seller_decided_at,
+        statement=statement,
+        status=Status.ESCALATED,
+        policy_version=policy_version,
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+    created = event(case, now, "created", actor=actor, reason="buyer escalated a rejected request")
+    created = created.model_copy(update={"from_status": None})
+    opened = open_window(case, WindowKind.SELLER_RESPONSE, (Party.SELLER,), deadlines, now)
+    return Transition(case=opened.case, events=(created, *opened.events))
+
+
+def _window_duration(kind: WindowKind, deadlines: Deadlines) -> timedelta:
+    return {
+        WindowKind.SELLER_RESPONSE: deadlines.seller_response,
+        WindowKind.BUYER_REBUTTAL: deadlines.buyer_rebuttal,
+        WindowKind.INFO_REQUEST: deadlines.info_request,
+        WindowKind.REVIEW: deadlines.reviewer_sla,
+        WindowKind.APPEAL: deadlines.appeal_window,
+    }[kind]
+
+
+def open_window(
+    case: Dispute,
+    kind: WindowKind,
+    parties: tuple[Party, ...],
+    deadlines: Deadlines,
+    now: datetime,
+    *,
+    status: Status | None = None,
+    duration: timedelta | None = None,
+    action: str = "",
+    reason: str = "",
+) -> Transition:
+    """Start waiting for someone, with a deadline and (for parties) a reminder before it."""
+    length = duration or _window_duration(kind, deadlines)
+    due_at = now + length
+    remind_at = None
+    if kind in PARTY_WINDOWS:
+        remind_at = due_at - min(deadlines.reminder_before, length / 2)
+    window = Window(
+        id=f"w{case.version + 1}-{kind.value}",
+        kind=kind,
+        parties=parties,
+        opened_at=now,
+        due_at=due_at,
+        remind_at=remind_at,
+    )
+    new_status = status or WINDOW_STATUS.get(kind, case.status)
+    default_action = "evidence_requested" if kind in PARTY_WINDOWS else f"{kind.value}_opened"
+    opened = event(
+        case,
+        now,
+        action or default_action,
+        to_status=new_status,
+        reason=reason or f"{kind.value.replace('_', ' ')} window opened",
+        window=kind.value,
+        parties=[p.value for p in parties],
+        due_at=due_at.isoformat(),
+    )
+    deadlines_shown = {**case.deadlines, kind.value: due_at}
+    updated = advance(case, now, status=new_status, window=window, deadlines=deadlines_shown)
+    return Transition(case=updated, events=(opened,))
+
+
+def require_party_window(case: Dispute, party: Party, now: datetime) -> Window:
+    """The open window in which this party may act; 410 once its deadline passed."""
+    window = case.window
+    if window is None or window.kind not in PARTY_WINDOWS or party not in window.parties:
+        raise InvalidState(f"the case is {case.status.value}; no window is open for the {party.value}")
+    if party in window.submitted:
+        raise InvalidState(f"the {party.value} already submitted in this window")
+    if now >= window.due_at:
+        raise DeadlinePassed(
+            f"the {party.value}'s deadline passed at {window.due_at.isoformat()}",
+            [{"deadline": window.due_at.isoformat()}],
+        )
+    return window
+
+
+def submit(case: Dispute, actor: Actor, party: Party, deadlines: Deadlines, now: datetime) -> Transition:
+    """A party ends its own window early; the case moves on at once."""
+    window = require_party_window(case, party, now)
+    submitted = event(
+        case,
+        now,
+        "evidence_submitted",
+        actor=actor,
+        reason="party ended its window",
+        party=party.value,
+    )
+    remaining = tuple(p for p in window.parties if p not in (*window.submitted, party))
+    if remaining:
+        still_open = window.model_copy(update={"submitted": (*window.submitted, party)})
+        return Transition(case=advance(case, now, window=still_open), events=(submitted,))
+    after = close_window(case, window, deadlines, now)
+    return Transition(case=after.case, events=(submitted, *after.events))
+
+
+def close_window(case: Dispute, window: Window, deadlines: Deadlines, now: datetime) -> Transition:
+    """What follows a party window, whether it ended by submission or by deadline."""
+    base = case.model_copy(update={"window": None})
+    if window.kind == WindowKind.SELLER_RESPONSE:
+        return open_window(base, WindowKind.BUYER_REBUTTAL, (Party.BUYER,), deadlines, now)
+    if window.kind == WindowKind.BUYER_REBUTTAL:
+        moved = event(case, now, "awaiting_rules", to_status=Status.UNDER_REVIEW, reason="both windows ended")
+        return Transition(case=advance(base, now, status=Status.UNDER_REVIEW), events=(moved,))
+    if window.kind == WindowKind.INFO_REQUEST:
+        return open_review(base, deadlines, now, reason="information request ended")
+    raise InvalidState(f"{window.kind.value} is not a party window")
+
+
+def open_review(case: Dispute, deadlines: Deadlines, now: datetime, *, reason: str) -> Transition:
+    return open_window(case, WindowKind.REVIEW, (), deadlines, now, status=Status.UNDER_REVIEW, reason=reason)
+
+
+def window_timed_out(case: Dispute, window_id: str, deadlines: Deadlines, now: datetime) -> Transition | None:
+    """A workflow timer fired: send the reminder, or apply the missed deadline.
+
+    None when the timer is stale (the window already ended another way) or early,
+    so the workflow simply carries on from the case as it is.
+    """
+    window = case.window
+    if window is None or window.id != window_id:
+        return None
+    reached = now + TIMER_TOLERANCE
+    if reached >= window.due_at:
+        return _deadline_missed(case, window, deadlines, now)
+    if window.remind_at and not window.reminded and reached >= window.remind_at:
+        return _remind(case, window, now)
+    return None
+
+
+def _remind(case: Dispute, window: Window, now: datetime) -> Transition:
+    reminder = event(
+        case,
+        now,
+        "deadline_approaching",
+        reason="reminder before the deadline",
+        window=window.kind.value,
+        parties=[p.value for p in window.parties if p not in window.submitted],
+        due_at=window.due_at.isoformat(),
+    )
+    reminded = window.model_copy(update={"reminded": True})
+    return Transition(case=advance(case, now, window=reminded), events=(reminder,))
+
+
+def _deadline_missed(case: Dispute, window: Window, deadlines: Deadlines, now: datetime) -> Transition:
+    if window.kind in PARTY_WINDOWS:
+        late = [p for p in window.parties if p not in window.submitted]
+        missed = event(
+            case,
+            now,
+            "deadline_missed",
+            reason=f"{', '.join(p.value for p in late)} missed the deadline",
+            window=window.kind.value,
+            parties=[p.value for p in late],
+        )
+        marked = case.model_copy(
+            update={
+                "missed_deadlines": (
+                    *case.missed_deadlines,
+                    *(f"{window.kind.value}:{p.value}" for p in late),
+                )
+            }
+        )
+        after = close_window(marked, window, deadlines, now)
+        return Transition(case=after.case, events=(missed, *after.events))
+    if window.kind == WindowKind.APPEAL:
+        return close_case(
+            case.model_copy(update={"window": None}),
+            Resolution.RULED,
+            now,
+            reason="appeal window ended",
+        )
+    # Review SLA breached: the case moves to the senior queue and keeps waiting there.
+    breached = event(case, now, "review_sla_breached", reason="reviewer SLA passed; moved to the senior queue")
+    reopened = open_window(
+        case.model_copy(update={"window": None}),
+        WindowKind.REVIEW,
+        (),
+        deadlines,
+        now,
+        status=case.status,
+        duration=deadlines.senior_reviewer_sla,
+        reason="senior review",
+    )
+    senior = reopened.case.model_copy(update={"senior_queue_since": case.senior_queue_since or now})
+    return Transition(case=senior, events=(breached, *reopened.events))
+
+
+def close_case(
+    case: Dispute, resolution: Resolution, now: datetime, *, reason: str, actor: Actor | None = None
+) -> Transition:
+    closed = event(
+        case,
+        now,
+        "closed",
+        actor=actor,
+        to_status=Status.CLOSED,
+        reason=reason,
+        resolution=resolution.value,
+    )
+    return Transition(
+        case=advance(case, now, status=Status.CLOSED, resolution=resolution, window=None),
+        events=(closed,),
+    )
+
+
+def ensure_status(case: Dispute, *allowed: Status) -> None:
+    if case.status not in allowed:
+        raise InvalidState(
+            f"the case is {case.status.value}; this needs {' or '.join(s.value for s in allowed)}",
+            [{"status": case.status.value}],
+        )

@@ -1,0 +1,298 @@
+"""The case and everything stored with it, as immutable pydantic models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp must carry a UTC offset (ISO 8601, e.g. 2026-01-31T12:00:00Z)")
+    return value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
+Text = Annotated[str, Field(max_length=5000)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Role(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    REVIEWER = "reviewer"
+    SENIOR_REVIEWER = "senior_reviewer"
+    STOREFRONT = "storefront"
+
+
+class Party(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+class Actor(Frozen):
+    """Who is calling, taken from a verified token."""
+
+    sub: Identifier
+    role: Role
+    storefront_id: Identifier
+
+    @property
+    def is_reviewer(self) -> bool:
+        return self.role in (Role.REVIEWER, Role.SENIOR_REVIEWER)
+
+
+SYSTEM_ACTOR = "system"
+
+
+class RequestType(StrEnum):
+    REFUND_ONLY = "refund_only"
+    RETURN_AND_REFUND = "return_and_refund"
+    EXCHANGE = "exchange"
+    REPAIR = "repair"
+
+
+class ClaimReason(StrEnum):
+    QUALITY_DEFECT = "quality_defect"
+    NOT_AS_DESCRIBED = "not_as_described"
+    NOT_RECEIVED = "not_received"
+    MISSING_ITEMS = "missing_items"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit"
+    COUNTERFEIT = "counterfeit"
+    NO_REASON_RETURN = "no_reason_return"
+    OTHER = "other"
+
+
+class SellerDecision(StrEnum):
+    REJECTED = "rejected"
+    NO_RESPONSE = "no_response"
+
+
+class AfterSalesFacts(Frozen):
+    """Order facts as the storefront recorded them; the buyer never supplies these."""
+
+    order_id: Identifier
+    buyer_id: Identifier
+    seller_id: Identifier
+    amount_paid: MinorUnits
+    shipping_paid: MinorUnits
+    currency: Currency
+    delivered_at: UtcDateTime | None = None
+    type: RequestType
+    reason: ClaimReason
+    amount_requested: PositiveMinorUnits
+    requested_at: UtcDateTime
+    seller_decision: SellerDecision
+    seller_decided_at: UtcDateTime
+    seller_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AfterSalesFacts:
+        if self.amount_requested > self.amount_paid + self.shipping_paid:
+            raise ValueError("amount_requested cannot exceed amount_paid plus shipping_paid")
+        if self.buyer_id == self.seller_id:
+            raise ValueError("buyer_id and seller_id must differ")
+        if self.seller_decided_at < self.requested_at:
+            raise ValueError("seller_decided_at cannot be before requested_at")
+        return self
+
+
+class AfterSalesRequest(AfterSalesFacts):
+    request_id: Identifier
+    storefront_id: Identifier
+    recorded_at: UtcDateTime
+    dispute_id: str | None = None
+
+
+class Status(StrEnum):
+    ESCALATED = "escalated"
+    AWAITING_SELLER = "awaiting_seller"
+    AWAITING_BUYER = "awaiting_buyer"
+    UNDER_REVIEW = "under_review"
+    RULED = "ruled"
+    APPEALED = "appealed"
+    CLOSED = "closed"
+
+
+class Resolution(StrEnum):
+    RULED = "ruled"
+    CONCEDED = "conceded"
+    SETTLED = "settled"
+    WITHDRAWN = "withdrawn"
+
+
+class WindowKind(StrEnum):
+    """Something the case waits for, with a deadline; the workflow parks a task token on it."""
+
+    SELLER_RESPONSE = "seller_response"
+    BUYER_REBUTTAL = "buyer_rebuttal"
+    INFO_REQUEST = "info_request"
+    REVIEW = "review"
+    APPEAL = "appeal"
+
+
+class Window(Frozen):
+    id: str
+    kind: WindowKind
+    parties: tuple[Party, ...] = ()
+    opened_at: UtcDateTime
+    due_at: UtcDateTime
+    remind_at: UtcDateTime | None = None
+    reminded: bool = False
+    submitted: tuple[Party, ...] = ()
+
+    def is_open_for(self, party: Party) -> bool:
+        return party in self.parties and party not in self.submitted
+
+
+class Outcome(StrEnum):
+    REFUND_FULL = "refund_full"
+    REFUND_PARTIAL = "refund_partial"
+    RETURN_AND_REFUND = "return_and_refund"
+    EXCHANGE = "exchange"
+    REPAIR = "repair"
+    CLAIM_DENIED = "claim_denied"
+
+
+class Liability(StrEnum):
+    SELLER = "seller"
+    BUYER = "buyer"
+    CARRIER = "carrier"
+    PLATFORM = "platform"
+    SHARED = "shared"
+
+
+class Payee(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    CARRIER = "carrier"
+    PLATFORM = "platform"
+
+
+class CompensationKind(StrEnum):
+    REFUND = "refund"
+    RETURN_SHIPPING = "return_shipping"
+    GOODWILL = "goodwill"
+
+
+class CompensationLine(Frozen):
+    payer: Payee
+    payee: Payee
+    kind: CompensationKind
+    amount: PositiveMinorUnits
+    currency: Currency
+
+
+class PenaltyKind(StrEnum):
+    POINTS = "points"
+    FINE = "fine"
+    WARNING = "warning"
+    LISTING_RESTRICTION = "listing_restriction"
+
+
+class Penalty(Frozen):
+    party: Party
+    kind: PenaltyKind
+    value: Annotated[int, Field(ge=0, le=10**9, strict=True)] = 0
+
+
+class RuleHit(Frozen):
+    rule: str
+    reason: str
+
+
+class Ruling(Frozen):
+    outcome: Outcome
+    liability: Liability
+    compensation: tuple[CompensationLine, ...] = ()
+    penalties: tuple[Penalty, ...] = ()
+    rationale: tuple[RuleHit, ...] = ()
+    notes: Text | None = None
+    decided_by: str
+    decided_at: UtcDateTime
+    final: bool = False
+
+
+class Recommendation(Frozen):
+    decision: str  # "auto" or "review"
+    ruling: Ruling
+    rules_fired: tuple[RuleHit, ...]
+    policy_version: str
+
+
+class Dispute(Frozen):
+    id: str
+    storefront_id: str
+    request_id: str
+    order_id: str
+    buyer_id: str
+    seller_id: str
+    type: RequestType
+    reason: ClaimReason
+    amount_paid: int
+    shipping_paid: int
+    amount_requested: int
+    currency: str
+    delivered_at: UtcDateTime | None
+    seller_decided_at: UtcDateTime
+    statement: str
+    status: Status
+    resolution: Resolution | None = None
+    window: Window | None = None
+    deadlines: dict[str, UtcDateTime] = Field(default_factory=dict)
+    missed_deadlines: tuple[str, ...] = ()
+    senior_queue_since: UtcDateTime | None = None
+    workflow_error: str | None = None
+    recommendation: Recommendation | None = None
+    ruling: Ruling | None = None
+    policy_version: str
+    version: int = 0
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+    def party_of(self, actor: Actor) -> Party | None:
+        """The side the actor is on, or None: identity is (storefront, subject, role)."""
+        if actor.storefront_id != self.storefront_id:
+            return None
+        if actor.role == Role.BUYER and actor.sub == self.buyer_id:
+            return Party.BUYER
+        if actor.role == Role.SELLER and actor.sub == self.seller_id:
+            return Party.SELLER
+        return None
+
+    @property
+    def order_total(self) -> int:
+        return self.amount_paid + self.shipping_paid
+
+
+class AuditEvent(Frozen):
+    """One append-only line of a case's history."""
+
+    case_id: str
+    at: UtcDateTime
+    actor: str
+    actor_role: str
+    action: str
+    from_status: Status | None
+    to_status: Status | None
+    reason: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Transition(Frozen):
+    """A case's next state and the audit events that explain it, saved together or not at all.
+
+    `case.version` is still the version the transition was computed from.
+    """
+
+    case: Dispute
+    events: tuple[AuditEvent, ...]

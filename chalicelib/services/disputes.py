@@ -1,0 +1,107 @@
+"""Use cases of the main flow: record a request, escalate it, act in a window, rule."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from chalicelib.adapters.dynamodb import VersionConflict
+from chalicelib.domain import lifecycle, rulings
+from chalicelib.domain.access import require_party, require_role
+from chalicelib.domain.errors import Duplicate, NotFound
+from chalicelib.domain.models import (
+    Actor,
+    AfterSalesFacts,
+    AfterSalesRequest,
+    AuditEvent,
+    Dispute,
+    Role,
+    Ruling,
+    Transition,
+)
+from chalicelib.domain.workflow import next_step
+from chalicelib.observability import logger
+from chalicelib.services.cases import apply_command, load_visible
+from chalicelib.services.context import Context
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    request: AfterSalesRequest
+    created: bool
+
+
+def record_request(ctx: Context, actor: Actor, request_id: str, facts: AfterSalesFacts) -> RecordedRequest:
+    require_role(actor, "record_request")
+    existing = ctx.repo.get_request(actor.storefront_id, request_id)
+    if existing and existing.dispute_id:
+        raise Duplicate(
+            "the request was already escalated; its facts can no longer change",
+            [{"dispute_id": existing.dispute_id}],
+        )
+    request = AfterSalesRequest(
+        **facts.model_dump(),
+        request_id=request_id,
+        storefront_id=actor.storefront_id,
+        recorded_at=existing.recorded_at if existing else ctx.clock(),
+    )
+    ctx.repo.put_request(request)
+    return RecordedRequest(request=request, created=existing is None)
+
+
+def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dispute:
+    """The buyer (or its storefront) asks the platform to step in; one case per request."""
+    require_role(actor, "escalate")
+    request = ctx.repo.get_request(actor.storefront_id, request_id)
+    if request is None or (actor.role == Role.BUYER and request.buyer_id != actor.sub):
+        raise NotFound(f"no after-sales request {request_id}")
+    if request.dispute_id:
+        raise _already_escalated(request.dispute_id)
+    policy = ctx.policy(request.storefront_id)
+    transition = lifecycle.open_case(
+        request,
+        actor,
+        statement,
+        f"dsp_{uuid.uuid4().hex}",
+        policy.version,
+        ctx.deadlines(request.storefront_id),
+        ctx.clock(),
+    )
+    try:
+        case = ctx.repo.create_case(transition)
+    except VersionConflict:
+        winner = ctx.repo.get_request(actor.storefront_id, request_id)
+        raise _already_escalated(winner.dispute_id if winner else None) from None
+    ctx.workflow.start(next_step(case, ctx.clock()))
+    logger.info("dispute escalated", extra={"case_id": case.id, "request_id": request_id})
+    return case
+
+
+def _already_escalated(dispute_id: str | None) -> Duplicate:
+    return Duplicate("this after-sales request was already escalated", [{"dispute_id": dispute_id}])
+
+
+def get_dispute(ctx: Context, actor: Actor, case_id: str) -> Dispute:
+    return load_visible(ctx, actor, case_id, "view_case")
+
+
+def list_events(ctx: Context, actor: Actor, case_id: str) -> list[AuditEvent]:
+    load_visible(ctx, actor, case_id, "view_events")
+    return ctx.repo.events(case_id)
+
+
+def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:
+    """A party ends its own window now instead of at the deadline."""
+
+    def command(case: Dispute) -> Transition:
+        party = require_party(actor, case)
+        return lifecycle.submit(case, actor, party, ctx.deadlines(case.storefront_id), ctx.clock())
+
+    return apply_command(ctx, actor, case_id, "submit", command, expected_version=expected_version)
+
+
+def rule(ctx: Context, actor: Actor, case_id: str, ruling: Ruling, expected_version: int | None = None) -> Dispute:
+    def command(case: Dispute) -> Transition:
+        return rulings.issue_ruling(case, actor, ruling, ctx.deadlines(case.storefront_id), ctx.clock())
+
+    return apply_command(ctx, actor, case_id, "rule", command, expected_version=expected_version)

@@ -1,0 +1,95 @@
+"""What the state machine's Lambda tasks do. Each returns the next step as a dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.dynamodb import VersionConflict
+from chalicelib.domain import lifecycle, rules, rulings
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.models import Dispute, Status, Transition
+from chalicelib.domain.workflow import next_step
+from chalicelib.observability import logger
+from chalicelib.services.context import Context
+
+MAX_ATTEMPTS = 5
+TOKEN_RETENTION_SECONDS = 400 * 24 * 3600
+
+
+class CaseMissing(Exception):
+    """The workflow names a case that is not stored: not retryable, lands in MarkCaseStalled."""
+
+
+def _load(ctx: Context, case_id: str) -> Dispute:
+    case = ctx.repo.get_case(case_id)
+    if case is None:
+        raise CaseMissing(case_id)
+    return case
+
+
+def _step(ctx: Context, case: Dispute) -> dict[str, Any]:
+    return next_step(case, ctx.clock()).model_dump(exclude_none=True)
+
+
+def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> dict[str, Any]:
+    """Store the wait state's token; if its window already ended, resume at once.
+
+    Token first, then re-read: an API call that ended the window either finds the
+    token, or ended the window before this read and is seen here.
+    """
+    now = ctx.clock()
+    ctx.repo.put_task_token(case_id, window_id, token, int(now.timestamp()) + TOKEN_RETENTION_SECONDS)
+    case = _load(ctx, case_id)
+    if case.window is None or case.window.id != window_id:
+        logger.info("window ended before the wait parked; resuming", extra={"case_id": case_id})
+        ctx.workflow.resume(token, next_step(case, ctx.clock()))
+    return {"parked": window_id}
+
+
+def _retry_on_conflict(ctx: Context, case_id: str, decide: Any) -> dict[str, Any]:
+    for _ in range(MAX_ATTEMPTS):
+        case = _load(ctx, case_id)
+        transition: Transition | None = decide(case)
+        if transition is None:
+            return _step(ctx, case)
+        try:
+            saved = ctx.repo.save(transition)
+        except VersionConflict:
+            continue
+        return _step(ctx, saved)
+    raise VersionConflict(f"case {case_id} kept changing")
+
+
+def handle_deadline(ctx: Context, case_id: str, window_id: str) -> dict[str, Any]:
+    def decide(case: Dispute) -> Transition | None:
+        return lifecycle.window_timed_out(case, window_id, ctx.deadlines(case.storefront_id), ctx.clock())
+
+    return _retry_on_conflict(ctx, case_id, decide)
+
+
+def apply_rules(ctx: Context, case_id: str) -> dict[str, Any]:
+    def decide(case: Dispute) -> Transition | None:
+        if case.status != Status.UNDER_REVIEW or case.window is not None:
+            return None  # already applied (a retried invocation) or the case moved on
+        policy = ctx.policy(case.storefront_id)
+        recommendation = rules.evaluate(case, policy, ctx.clock())
+        return rulings.apply_recommendation(case, recommendation, ctx.deadlines(case.storefront_id), ctx.clock())
+
+    return _retry_on_conflict(ctx, case_id, decide)
+
+
+def mark_case_stalled(ctx: Context, case_id: str, error: dict[str, Any], execution: str) -> dict[str, Any]:
+    """Make a failed workflow visible on the case instead of leaving it silently stuck."""
+    summary = f"{error.get('Error', 'Unknown')}: {str(error.get('Cause', ''))[:500]}"
+
+    def decide(case: Dispute) -> Transition | None:
+        if case.workflow_error:
+            return None
+        failed = lifecycle.event(case, ctx.clock(), "workflow_failed", reason=summary, execution=execution)
+        return Transition(case=lifecycle.advance(case, ctx.clock(), workflow_error=summary), events=(failed,))
+
+    try:
+        return _retry_on_conflict(ctx, case_id, decide)
+    except (CaseMissing, NotFound):
+        logger.error("stalled workflow for a missing case", extra={"case_id": case_id, "error": summary})
+        return {"case_id": case_id, "next": "closed"}

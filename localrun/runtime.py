@@ -1,0 +1,105 @@
+"""Start and stop the whole service in one process, with no AWS account and no Docker.
+
+1. moto in-process with Step Functions execution on: DynamoDB, S3, SQS and the
+   real state machine from statemachines/.
+2. moto's HTTP server on the same backends, so presigned S3 URLs work for any client.
+3. A Lambda Invoke endpoint that runs the Chalice app's Lambda functions.
+4. The Chalice API on 127.0.0.1:PORT.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice.config import Config
+from chalice.local import create_local_server
+from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+import app as chalice_app
+from chalicelib.services.context import reset_context
+from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
+from localrun.provision import REGION, Resources, provision
+
+LOCAL_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "DISPUTES_RUNTIME": "local",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_NAMESPACE": "Disputes",
+}
+
+
+@dataclass
+class LocalRuntime:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    moto_port: int = 0
+    deadline_scale: float = 1.0
+    serve_api: bool = True
+    extra_environment: dict[str, str] = field(default_factory=dict)
+    resources: Resources | None = None
+    _stack: list[Any] = field(default_factory=list)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def moto_url(self) -> str:
+        host, port = self._moto.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalRuntime:
+        os.environ.update(LOCAL_ENVIRONMENT)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's per-request lines
+        mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        mock.start()
+        self._stack.append(mock.stop)
+
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.moto_port, verbose=False)
+        self._moto.start()
+        self._stack.append(self._moto.stop)
+
+        invoke = LambdaInvokeServer(chalice_handlers(chalice_app.app), host=self.host).start()
+        self._stack.append(invoke.stop)
+
+        os.environ["AWS_ENDPOINT_URL_LAMBDA"] = invoke.url
+        os.environ["AWS_ENDPOINT_URL_S3"] = self.moto_url
+        self.resources = provision()
+        os.environ.update(
+            {
+                "TABLE_NAME": self.resources.table_name,
+                "EVIDENCE_BUCKET": self.resources.bucket,
+                "STATE_MACHINE_ARN": self.resources.state_machine_arn,
+                "WEBHOOK_QUEUE_URL": self.resources.webhook_queue_url,
+                "DEADLINE_SCALE": repr(self.deadline_scale),
+                **self.extra_environment,
+            }
+        )
+        reset_context()
+        if self.serve_api:
+            self._serve_api(chalice_app.app)
+        return self
+
+    def _serve_api(self, chalice_app: Any) -> None:
+        server = create_local_server(chalice_app, Config.create(app_name="disputes"), self.host, self.port)
+        thread = threading.Thread(target=server.serve_forever, name="chalice-api", daemon=True)
+        thread.start()
+        self._stack.append(server.shutdown)
+
+    def stop(self) -> None:
+        while self._stack:
+            self._stack.pop()()
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
