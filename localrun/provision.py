@@ -64,7 +64,7 @@ def create_bucket() -> str:
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration=spec["VersioningConfiguration"])
-    rules = [  # CloudFormation and the S3 API spell this key differently
+    rules: Any = [  # CloudFormation and the S3 API spell this key differently
         {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
         for rule in spec["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     ]

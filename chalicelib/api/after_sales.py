@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/v1/after-sales/{request_id}", "PUT")
 def put_after_sales_request(request_id: str) -> Response:
-    actor = current_actor(bp.current_request)
+    actor = current_actor(bp.current_request, "record_request")
     facts = parse_body(bp.current_request, AfterSalesFacts)
     recorded = disputes.record_request(context(), actor, path_identifier(request_id, "request_id"), facts)
     return json_response(request_view(recorded.request), 201 if recorded.created else 200)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chalicelib.api.errors import error_response, validation_details
 from chalicelib.auth import authenticate
+from chalicelib.domain.access import require_role
 from chalicelib.domain.errors import (
     DomainError,
     InvalidValue,
@@ -50,8 +51,11 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
     return register
 
 
-def current_actor(request: Request) -> Actor:
-    return authenticate(request.headers.get("authorization"))
+def current_actor(request: Request, action: str) -> Actor:
+    """Who is calling, and whether their role may ever do this (403 before any body is read)."""
+    actor = authenticate(request.headers.get("authorization"))
+    require_role(actor, action)
+    return actor
 
 
 def parse_body(request: Request, model: type[Model]) -> Model:

@@ -24,11 +24,13 @@ from chalicelib.domain.models import (
     Transition,
     Window,
     WindowKind,
+    iso,
 )
 from chalicelib.domain.policy import Deadlines
 
-# Step Functions may fire a timer a moment before our clock agrees it is due.
-TIMER_TOLERANCE = timedelta(seconds=2)
+# Step Functions may fire a timer a moment before our clock agrees it is due. A timer
+# that is still early after this slack is harmless: the workflow simply waits again.
+TIMER_TOLERANCE = timedelta(milliseconds=500)
 
 PARTY_WINDOWS = frozenset({WindowKind.SELLER_RESPONSE, WindowKind.BUYER_REBUTTAL, WindowKind.INFO_REQUEST})
 WINDOW_STATUS = {
@@ -79,7 +81,7 @@ def open_case(
     if now > closes_at:
         raise DeadlinePassed(
             "the escalation window for this request has closed",
-            [{"field": "request_id", "closed_at": closes_at.isoformat()}],
+            [{"field": "request_id", "closed_at": iso(closes_at)}],
         )
     case = Dispute(
         id=case_id,
@@ -155,7 +157,7 @@ def open_window(
         reason=reason or f"{kind.value.replace('_', ' ')} window opened",
         window=kind.value,
         parties=[p.value for p in parties],
-        due_at=due_at.isoformat(),
+        due_at=iso(due_at),
     )
     deadlines_shown = {**case.deadlines, kind.value: due_at}
     updated = advance(case, now, status=new_status, window=window, deadlines=deadlines_shown)
@@ -171,8 +173,8 @@ def require_party_window(case: Dispute, party: Party, now: datetime) -> Window:
         raise InvalidState(f"the {party.value} already submitted in this window")
     if now >= window.due_at:
         raise DeadlinePassed(
-            f"the {party.value}'s deadline passed at {window.due_at.isoformat()}",
-            [{"deadline": window.due_at.isoformat()}],
+            f"the {party.value}'s deadline passed at {iso(window.due_at)}",
+            [{"deadline": iso(window.due_at)}],
         )
     return window
 
@@ -238,7 +240,7 @@ def _remind(case: Dispute, window: Window, now: datetime) -> Transition:
         reason="reminder before the deadline",
         window=window.kind.value,
         parties=[p.value for p in window.parties if p not in window.submitted],
-        due_at=window.due_at.isoformat(),
+        due_at=iso(window.due_at),
     )
     reminded = window.model_copy(update={"reminded": True})
     return Transition(case=advance(case, now, window=reminded), events=(reminder,))

@@ -18,6 +18,13 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, as the API shows every time."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
 Text = Annotated[str, Field(max_length=5000)]
 

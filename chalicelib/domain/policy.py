@@ -33,8 +33,13 @@ class Deadlines(BaseModel):
         return value
 
     def scaled(self, factor: float) -> Deadlines:
-        """Shrink every duration by one factor so a whole case can run in seconds locally."""
-        return Deadlines(**{name: getattr(self, name) * factor for name in type(self).model_fields})
+        """Shrink every duration the workflow waits for, so a whole case can run in seconds locally.
+
+        The escalation window is not scaled: it is checked against the storefront's real
+        order timestamps, not waited for.
+        """
+        waits = {name: getattr(self, name) * factor for name in type(self).model_fields if name != "escalation_window"}
+        return Deadlines(**waits, escalation_window=self.escalation_window)
 
 
 class Policy(BaseModel):

@@ -30,16 +30,21 @@ def test_storefront_override_changes_only_what_it_names() -> None:
 
 @pytest.mark.parametrize(
     "document",
-    ["{not json", '{"version": ""}', '{"version": "x", "deadlines": {"seller_response": "-PT1H"}}',
-     '{"version": "x", "surprise": 1}'],
+    [
+        "{not json",
+        '{"version": ""}',
+        '{"version": "x", "deadlines": {"seller_response": "-PT1H"}}',
+        '{"version": "x", "surprise": 1}',
+    ],
 )
 def test_malformed_policy_fails_with_a_clear_message(document: str) -> None:
     with pytest.raises(PolicyError, match="invalid policy document"):
         load_policy(document)
 
 
-def test_deadline_scale_shrinks_every_duration() -> None:
+def test_deadline_scale_shrinks_every_wait() -> None:
     scaled = PolicyStore().default.deadlines.scaled(0.001)
 
     assert scaled.seller_response == timedelta(hours=72) * 0.001
     assert scaled.reviewer_sla == timedelta(hours=24) * 0.001
+    assert scaled.escalation_window == timedelta(days=15)  # checked against real order times, never waited for

@@ -1,0 +1,100 @@
+"""Integration fixtures: the local runtime in-process (moto + the real state machine), no API socket.
+
+The API is driven through Chalice's test client; the state machine calls the
+Lambda functions through the runtime's loopback Invoke endpoint, as in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.services.context import Context, context
+from localrun.runtime import LocalRuntime
+from tests.conftest import eventually
+from tests.factories import after_sales_body, bearer, unique
+
+POLICIES = Path(__file__).resolve().parent.parent / "policies"
+
+
+@pytest.fixture(scope="session")
+def runtime() -> Iterator[LocalRuntime]:
+    with LocalRuntime(serve_api=False, extra_environment={"POLICY_DIR": str(POLICIES)}) as running:
+        yield running
+
+
+class Api:
+    """A thin JSON client over chalice.test.Client with tokens per role."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, token: dict[str, str] | None, body: Any = None, **headers: str) -> Any:
+        raw = body if isinstance(body, str | bytes) or body is None else json.dumps(body)
+        response = getattr(self.client.http, method.lower())(path, headers={**(token or {}), **headers}, body=raw)
+        response.json = json.loads(response.body) if response.body else None
+        return response
+
+
+@pytest.fixture(scope="session")
+def api(runtime: LocalRuntime) -> Iterator[Api]:
+    with Client(app) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def ctx(runtime: LocalRuntime) -> Context:
+    return context()
+
+
+class Storefront:
+    """Drives a storefront's side: record a rejected request, then let the buyer escalate it."""
+
+    def __init__(self, api: Api, storefront_id: str) -> None:
+        self.api = api
+        self.id = storefront_id
+        self.token = bearer("storefront", f"{storefront_id}-backend", storefront_id)
+        self.buyer = bearer("buyer", "buyer-1", storefront_id)
+        self.seller = bearer("seller", "seller-1", storefront_id)
+
+    def record(self, **overrides: Any) -> str:
+        request_id = unique("req")
+        response = self.api.call("PUT", f"/v1/after-sales/{request_id}", self.token, after_sales_body(**overrides))
+        assert response.status_code == 201, response.json
+        return request_id
+
+    def escalate(self, **overrides: Any) -> dict[str, Any]:
+        request_id = self.record(**overrides)
+        response = self.api.call(
+            "POST", "/v1/disputes", self.buyer, {"request_id": request_id, "statement": "it arrived broken"}
+        )
+        assert response.status_code == 201, response.json
+        case: dict[str, Any] = response.json
+        return case
+
+    def get(self, case_id: str) -> dict[str, Any]:
+        response = self.api.call("GET", f"/v1/disputes/{case_id}", self.buyer)
+        assert response.status_code == 200, response.json
+        case: dict[str, Any] = response.json
+        return case
+
+    def wait_for_status(self, case_id: str, status: str, timeout: float = 30) -> dict[str, Any]:
+        return eventually(lambda: self.get(case_id), lambda case: case["status"] == status, timeout=timeout)
+
+
+@pytest.fixture
+def fast_shop(api: Api) -> Storefront:
+    """Deadlines of a few seconds (tests/policies/fast.json)."""
+    return Storefront(api, "fast")
+
+
+@pytest.fixture
+def patient_shop(api: Api) -> Storefront:
+    """Party deadlines of hours, so tests act inside the windows (tests/policies/patient.json)."""
+    return Storefront(api, "patient")

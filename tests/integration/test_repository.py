@@ -1,0 +1,71 @@
+"""The DynamoDB repository on moto: versions, transactions, append-only events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.adapters.dynamodb import VersionConflict
+from chalicelib.domain import lifecycle
+from chalicelib.domain.models import Dispute, Party, Status
+from chalicelib.domain.policy import Deadlines
+from chalicelib.services.context import Context
+from tests.factories import BUYER, NOW, SELLER, request, unique
+
+
+def new_case(ctx: Context) -> Dispute:
+    req = request()
+    ctx.repo.put_request(req)
+    return ctx.repo.create_case(lifecycle.open_case(req, BUYER, "broken", unique("dsp"), "v1", Deadlines(), NOW))
+
+
+def test_created_case_reads_back_with_version_one_and_its_events(ctx: Context) -> None:
+    case = new_case(ctx)
+
+    stored = ctx.repo.get_case(case.id)
+
+    assert stored == case
+    assert stored is not None and stored.version == 1
+    assert [e.action for e in ctx.repo.events(case.id)] == ["created", "evidence_requested"]
+    linked = ctx.repo.get_request(case.storefront_id, case.request_id)
+    assert linked is not None and linked.dispute_id == case.id
+
+
+def test_a_write_from_a_stale_read_is_refused_and_leaves_no_events(ctx: Context) -> None:
+    case = new_case(ctx)
+    first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
+    assert case.window is not None
+    racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    assert racing is not None
+
+    winner = ctx.repo.save(first)
+    with pytest.raises(VersionConflict):
+        ctx.repo.save(racing)
+
+    stored = ctx.repo.get_case(case.id)
+    assert stored == winner
+    assert stored is not None and stored.status == Status.AWAITING_BUYER and stored.version == 2
+    assert "deadline_missed" not in [e.action for e in ctx.repo.events(case.id)]
+
+
+def test_the_same_request_cannot_be_linked_to_two_cases(ctx: Context) -> None:
+    req = request()
+    ctx.repo.put_request(req)
+    ctx.repo.create_case(lifecycle.open_case(req, BUYER, "one", unique("dsp"), "v1", Deadlines(), NOW))
+    second = lifecycle.open_case(req, BUYER, "two", unique("dsp"), "v1", Deadlines(), NOW)
+
+    with pytest.raises(VersionConflict):
+        ctx.repo.create_case(second)
+
+    assert ctx.repo.get_case(second.case.id) is None
+    assert ctx.repo.events(second.case.id) == []
+
+
+def test_task_tokens_are_kept_per_window(ctx: Context) -> None:
+    ctx.repo.put_task_token("dsp-x", "w1-seller_response", "token-1", 2_000_000_000)
+    ctx.repo.put_task_token("dsp-x", "w2-buyer_rebuttal", "token-2", 2_000_000_000)
+
+    assert ctx.repo.get_task_token("dsp-x", "w1-seller_response") == "token-1"
+    assert ctx.repo.get_task_token("dsp-x", "w2-buyer_rebuttal") == "token-2"
+    assert ctx.repo.get_task_token("dsp-x", "w3-review") is None
