@@ -6,9 +6,8 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
-from chalicelib.api import after_sales, disputes, health
-from chalicelib.api.errors import error_response
-from chalicelib.domain.errors import DomainError
+from chalicelib.api import after_sales, disputes, health, negotiation, review
+from chalicelib.api.errors import uniform_error
 from chalicelib.observability import logger
 from chalicelib.workflow import handlers
 
@@ -16,17 +15,17 @@ app = Chalice(app_name="disputes")
 app.register_blueprint(health.bp)
 app.register_blueprint(after_sales.bp)
 app.register_blueprint(disputes.bp)
+app.register_blueprint(negotiation.bp)
+app.register_blueprint(review.bp)
 
 
 @app.middleware("http")
-def map_domain_errors(event: Request, get_response: Any) -> Response:
+def uniform_errors(event: Request, get_response: Any) -> Response:
+    """Domain errors are mapped where views are registered; this reshapes Chalice's own (405, 415, 500)."""
     try:
-        response: Response = get_response(event)
-    except DomainError as error:
-        return error_response(error)
+        return uniform_error(get_response(event))
     finally:
         logger.remove_keys(["case_id"])
-    return response
 
 
 @app.lambda_function(name="park_task_token")

@@ -6,13 +6,14 @@ Items (PK / SK):
   CASE#{id} / TOKEN#{window_id}        the workflow task token parked on a window
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
 
-GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue by status ordered
-by due time, GSI4 cases of a storefront. Every case write is conditional on the
+GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
+or the window a case waits on) ordered by due time, GSI4 cases of a storefront. Every case write is conditional on the
 version it read, and goes in one transaction with its audit events.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.errors import Duplicate, StaleVersion
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, Transition
+from chalicelib.domain.errors import Duplicate, MalformedRequest, StaleVersion
+from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, Status, Transition, WindowKind
 
 TRANSIENT_CODES = frozenset(
     {
@@ -67,11 +68,42 @@ def request_key(storefront_id: str, request_id: str) -> dict[str, Any]:
     return {"PK": _s(f"REQUEST#{storefront_id}#{request_id}"), "SK": _s("REQUEST")}
 
 
+def queue_name(case: Dispute) -> str:
+    """Which queue a waiting case sits in: reviewers' and seniors' queues, or the window it waits on."""
+    assert case.window is not None
+    if case.window.kind == WindowKind.REVIEW:
+        return "senior" if case.in_senior_queue else "review"
+    return case.window.kind.value
+
+
+def encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
+    """Only a key of this index's shape, with string values, is accepted back."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise MalformedRequest("the cursor is not one this API issued") from error
+    expected = {"PK", "SK", f"{index}PK", f"{index}SK"}
+    if (
+        not isinstance(key, dict)
+        or set(key) != expected
+        or not all(
+            isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()
+        )
+    ):
+        raise MalformedRequest("the cursor is not one this API issued")
+    return key
+
+
 def _case_item(case: Dispute) -> dict[str, Any]:
     item = {
         **case_key(case.id),
         "doc": _s(case.model_dump_json()),
         "version": _n(case.version),
+        "case_status": _s(case.status.value),
         "GSI1PK": _s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
         "GSI1SK": _s(f"{case.created_at.isoformat()}#{case.id}"),
         "GSI2PK": _s(f"SELLER#{case.storefront_id}#{case.seller_id}"),
@@ -80,7 +112,7 @@ def _case_item(case: Dispute) -> dict[str, Any]:
         "GSI4SK": _s(f"{case.created_at.isoformat()}#{case.id}"),
     }
     if case.window is not None:
-        item["GSI3PK"] = _s(f"QUEUE#{case.status.value}")
+        item["GSI3PK"] = _s(f"QUEUE#{queue_name(case)}")
         item["GSI3SK"] = _s(f"{case.window.due_at.isoformat()}#{case.id}")
     return item
 
@@ -201,21 +233,41 @@ class DynamoRepository:
             )
         ]
 
-    def list_cases(self, index: str, partition: str, limit: int, cursor: str | None) -> Page:
+    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+        """Cases waiting for a reviewer (`review`) or a senior reviewer (`senior`), oldest due first."""
+        return self._page("GSI3", f"QUEUE#{name}", status, limit, cursor, oldest_first=True)
+
+    def cases_of(self, partition: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+        """A buyer's, seller's or storefront's cases (GSI1, GSI2, GSI4 by prefix), newest first."""
+        index = {"BUYER": "GSI1", "SELLER": "GSI2", "STOREFRONT": "GSI4"}[partition.split("#", 1)[0]]
+        return self._page(index, partition, status, limit, cursor, oldest_first=False)
+
+    def _page(
+        self, index: str, partition: str, status: Status | None, limit: int, cursor: str | None, *, oldest_first: bool
+    ) -> Page:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
             "KeyConditionExpression": f"{index}PK = :pk",
             "ExpressionAttributeValues": {":pk": _s(partition)},
             "Limit": limit,
+            "ScanIndexForward": oldest_first,
         }
+        if status is not None:
+            kwargs["FilterExpression"] = "case_status = :status"
+            kwargs["ExpressionAttributeValues"][":status"] = _s(status.value)
         if cursor:
-            kwargs["ExclusiveStartKey"] = json.loads(cursor)
-        response = self._call("query", **kwargs)
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, index)
+        try:
+            response = self._call("query", **kwargs)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ValidationException":
+                raise MalformedRequest("the cursor does not belong to this listing") from error
+            raise
         last = response.get("LastEvaluatedKey")
         return Page(
             items=[Dispute.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])],
-            cursor=json.dumps(last, separators=(",", ":")) if last else None,
+            cursor=encode_cursor(last) if last else None,
         )
 
     # -- workflow task tokens -------------------------------------------------

@@ -1,13 +1,13 @@
-"""Disputes: escalate, read, act in a window, rule."""
+"""Disputes: escalate, list, read, the timeline, and ending a party's window."""
 
 from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, route
-from chalicelib.api.schemas import EmptyBody, EscalateBody, RulingBody
-from chalicelib.api.views import dispute_view, event_view
-from chalicelib.domain.models import Ruling
+from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, parse_query, route
+from chalicelib.api.schemas import EmptyBody, EscalateBody
+from chalicelib.api.views import dispute_view, event_view, page_view
+from chalicelib.domain.models import DisputeQuery
 from chalicelib.services import disputes
 from chalicelib.services.context import context
 
@@ -20,6 +20,13 @@ def escalate() -> Response:
     body = parse_body(bp.current_request, EscalateBody)
     case = disputes.escalate(context(), actor, body.request_id, body.statement)
     return json_response(dispute_view(case), 201, {"Location": f"/v1/disputes/{case.id}"})
+
+
+@route(bp, "/v1/disputes", "GET")
+def list_disputes() -> Response:
+    actor = current_actor(bp.current_request, "list_cases")
+    query = parse_query(bp.current_request, DisputeQuery)
+    return json_response(page_view(disputes.list_disputes(context(), actor, query)))
 
 
 @route(bp, "/v1/disputes/{dispute_id}", "GET")
@@ -41,17 +48,3 @@ def submit(dispute_id: str) -> Response:
     parse_body(bp.current_request, EmptyBody)
     case = disputes.submit(context(), actor, dispute_id, expected_version(bp.current_request))
     return json_response(dispute_view(case), 202)
-
-
-@route(bp, "/v1/disputes/{dispute_id}/ruling", "POST")
-def rule(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "rule")
-    body = parse_body(bp.current_request, RulingBody)
-    ctx = context()
-    ruling = Ruling(
-        **body.model_dump(),
-        decided_by=actor.sub,
-        decided_at=ctx.clock(),
-    )
-    case = disputes.rule(ctx, actor, dispute_id, ruling, expected_version(bp.current_request))
-    return json_response(dispute_view(case), 201)

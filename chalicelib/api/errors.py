@@ -53,3 +53,17 @@ def validation_details(error: ValidationError) -> list[dict[str, Any]]:
         }
         for item in error.errors(include_url=False, include_input=False)
     ]
+
+
+CHALICE_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type", 500: "internal_error"}
+
+
+def uniform_error(response: Response) -> Response:
+    """Chalice's own errors ({"Code", "Message"}) reshaped like every other error of this API."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
+        return response
+    code = CHALICE_CODES.get(response.status_code, "error")
+    response.body = error_body(code, str(body.get("Message", code)))
+    response.headers = {**response.headers, "Content-Type": "application/json"}
+    return response

@@ -78,6 +78,14 @@ def parse_body(request: Request, model: type[Model]) -> Model:
         raise InvalidValue("the request has invalid or missing fields", validation_details(error)) from error
 
 
+def parse_query(request: Request, model: type[Model]) -> Model:
+    """Query parameters validated like a body: unknown or invalid ones are a 422, not ignored."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as error:
+        raise InvalidValue("the query has invalid parameters", validation_details(error)) from error
+
+
 def expected_version(request: Request) -> int | None:
     """`If-Match: <version>` turns a write into a compare-and-set the client controls."""
     value = (request.headers.get("if-match") or "").strip().strip('"')

@@ -6,7 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.domain.models import CompensationLine, Identifier, Liability, Outcome, Penalty
+from chalicelib.domain.models import Identifier, Party, RulingDecision
+
+RulingBody = RulingDecision
 
 Statement = Annotated[str, Field(min_length=1, max_length=5000)]
 
@@ -20,13 +22,24 @@ class EscalateBody(Body):
     statement: Statement
 
 
-class RulingBody(Body):
-    outcome: Outcome
-    liability: Liability
-    compensation: Annotated[list[CompensationLine], Field(max_length=20)] = []
-    penalties: Annotated[list[Penalty], Field(max_length=10)] = []
-    notes: Annotated[str, Field(max_length=5000)] | None = None
+class OfferBody(Body):
+    amount: Annotated[int, Field(gt=0, le=10**12, strict=True)]
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class WithdrawBody(Body):
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class InfoRequestBody(Body):
+    parties: Annotated[list[Party], Field(min_length=1, max_length=2)]
+    message: Statement
+
+
+class AppealBody(Body):
+    statement: Statement
 
 
 class EmptyBody(Body):
     pass
+

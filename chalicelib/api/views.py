@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.adapters.dynamodb import Page
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute
 
 
@@ -25,3 +26,7 @@ def event_view(event: AuditEvent) -> dict[str, Any]:
 
 def request_view(request: AfterSalesRequest) -> dict[str, Any]:
     return request.model_dump(mode="json")
+
+
+def page_view(page: Page) -> dict[str, Any]:
+    return {"items": [dispute_view(case) for case in page.items], "next_cursor": page.cursor}

@@ -20,7 +20,17 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "list_cases": EVERYONE,
     "view_events": EVERYONE,
     "submit": frozenset({B, S}),
+    "add_evidence": frozenset({B, S}),
+    "add_statement": frozenset({B, S}),
+    "view_evidence": EVERYONE,
+    "concede": frozenset({S}),
+    "make_offer": frozenset({S}),
+    "answer_offer": frozenset({B}),
+    "withdraw": frozenset({B}),
+    "claim": REVIEWERS,
+    "request_information": REVIEWERS,
     "rule": REVIEWERS,
+    "appeal": frozenset({B, S}),
 }
 
 

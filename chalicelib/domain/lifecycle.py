@@ -168,6 +168,8 @@ def require_party_window(case: Dispute, party: Party, now: datetime) -> Window:
     """The open window in which this party may act; 410 once its deadline passed."""
     window = case.window
     if window is None or window.kind not in PARTY_WINDOWS or party not in window.parties:
+        if any(missed.endswith(f":{party.value}") for missed in case.missed_deadlines):
+            raise DeadlinePassed(f"the {party.value}'s deadline passed; the case moved on without it")
         raise InvalidState(f"the case is {case.status.value}; no window is open for the {party.value}")
     if party in window.submitted:
         raise InvalidState(f"the {party.value} already submitted in this window")
@@ -211,8 +213,19 @@ def close_window(case: Dispute, window: Window, deadlines: Deadlines, now: datet
     raise InvalidState(f"{window.kind.value} is not a party window")
 
 
-def open_review(case: Dispute, deadlines: Deadlines, now: datetime, *, reason: str) -> Transition:
-    return open_window(case, WindowKind.REVIEW, (), deadlines, now, status=Status.UNDER_REVIEW, reason=reason)
+def open_review(case: Dispute, deadlines: Deadlines, now: datetime, *, reason: str, action: str = "") -> Transition:
+    """Wait for a reviewer: a senior one, on the senior SLA, for appeals and breached cases."""
+    return open_window(
+        case,
+        WindowKind.REVIEW,
+        (),
+        deadlines,
+        now,
+        status=Status.APPEALED if case.appeal else Status.UNDER_REVIEW,
+        duration=deadlines.senior_reviewer_sla if case.in_senior_queue else deadlines.reviewer_sla,
+        action=action,
+        reason=reason,
+    )
 
 
 def window_timed_out(case: Dispute, window_id: str, deadlines: Deadlines, now: datetime) -> Transition | None:
@@ -275,19 +288,12 @@ def _deadline_missed(case: Dispute, window: Window, deadlines: Deadlines, now: d
             reason="appeal window ended",
         )
     # Review SLA breached: the case moves to the senior queue and keeps waiting there.
-    breached = event(case, now, "review_sla_breached", reason="reviewer SLA passed; moved to the senior queue")
-    reopened = open_window(
-        case.model_copy(update={"window": None}),
-        WindowKind.REVIEW,
-        (),
-        deadlines,
-        now,
-        status=case.status,
-        duration=deadlines.senior_reviewer_sla,
-        reason="senior review",
+    breached = event(case, now, "review_sla_breached", reason="review SLA passed; the case moves to the senior queue")
+    senior = case.model_copy(
+        update={"window": None, "claimed_by": None, "senior_queue_since": case.senior_queue_since or now}
     )
-    senior = reopened.case.model_copy(update={"senior_queue_since": case.senior_queue_since or now})
-    return Transition(case=senior, events=(breached, *reopened.events))
+    reopened = open_review(senior, deadlines, now, reason="senior review")
+    return Transition(case=reopened.case, events=(breached, *reopened.events))
 
 
 def close_case(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -217,13 +217,20 @@ class RuleHit(Frozen):
     reason: str
 
 
-class Ruling(Frozen):
+class RulingDecision(Frozen):
+    """What a decider chooses; the rest of a Ruling is recorded around it."""
+
     outcome: Outcome
     liability: Liability
-    compensation: tuple[CompensationLine, ...] = ()
-    penalties: tuple[Penalty, ...] = ()
-    rationale: tuple[RuleHit, ...] = ()
+    compensation: tuple[CompensationLine, ...] = Field(default=(), max_length=20)
+    penalties: tuple[Penalty, ...] = Field(default=(), max_length=10)
     notes: Text | None = None
+
+
+class Ruling(RulingDecision):
+    """Immutable once issued; an appeal supersedes it with a new, final one."""
+
+    rationale: tuple[RuleHit, ...] = ()
     decided_by: str
     decided_at: UtcDateTime
     final: bool = False
@@ -234,6 +241,32 @@ class Recommendation(Frozen):
     ruling: Ruling
     rules_fired: tuple[RuleHit, ...]
     policy_version: str
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    LAPSED = "lapsed"
+
+
+class Offer(Frozen):
+    """A seller's partial-refund proposal; the buyer accepts (case settles) or rejects (case goes on)."""
+
+    id: str
+    amount: int
+    currency: str
+    note: str | None = None
+    status: OfferStatus = OfferStatus.OPEN
+    made_at: UtcDateTime
+    decided_at: UtcDateTime | None = None
+
+
+class Appeal(Frozen):
+    party: Party
+    statement: str
+    filed_at: UtcDateTime
+    filed_by: str
 
 
 class Dispute(Frozen):
@@ -261,6 +294,11 @@ class Dispute(Frozen):
     workflow_error: str | None = None
     recommendation: Recommendation | None = None
     ruling: Ruling | None = None
+    superseded_ruling: Ruling | None = None
+    offers: tuple[Offer, ...] = ()
+    appeal: Appeal | None = None
+    claimed_by: str | None = None
+    info_request: str | None = None
     policy_version: str
     version: int = 0
     created_at: UtcDateTime
@@ -279,6 +317,15 @@ class Dispute(Frozen):
     @property
     def order_total(self) -> int:
         return self.amount_paid + self.shipping_paid
+
+    @property
+    def open_offer(self) -> Offer | None:
+        return next((offer for offer in self.offers if offer.status == OfferStatus.OPEN), None)
+
+    @property
+    def in_senior_queue(self) -> bool:
+        """Appeals and cases whose review SLA passed belong to senior reviewers."""
+        return self.senior_queue_since is not None or self.appeal is not None
 
 
 class AuditEvent(Frozen):
@@ -303,3 +350,12 @@ class Transition(Frozen):
 
     case: Dispute
     events: tuple[AuditEvent, ...]
+
+
+class DisputeQuery(Frozen):
+    """A page of cases: reviewers read a queue, everyone else their own cases."""
+
+    queue: Literal["review", "senior"] = "review"
+    status: Status | None = None
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)

@@ -4,27 +4,61 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.errors import InvalidState, InvalidValue, RoleNotAllowed
-from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event, open_window
+from chalicelib.domain.errors import InvalidState, InvalidValue
+from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event, open_review, open_window
 from chalicelib.domain.models import (
     Actor,
+    CompensationKind,
     CompensationLine,
     Dispute,
     Liability,
+    Outcome,
     Party,
     Payee,
     Penalty,
     Recommendation,
+    RequestType,
     Resolution,
-    Role,
+    RuleHit,
     Ruling,
+    RulingDecision,
     Status,
     Transition,
     WindowKind,
 )
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.review import require_may_decide, require_review_window
 
 PARTY_LIABILITY = {Party.SELLER: Liability.SELLER, Party.BUYER: Liability.BUYER}
+REQUESTED_OUTCOME = {
+    RequestType.REFUND_ONLY: Outcome.REFUND_FULL,
+    RequestType.RETURN_AND_REFUND: Outcome.RETURN_AND_REFUND,
+    RequestType.EXCHANGE: Outcome.EXCHANGE,
+    RequestType.REPAIR: Outcome.REPAIR,
+}
+MONEY_OUTCOMES = frozenset({Outcome.REFUND_FULL, Outcome.REFUND_PARTIAL, Outcome.RETURN_AND_REFUND})
+
+
+def ruling_as_requested(case: Dispute, hits: tuple[RuleHit, ...], decided_by: str, now: datetime) -> Ruling:
+    """The buyer gets what the after-sales request asked for, the seller liable."""
+    outcome = REQUESTED_OUTCOME[case.type]
+    if outcome == Outcome.REFUND_FULL and case.amount_requested < case.amount_paid:
+        outcome = Outcome.REFUND_PARTIAL
+    refund = CompensationLine(
+        payer=Payee.SELLER,
+        payee=Payee.BUYER,
+        kind=CompensationKind.REFUND,
+        amount=case.amount_requested,
+        currency=case.currency,
+    )
+    return Ruling(
+        outcome=outcome,
+        liability=Liability.SELLER,
+        compensation=(refund,) if outcome in MONEY_OUTCOMES else (),
+        rationale=hits,
+        decided_by=decided_by,
+        decided_at=now,
+    )
 
 
 def validate_ruling(case: Dispute, ruling: Ruling) -> None:
@@ -59,18 +93,24 @@ def _penalty_problems(penalties: tuple[Penalty, ...], liability: Liability) -> l
     ]
 
 
-def issue_ruling(case: Dispute, actor: Actor, ruling: Ruling, deadlines: Deadlines, now: datetime) -> Transition:
-    """A reviewer decides; an appeal's ruling is final and closes the case."""
-    ensure_status(case, Status.UNDER_REVIEW, Status.APPEALED)
-    if case.window is None or case.window.kind != WindowKind.REVIEW:
-        raise InvalidState("the case is not waiting for a reviewer yet", [{"status": case.status.value}])
-    final = case.status == Status.APPEALED
-    if final and actor.role != Role.SENIOR_REVIEWER:
-        raise RoleNotAllowed("only a senior reviewer may decide an appeal")
-    if final and case.ruling and case.ruling.decided_by == actor.sub:
-        raise RoleNotAllowed("an appeal must be decided by a reviewer other than the first")
+def issue_ruling(
+    case: Dispute, actor: Actor, decision: RulingDecision, deadlines: Deadlines, now: datetime
+) -> Transition:
+    """A reviewer decides; an appeal's ruling is final and closes the case.
+
+    The rationale shown to both parties carries the rules that fired and the reviewer's notes.
+    """
+    require_review_window(case)
+    require_may_decide(case, actor)
+    ruling = Ruling(
+        **decision.model_dump(),
+        rationale=case.recommendation.rules_fired if case.recommendation else (),
+        decided_by=actor.sub,
+        decided_at=now,
+        final=case.status == Status.APPEALED,
+    )
     validate_ruling(case, ruling)
-    return record_ruling(case, ruling.model_copy(update={"final": final}), deadlines, now, actor=actor)
+    return record_ruling(case, ruling, deadlines, now, actor=actor)
 
 
 def record_ruling(
@@ -92,7 +132,15 @@ def record_ruling(
         decided_by=ruling.decided_by,
         final=ruling.final,
     )
-    decided = advance(case, now, status=Status.RULED, ruling=ruling, window=None)
+    decided = advance(
+        case,
+        now,
+        status=Status.RULED,
+        ruling=ruling,
+        window=None,
+        claimed_by=None,
+        superseded_ruling=case.ruling if ruling.final else None,
+    )
     if ruling.final:
         closed = close_case(
             decided,
@@ -125,16 +173,7 @@ def apply_recommendation(
     if recommendation.decision == "auto":
         after = record_ruling(recommended, recommendation.ruling, deadlines, now)
     else:
-        after = open_window(
-            recommended,
-            WindowKind.REVIEW,
-            (),
-            deadlines,
-            now,
-            status=Status.UNDER_REVIEW,
-            action="under_review",
-            reason="queued for a reviewer",
-        )
+        after = open_review(recommended, deadlines, now, action="under_review", reason="queued for a reviewer")
     return Transition(case=after.case, events=(fired, *after.events))
 
 

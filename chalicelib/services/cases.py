@@ -9,6 +9,7 @@ success or a meaningful 409/410, never a corrupt case.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from chalicelib.adapters.dynamodb import VersionConflict
 from chalicelib.domain.access import require_role, require_visible
@@ -20,7 +21,7 @@ from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
 
-Command = Callable[[Dispute], Transition]
+Command = Callable[[Dispute, datetime], Transition]
 
 
 def load_visible(ctx: Context, actor: Actor, case_id: str, action: str) -> Dispute:
@@ -37,7 +38,7 @@ def apply_command(
     *,
     expected_version: int | None = None,
 ) -> Dispute:
-    """Run `command` on the latest case, save it with its events, and resume the workflow."""
+    """Run `command(case, now)` on the latest case, save it with its events, and resume the workflow."""
     for _ in range(MAX_ATTEMPTS):
         case = load_visible(ctx, actor, case_id, action)
         if expected_version is not None and case.version != expected_version:
@@ -45,7 +46,7 @@ def apply_command(
                 f"the case is at version {case.version}, not {expected_version}",
                 [{"version": case.version}],
             )
-        transition = command(case)
+        transition = command(case, ctx.clock())
         try:
             ctx.repo.save(transition)
         except VersionConflict:

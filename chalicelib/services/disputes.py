@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from chalicelib.adapters.dynamodb import VersionConflict
-from chalicelib.domain import lifecycle, rulings
-from chalicelib.domain.access import require_party, require_role
+from chalicelib.adapters.dynamodb import Page, VersionConflict
+from chalicelib.domain import lifecycle
+from chalicelib.domain.access import REVIEWERS, require_party, require_role
 from chalicelib.domain.errors import Duplicate, NotFound
 from chalicelib.domain.models import (
     Actor,
@@ -15,8 +16,8 @@ from chalicelib.domain.models import (
     AfterSalesRequest,
     AuditEvent,
     Dispute,
+    DisputeQuery,
     Role,
-    Ruling,
     Transition,
 )
 from chalicelib.domain.workflow import next_step
@@ -93,15 +94,20 @@ def list_events(ctx: Context, actor: Actor, case_id: str) -> list[AuditEvent]:
 def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:
     """A party ends its own window now instead of at the deadline."""
 
-    def command(case: Dispute) -> Transition:
-        party = require_party(actor, case)
-        return lifecycle.submit(case, actor, party, ctx.deadlines(case.storefront_id), ctx.clock())
+    def command(case: Dispute, now: datetime) -> Transition:
+        return lifecycle.submit(case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id), now)
 
     return apply_command(ctx, actor, case_id, "submit", command, expected_version=expected_version)
 
 
-def rule(ctx: Context, actor: Actor, case_id: str, ruling: Ruling, expected_version: int | None = None) -> Dispute:
-    def command(case: Dispute) -> Transition:
-        return rulings.issue_ruling(case, actor, ruling, ctx.deadlines(case.storefront_id), ctx.clock())
-
-    return apply_command(ctx, actor, case_id, "rule", command, expected_version=expected_version)
+def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:
+    """Own cases for parties and storefronts; the review queues, oldest due first, for reviewers."""
+    require_role(actor, "list_cases")
+    if actor.role in REVIEWERS:
+        return ctx.repo.queue(query.queue, query.status, query.limit, query.cursor)
+    partition = {
+        Role.BUYER: f"BUYER#{actor.storefront_id}#{actor.sub}",
+        Role.SELLER: f"SELLER#{actor.storefront_id}#{actor.sub}",
+        Role.STOREFRONT: f"STOREFRONT#{actor.storefront_id}",
+    }[actor.role]
+    return ctx.repo.cases_of(partition, query.status, query.limit, query.cursor)

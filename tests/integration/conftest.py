@@ -87,6 +87,41 @@ class Storefront:
     def wait_for_status(self, case_id: str, status: str, timeout: float = 30) -> dict[str, Any]:
         return eventually(lambda: self.get(case_id), lambda case: case["status"] == status, timeout=timeout)
 
+    def wait_for_window(self, case_id: str, kind: str, timeout: float = 30) -> dict[str, Any]:
+        return eventually(
+            lambda: self.get(case_id),
+            lambda case: (case["open_window"] or {}).get("kind") == kind,
+            timeout=timeout,
+        )
+
+    def act(self, token: dict[str, str], case_id: str, action: str, body: Any = None) -> Any:
+        return self.api.call("POST", f"/v1/disputes/{case_id}/{action}", token, body)
+
+    def to_review(self) -> dict[str, Any]:
+        """A case whose parties both submitted, waiting for a reviewer."""
+        case = self.escalate()
+        assert self.act(self.seller, case["id"], "submit").status_code == 202
+        assert self.act(self.buyer, case["id"], "submit").status_code == 202
+        return self.wait_for_window(case["id"], "review")
+
+
+def execution_status(case_id: str) -> str:
+    """The Step Functions execution of a case (named after it), as moto runs it."""
+    settings = context().settings
+    arn = settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
+    status: str = context().workflow._sfn.describe_execution(executionArn=arn)["status"]
+    return status
+
+
+def wait_for_execution_end(case_id: str, timeout: float = 30) -> str:
+    return eventually(lambda: execution_status(case_id), lambda status: status != "RUNNING", timeout=timeout)
+
+
+@pytest.fixture
+def sla_shop(api: Api) -> Storefront:
+    """Party deadlines of hours, a review SLA of 2 s (tests/policies/sla.json)."""
+    return Storefront(api, "sla")
+
 
 @pytest.fixture
 def fast_shop(api: Api) -> Storefront:

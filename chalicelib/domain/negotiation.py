@@ -1,0 +1,131 @@
+"""What the parties can settle between themselves before a ruling: concede, offers, withdraw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.errors import InvalidState, InvalidValue, NotFound
+from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event
+from chalicelib.domain.models import (
+    Actor,
+    CompensationKind,
+    CompensationLine,
+    Dispute,
+    Liability,
+    Offer,
+    OfferStatus,
+    Outcome,
+    Payee,
+    Resolution,
+    RuleHit,
+    Ruling,
+    Status,
+    Transition,
+)
+from chalicelib.domain.rulings import ruling_as_requested
+
+# Before a ruling the parties may still end the case themselves.
+OPEN_STATUSES = (Status.ESCALATED, Status.AWAITING_SELLER, Status.AWAITING_BUYER, Status.UNDER_REVIEW)
+
+
+def concede(case: Dispute, seller: Actor, now: datetime) -> Transition:
+    """The seller gives the buyer what was asked; the case ends at once."""
+    ensure_status(case, *OPEN_STATUSES)
+    hit = RuleHit(rule="seller_conceded", reason="the seller accepted the buyer's request")
+    ruling = ruling_as_requested(case, (hit,), seller.sub, now).model_copy(update={"final": True})
+    conceded = event(case, now, "conceded", actor=seller, reason=hit.reason)
+    lapsed = _lapse_open_offer(case, now)
+    closed = close_case(
+        advance(lapsed, now, ruling=ruling), Resolution.CONCEDED, now, reason="seller conceded", actor=seller
+    )
+    return Transition(case=closed.case, events=(conceded, *closed.events))
+
+
+def make_offer(case: Dispute, seller: Actor, offer_id: str, amount: int, note: str | None, now: datetime) -> Transition:
+    """A partial refund proposal; one open offer at a time, never more than was requested."""
+    ensure_status(case, *OPEN_STATUSES)
+    if case.open_offer is not None:
+        raise InvalidState("an offer is already open; wait for the buyer's answer", [{"offer_id": case.open_offer.id}])
+    if not 0 < amount <= case.amount_requested:
+        raise InvalidValue(
+            "an offer must be positive and at most the amount requested",
+            [{"field": "amount", "max": case.amount_requested}],
+        )
+    offer = Offer(id=offer_id, amount=amount, currency=case.currency, note=note, made_at=now)
+    made = event(
+        case,
+        now,
+        "offer_made",
+        actor=seller,
+        reason=f"offered {amount} {case.currency}",
+        offer_id=offer_id,
+        amount=amount,
+        currency=case.currency,
+    )
+    return Transition(case=advance(case, now, offers=(*case.offers, offer)), events=(made,))
+
+
+def _find_open_offer(case: Dispute, offer_id: str) -> Offer:
+    offer = next((offer for offer in case.offers if offer.id == offer_id), None)
+    if offer is None:
+        raise NotFound(f"no offer {offer_id} on this dispute")
+    if offer.status != OfferStatus.OPEN:
+        raise InvalidState(f"the offer is already {offer.status.value}", [{"offer_id": offer_id}])
+    return offer
+
+
+def _with_offer(case: Dispute, offer_id: str, status: OfferStatus, now: datetime) -> Dispute:
+    offers = tuple(
+        offer.model_copy(update={"status": status, "decided_at": now}) if offer.id == offer_id else offer
+        for offer in case.offers
+    )
+    return case.model_copy(update={"offers": offers})
+
+
+def accept_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:
+    """The buyer takes the offer: the case closes settled, with the agreed refund as its outcome."""
+    ensure_status(case, *OPEN_STATUSES)
+    offer = _find_open_offer(case, offer_id)
+    outcome = Outcome.REFUND_FULL if offer.amount >= case.amount_paid else Outcome.REFUND_PARTIAL
+    hit = RuleHit(rule="settled_by_offer", reason=f"the buyer accepted {offer.amount} {offer.currency}")
+    settlement = Ruling(
+        outcome=outcome,
+        liability=Liability.SELLER,
+        compensation=(
+            CompensationLine(
+                payer=Payee.SELLER,
+                payee=Payee.BUYER,
+                kind=CompensationKind.REFUND,
+                amount=offer.amount,
+                currency=offer.currency,
+            ),
+        ),
+        rationale=(hit,),
+        decided_by=buyer.sub,
+        decided_at=now,
+        final=True,
+    )
+    settled_case = advance(_with_offer(case, offer_id, OfferStatus.ACCEPTED, now), now, ruling=settlement)
+    settled = event(case, now, "settled", actor=buyer, reason=hit.reason, offer_id=offer_id, amount=offer.amount)
+    closed = close_case(settled_case, Resolution.SETTLED, now, reason="offer accepted", actor=buyer)
+    return Transition(case=closed.case, events=(settled, *closed.events))
+
+
+def reject_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:
+    ensure_status(case, *OPEN_STATUSES)
+    _find_open_offer(case, offer_id)
+    rejected = event(case, now, "offer_rejected", actor=buyer, reason="the buyer rejected the offer", offer_id=offer_id)
+    return Transition(case=advance(_with_offer(case, offer_id, OfferStatus.REJECTED, now), now), events=(rejected,))
+
+
+def withdraw(case: Dispute, buyer: Actor, reason: str | None, now: datetime) -> Transition:
+    """The buyer drops the dispute; allowed at any point before a ruling."""
+    ensure_status(case, *OPEN_STATUSES)
+    withdrawn = event(case, now, "withdrawn", actor=buyer, reason=reason or "the buyer withdrew the dispute")
+    closed = close_case(_lapse_open_offer(case, now), Resolution.WITHDRAWN, now, reason="withdrawn", actor=buyer)
+    return Transition(case=closed.case, events=(withdrawn, *closed.events))
+
+
+def _lapse_open_offer(case: Dispute, now: datetime) -> Dispute:
+    offer = case.open_offer
+    return _with_offer(case, offer.id, OfferStatus.LAPSED, now) if offer else case

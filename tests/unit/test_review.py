@@ -1,0 +1,137 @@
+"""Claims, information requests, rulings and appeals as pure transitions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain import lifecycle, review, rulings
+from chalicelib.domain.errors import DeadlinePassed, Duplicate, InvalidState, InvalidValue, RoleNotAllowed
+from chalicelib.domain.models import (
+    CompensationKind,
+    CompensationLine,
+    Dispute,
+    Liability,
+    Outcome,
+    Party,
+    Payee,
+    Penalty,
+    PenaltyKind,
+    Resolution,
+    Role,
+    RulingDecision,
+    Status,
+    WindowKind,
+)
+from chalicelib.domain.policy import Deadlines
+from tests.factories import BUYER, NOW, REVIEWER, SELLER, SENIOR, actor, opened_case, saved
+
+D = Deadlines()
+LATER = NOW + timedelta(minutes=5)
+REFUND = RulingDecision(
+    outcome=Outcome.REFUND_FULL,
+    liability=Liability.SELLER,
+    compensation=(
+        CompensationLine(
+            payer=Payee.SELLER, payee=Payee.BUYER, kind=CompensationKind.REFUND, amount=12_900, currency="CNY"
+        ),
+    ),
+)
+
+
+def in_review() -> Dispute:
+    case = opened_case()
+    return saved(lifecycle.open_review(case.model_copy(update={"window": None}), D, NOW, reason="test"))
+
+
+def ruled() -> Dispute:
+    return saved(rulings.issue_ruling(in_review(), REVIEWER, REFUND, D, NOW))
+
+
+def test_claim_is_exclusive_to_one_reviewer() -> None:
+    claimed = saved(review.claim(in_review(), REVIEWER, NOW))
+
+    assert claimed.claimed_by == REVIEWER.sub
+    with pytest.raises(InvalidState):
+        review.claim(claimed, actor(Role.REVIEWER, "rev-2"), NOW)
+    with pytest.raises(InvalidState):
+        rulings.issue_ruling(claimed, actor(Role.REVIEWER, "rev-2"), REFUND, D, NOW)
+
+
+def test_information_request_sends_the_case_to_that_party_then_back_to_review() -> None:
+    asked = saved(review.request_information(in_review(), REVIEWER, (Party.SELLER,), "Send the invoice", D, NOW))
+
+    assert asked.status == Status.AWAITING_SELLER
+    assert asked.window is not None and asked.window.kind == WindowKind.INFO_REQUEST
+    assert asked.window.due_at == NOW + timedelta(hours=48)
+    back = saved(lifecycle.submit(asked, SELLER, Party.SELLER, D, LATER))
+    assert back.status == Status.UNDER_REVIEW
+    assert back.window is not None and back.window.kind == WindowKind.REVIEW
+
+
+def test_information_request_to_both_parties_waits_for_both() -> None:
+    asked = saved(review.request_information(in_review(), REVIEWER, (Party.BUYER, Party.SELLER), "More?", D, NOW))
+
+    one = saved(lifecycle.submit(asked, SELLER, Party.SELLER, D, LATER))
+    assert one.window is not None and one.window.kind == WindowKind.INFO_REQUEST
+    both = saved(lifecycle.submit(one, BUYER, Party.BUYER, D, LATER))
+    assert both.window is not None and both.window.kind == WindowKind.REVIEW
+
+
+def test_ruling_rationale_carries_the_rules_and_opens_the_appeal_window() -> None:
+    case = ruled()
+
+    assert case.status == Status.RULED
+    assert case.ruling is not None and case.ruling.decided_by == REVIEWER.sub and not case.ruling.final
+    assert case.window is not None and case.window.kind == WindowKind.APPEAL
+    assert case.window.due_at == NOW + timedelta(hours=72)
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        REFUND.model_copy(update={"compensation": (REFUND.compensation[0].model_copy(update={"amount": 13_701}),)}),
+        REFUND.model_copy(update={"compensation": (REFUND.compensation[0].model_copy(update={"currency": "USD"}),)}),
+        REFUND.model_copy(update={"penalties": (Penalty(party=Party.BUYER, kind=PenaltyKind.WARNING),)}),
+    ],
+    ids=["over the order total", "wrong currency", "penalty on a party not liable"],
+)
+def test_invalid_rulings_are_refused(decision: RulingDecision) -> None:
+    with pytest.raises(InvalidValue):
+        rulings.issue_ruling(in_review(), REVIEWER, decision, D, NOW)
+
+
+def test_appeal_goes_to_a_senior_reviewer_other_than_the_first_and_is_final() -> None:
+    appealed = saved(review.appeal(ruled(), SELLER, Party.SELLER, "the photos are staged", D, LATER))
+
+    assert appealed.status == Status.APPEALED
+    assert appealed.in_senior_queue
+    with pytest.raises(RoleNotAllowed):
+        rulings.issue_ruling(appealed, actor(Role.REVIEWER, "rev-2"), REFUND, D, LATER)
+    with pytest.raises(RoleNotAllowed):
+        rulings.issue_ruling(appealed, actor(Role.SENIOR_REVIEWER, REVIEWER.sub), REFUND, D, LATER)
+    final = rulings.issue_ruling(appealed, SENIOR, REFUND, D, LATER).case
+    assert final.status == Status.CLOSED and final.resolution == Resolution.RULED
+    assert final.ruling is not None and final.ruling.final
+    assert final.superseded_ruling is not None and final.superseded_ruling.decided_by == REVIEWER.sub
+
+
+def test_only_one_appeal_and_only_inside_the_window() -> None:
+    case = ruled()
+    appealed = saved(review.appeal(case, BUYER, Party.BUYER, "too little", D, LATER))
+
+    with pytest.raises((Duplicate, InvalidState)):
+        review.appeal(appealed, SELLER, Party.SELLER, "me too", D, LATER)
+    with pytest.raises(DeadlinePassed):
+        review.appeal(case, BUYER, Party.BUYER, "late", D, NOW + timedelta(hours=73))
+
+
+def test_senior_queue_cases_need_a_senior_reviewer() -> None:
+    case = in_review()
+    assert case.window is not None
+    breached = saved(lifecycle.window_timed_out(case, case.window.id, D, case.window.due_at))  # type: ignore[arg-type]
+
+    with pytest.raises(RoleNotAllowed):
+        review.claim(breached, REVIEWER, NOW)
+    assert saved(review.claim(breached, SENIOR, NOW)).claimed_by == SENIOR.sub
