@@ -21,11 +21,14 @@ from tests.conftest import eventually
 from tests.factories import after_sales_body, bearer, unique
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
+# Webhook retries: a day of backoff in about a second; a silent receiver times out after 0.5 s.
+WEBHOOK_ENVIRONMENT = {"WEBHOOK_RETRY_SCALE": str(1 / 86_400), "WEBHOOK_TIMEOUT_SECONDS": "0.5"}
 
 
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[LocalRuntime]:
-    with LocalRuntime(serve_api=False, extra_environment={"POLICY_DIR": str(POLICIES)}) as running:
+    environment = {"POLICY_DIR": str(POLICIES), **WEBHOOK_ENVIRONMENT}
+    with LocalRuntime(serve_api=False, extra_environment=environment) as running:
         yield running
 
 
@@ -127,6 +130,12 @@ def sla_shop(api: Api) -> Storefront:
 def fast_shop(api: Api) -> Storefront:
     """Deadlines of a few seconds (tests/policies/fast.json)."""
     return Storefront(api, "fast")
+
+
+@pytest.fixture
+def brisk_shop(api: Api) -> Storefront:
+    """Party windows of hours, an appeal window of 3 s: a ruled case closes quickly (tests/policies/brisk.json)."""
+    return Storefront(api, "brisk")
 
 
 @pytest.fixture

@@ -68,22 +68,22 @@ def test_buyer_withdraws_during_its_window(patient_shop: Storefront) -> None:
     assert patient_shop.act(patient_shop.buyer, case["id"], "withdraw").status_code == 409
 
 
-def test_information_request_round_trip_then_ruling(patient_shop: Storefront, api: Api) -> None:
-    case = patient_shop.to_review()
-    assert patient_shop.act(REVIEWER, case["id"], "claim").status_code == 200
+def test_information_request_round_trip_then_ruling(brisk_shop: Storefront, api: Api) -> None:
+    case = brisk_shop.to_review()
+    assert brisk_shop.act(REVIEWER, case["id"], "claim").status_code == 200
 
-    asked = patient_shop.act(REVIEWER, case["id"], "info-requests", {"parties": ["seller"], "message": "Invoice?"})
+    asked = brisk_shop.act(REVIEWER, case["id"], "info-requests", {"parties": ["seller"], "message": "Invoice?"})
 
     assert asked.status_code == 201, asked.json
     assert asked.json["status"] == "awaiting_seller"
     assert asked.json["deadlines"]["info_request"]
-    assert patient_shop.act(REVIEWER, case["id"], "ruling", PARTIAL).status_code == 409
-    assert patient_shop.act(patient_shop.seller, case["id"], "submit").status_code == 202
-    back = patient_shop.wait_for_window(case["id"], "review")
+    assert brisk_shop.act(REVIEWER, case["id"], "ruling", PARTIAL).status_code == 409
+    assert brisk_shop.act(brisk_shop.seller, case["id"], "submit").status_code == 202
+    back = brisk_shop.wait_for_window(case["id"], "review")
     assert back["status"] == "under_review" and back["claimed_by"] == "rev-1"
 
-    assert patient_shop.act(REVIEWER, case["id"], "ruling", PARTIAL).status_code == 201
-    assert patient_shop.wait_for_status(case["id"], "closed")["resolution"] == "ruled"
+    assert brisk_shop.act(REVIEWER, case["id"], "ruling", PARTIAL).status_code == 201
+    assert brisk_shop.wait_for_status(case["id"], "closed")["resolution"] == "ruled"
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 

@@ -25,22 +25,22 @@ def actions(api: Api, shop: Storefront, case_id: str) -> list[str]:
     return [event["action"] for event in response.json["items"]]
 
 
-def test_both_parties_submit_then_a_reviewer_rules_and_the_case_closes(api: Api, patient_shop: Storefront) -> None:
+def test_both_parties_submit_then_a_reviewer_rules_and_the_case_closes(api: Api, brisk_shop: Storefront) -> None:
     # Given an escalated case waiting for the seller
-    case = patient_shop.escalate()
+    case = brisk_shop.escalate()
     assert case["status"] == "awaiting_seller"
     assert "seller_response" in case["deadlines"]
 
     # When the seller and then the buyer end their windows early
-    response = api.call("POST", f"/v1/disputes/{case['id']}/submit", patient_shop.seller)
+    response = api.call("POST", f"/v1/disputes/{case['id']}/submit", brisk_shop.seller)
     assert response.status_code == 202, response.json
     assert response.json["status"] == "awaiting_buyer"
-    response = api.call("POST", f"/v1/disputes/{case['id']}/submit", patient_shop.buyer)
+    response = api.call("POST", f"/v1/disputes/{case['id']}/submit", brisk_shop.buyer)
     assert response.status_code == 202, response.json
 
     # Then the workflow applies the rules and queues the case for a reviewer
-    reviewed = patient_shop.wait_for_status(case["id"], "under_review")
-    reviewed = eventually(lambda: patient_shop.get(case["id"]), lambda c: c["recommendation"] is not None)
+    reviewed = brisk_shop.wait_for_status(case["id"], "under_review")
+    reviewed = eventually(lambda: brisk_shop.get(case["id"]), lambda c: c["recommendation"] is not None)
     assert reviewed["recommendation"]["decision"] == "review"
 
     # When a reviewer rules, the appeal window opens, and its end closes the case
@@ -48,10 +48,10 @@ def test_both_parties_submit_then_a_reviewer_rules_and_the_case_closes(api: Api,
     assert response.status_code == 201, response.json
     assert response.json["status"] == "ruled"
     assert response.json["ruling"]["decided_by"] == "rev-1"
-    closed = patient_shop.wait_for_status(case["id"], "closed")
+    closed = brisk_shop.wait_for_status(case["id"], "closed")
     assert closed["resolution"] == "ruled"
     assert closed["version"] > response.json["version"]
-    assert actions(api, patient_shop, case["id"]) == [
+    assert actions(api, brisk_shop, case["id"]) == [
         "created",
         "evidence_requested",
         "evidence_submitted",
