@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from chalicelib.domain.models import Identifier, Party, RulingDecision
+from chalicelib.domain.evidence_models import Declaration
+from chalicelib.domain.models import Identifier, Party, ReviewerDecision
 
-RulingBody = RulingDecision
+RulingBody = ReviewerDecision
 
 Statement = Annotated[str, Field(min_length=1, max_length=5000)]
 
@@ -43,3 +44,12 @@ class AppealBody(Body):
 class EmptyBody(Body):
     pass
 
+
+class EvidenceBody(RootModel[Annotated[Declaration, Field(discriminator="kind")]]):
+    """A file to upload (`kind`, `content_type`, `size`) or a tracking record (`kind: tracking`, carrier fields)."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class StatementBody(Body):
+    text: Annotated[str, Field(min_length=1)]  # its size limit is the domain's, answered with a 413
