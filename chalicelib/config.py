@@ -23,6 +23,11 @@ class Settings(BaseModel):
     evidence_bucket: str = Field(min_length=1)
     state_machine_arn: str = Field(min_length=1)
     webhook_queue_url: str = ""
+    webhook_dlq_url: str = ""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_retry_scale: float | None = Field(default=None, gt=0, le=1.0)  # None: follow deadline_scale
+    webhook_secret_grace_seconds: int = Field(default=86_400, ge=0)
+    webhook_sweep_after_seconds: float = Field(default=60.0, ge=0)
     deadline_scale: float = Field(default=1.0, gt=0, le=1.0)
     dev_jwt_secret: str | None = None
     jwks_url: str | None = None
@@ -41,6 +46,11 @@ ENVIRONMENT = {
     "evidence_bucket": "EVIDENCE_BUCKET",
     "state_machine_arn": "STATE_MACHINE_ARN",
     "webhook_queue_url": "WEBHOOK_QUEUE_URL",
+    "webhook_dlq_url": "WEBHOOK_DLQ_URL",
+    "webhook_timeout_seconds": "WEBHOOK_TIMEOUT_SECONDS",
+    "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
+    "webhook_secret_grace_seconds": "WEBHOOK_SECRET_GRACE_SECONDS",
+    "webhook_sweep_after_seconds": "WEBHOOK_SWEEP_AFTER_SECONDS",
     "deadline_scale": "DEADLINE_SCALE",
     "dev_jwt_secret": "DISPUTES_DEV_JWT_SECRET",
     "jwks_url": "JWKS_URL",

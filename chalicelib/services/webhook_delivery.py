@@ -1,0 +1,236 @@
+"""The webhook worker: fan an event out to subscriptions, attempt each delivery, retry or give up.
+
+Every queue message is handled to completion and is safe to handle twice: the
+delivery in DynamoDB is the truth (which attempt was made, which one is queued),
+the queue only carries "do attempt n of round r". A crash at any point leaves
+the message on the queue, and handling it again picks up where the last run
+stopped. Delivery is therefore at least once; receivers dedupe on `webhook-id`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from chalicelib.adapters.webhook_queue import (
+    AttemptMessage,
+    EventMessage,
+    WebhookQueue,
+    delay_seconds,
+    parse_message,
+)
+from chalicelib.adapters.webhook_relay import OutboxRelay
+from chalicelib.adapters.webhook_repository import WebhookStore
+from chalicelib.adapters.webhook_sender import HttpSender, resolve
+from chalicelib.api.views import dispute_view, event_view
+from chalicelib.domain.webhook_urls import Resolver
+from chalicelib.domain.webhooks import (
+    Attempt,
+    Delivery,
+    DeliveryStatus,
+    RetrySchedule,
+    delivery_id_for,
+    event_body,
+    signature_headers,
+    step_for,
+)
+from chalicelib.observability import logger
+from chalicelib.services.context import context, utc_now
+
+_jitter = random.SystemRandom()
+
+
+MAX_WRITE_ATTEMPTS = 5
+
+
+class UnreadableMessage(Exception):
+    """Not a message this worker wrote; left on the queue so the redrive policy parks it in the DLQ."""
+
+
+class DeliveryContention(Exception):
+    """The delivery kept changing under this worker; SQS hands the message out again."""
+
+
+@dataclass(frozen=True)
+class WebhookPorts:
+    store: WebhookStore
+    queue: WebhookQueue
+    relay: OutboxRelay
+    sender: HttpSender
+    schedule: RetrySchedule
+    local: bool
+    resolver: Resolver
+    secret_grace: timedelta
+    sweep_after: timedelta
+    clock: Callable[[], datetime] = utc_now
+    rand: Callable[[], float] = _jitter.random
+
+
+def ports() -> WebhookPorts:
+    """Built from the settings each time (cheap), so a reset context is always honoured."""
+    config = context().settings
+    store = WebhookStore(config.table_name)
+    queue = WebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
+    return WebhookPorts(
+        store=store,
+        queue=queue,
+        relay=OutboxRelay(store, queue),
+        sender=HttpSender(config.webhook_timeout_seconds, local=config.is_local),
+        schedule=RetrySchedule().scaled(config.webhook_retry_scale or config.deadline_scale),
+        local=config.is_local,
+        resolver=resolve,
+        secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
+        sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
+    )
+
+
+def handle_message(ports: WebhookPorts, body: str) -> None:
+    """One message from the webhook queue. Raises only when the queue should hand it out again."""
+    try:
+        message = parse_message(body)
+    except ValidationError as error:
+        raise UnreadableMessage(body[:200]) from error
+    if isinstance(message, EventMessage):
+        fan_out(ports, message)
+    else:
+        attempt(ports, message)
+
+
+def sweep(ports: WebhookPorts) -> int:
+    """Publish outbox entries the post-commit relay missed."""
+    return ports.relay.sweep(ports.sweep_after, ports.clock())
+
+
+# -- fan-out -------------------------------------------------------------------------------
+
+
+def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
+    """One delivery per subscription of the case's storefront that wants this event type."""
+    entry = ports.store.outbox_entry(message.case_id, message.sequence)
+    if entry is None:
+        logger.warning("webhook event no longer in the outbox", extra={"case_id": message.case_id})
+        return
+    wanted = [s for s in ports.store.subscriptions(entry.storefront_id) if s.wants(entry.event_type, entry.created_at)]
+    if not wanted:
+        return
+    body = event_body(
+        entry.event_id,
+        entry.event_type,
+        entry.created_at,
+        entry.sequence,
+        dispute_view(entry.case),
+        event_view(entry.event),
+    )
+    now = ports.clock()
+    for subscription in wanted:
+        delivery = Delivery(
+            id=delivery_id_for(subscription.id, entry.event_id),
+            subscription_id=subscription.id,
+            storefront_id=entry.storefront_id,
+            event_id=entry.event_id,
+            event_type=entry.event_type,
+            case_id=entry.case_id,
+            sequence=entry.sequence,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        if not ports.store.create_delivery(delivery):
+            # Fanned out before; queue it only if that run stopped before queueing it.
+            existing = ports.store.get_delivery(delivery.id)
+            if existing is None or existing.status != DeliveryStatus.PENDING or existing.queued_attempt > 0:
+                continue
+            delivery = existing
+        enqueue_attempt(ports, delivery, 1, now)
+
+
+def enqueue_attempt(ports: WebhookPorts, delivery: Delivery, number: int, not_before: datetime) -> None:
+    """Queue attempt `number` of the delivery's current round, then note that it is queued.
+
+    Sent first, noted second: a crash in between leaves the note missing, and the repeated
+    message that follows up finds it missing and queues again (at least once, never never).
+    """
+    message = AttemptMessage(delivery_id=delivery.id, round=delivery.round, attempt=number, not_before=not_before)
+    ports.queue.send(message, delay_seconds(not_before, ports.clock()))
+    update(ports, delivery, lambda d: d.queued(number, not_before) if d.in_round(message.round) else None)
+
+
+def update(ports: WebhookPorts, delivery: Delivery, change: Callable[[Delivery], Delivery | None]) -> Delivery | None:
+    """Apply `change` and save; if another writer got in first, re-read and apply it to theirs.
+
+    `change` returns None when it no longer applies (e.g. the attempt was recorded by another
+    worker, or the delivery was redelivered), and then nothing is written.
+    """
+    current: Delivery | None = delivery
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        changed = change(current) if current is not None else None
+        if changed is None:
+            return None
+        saved = ports.store.save_delivery(changed)
+        if saved is not None:
+            return saved
+        current = ports.store.get_delivery(delivery.id)
+    raise DeliveryContention(delivery.id)
+
+
+# -- attempts --------------------------------------------------------------------------------
+
+
+def attempt(ports: WebhookPorts, message: AttemptMessage) -> None:
+    delivery = ports.store.get_delivery(message.delivery_id)
+    if delivery is None:
+        return
+    now = ports.clock()
+    step = step_for(delivery, message.round, message.attempt, message.not_before, now)
+    if step == "follow_up":
+        follow_up(ports, delivery, message)
+    elif step == "wait":
+        ports.queue.send(message, delay_seconds(message.not_before, now))
+    elif step == "attempt":
+        _attempt(ports, delivery, message, now)
+
+
+def _attempt(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage, now: datetime) -> None:
+    """Sign and POST, record the attempt (once, whoever wins), then follow it up."""
+    subscription = ports.store.get_subscription(delivery.storefront_id, delivery.subscription_id)
+    if subscription is None:
+        update(ports, delivery, lambda d: d.ended(DeliveryStatus.CANCELLED, now) if d.in_round(d.round) else None)
+        return
+    headers = signature_headers(delivery.event_id, delivery.body, subscription.signing_secrets(now), now)
+    result = ports.sender.post(subscription.url, delivery.body, headers)
+    made = Attempt(
+        round=delivery.round,
+        number=message.attempt,
+        at=now,
+        status_code=result.status_code,
+        latency_ms=result.latency_ms,
+        error=result.error,
+    )
+    recorded = update(ports, delivery, lambda d: d.recorded(made) if d.awaits(made) else None)
+    log = {"case_id": delivery.case_id, "delivery_id": delivery.id, "attempt": made.number}
+    if recorded is None:
+        return  # another worker recorded this attempt first and follows it up
+    if made.ok:
+        logger.info("webhook delivered", extra={**log, "status_code": made.status_code})
+        return
+    logger.warning("webhook attempt failed", extra={**log, "status_code": made.status_code, "error": made.error})
+    follow_up(ports, recorded, message)
+
+
+def follow_up(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage) -> None:
+    """After failed attempt n: queue attempt n+1 after a backoff, or give up and dead-letter it."""
+    now = ports.clock()
+    delay = ports.schedule.delay_after(message.attempt, ports.rand())
+    if delay is not None:
+        enqueue_attempt(ports, delivery, message.attempt + 1, now + delay)
+        return
+    reason = f"gave up after {message.attempt} attempts: {delivery.attempts[-1].error if delivery.attempts else ''}"
+    if not ports.queue.dead_letter(message, reason):
+        logger.warning("no webhook dead-letter queue configured", extra={"delivery_id": delivery.id})
+    update(ports, delivery, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(message.round) else None)
+    logger.error("webhook delivery failed", extra={"case_id": delivery.case_id, "delivery_id": delivery.id})

@@ -1,0 +1,100 @@
+"""Use cases of a storefront's webhook subscriptions: subscribe, list, delete, rotate, inspect, redeliver.
+
+A storefront only ever sees its own subscriptions and deliveries; anything else
+is a 404, exactly like an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from chalicelib.domain.access import require_role
+from chalicelib.domain.errors import InvalidValue, NotFound
+from chalicelib.domain.models import Actor
+from chalicelib.domain.webhook_urls import check_url
+from chalicelib.domain.webhooks import (
+    Delivery,
+    EventType,
+    SigningSecret,
+    Subscription,
+)
+from chalicelib.services.webhook_delivery import WebhookPorts, enqueue_attempt, update
+
+MAX_SUBSCRIPTIONS = 20
+SECRET_BYTES = 32
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and base64 of random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def subscribe(ports: WebhookPorts, actor: Actor, url: str, events: Sequence[EventType]) -> Subscription:
+    """A new subscription; its secret (the first of `secrets`) is shown to the caller this once."""
+    require_role(actor, "manage_webhooks")
+    check_url(url, local=ports.local, resolve=ports.resolver)
+    if len(ports.store.subscriptions(actor.storefront_id)) >= MAX_SUBSCRIPTIONS:
+        raise InvalidValue(f"a storefront may have at most {MAX_SUBSCRIPTIONS} webhook subscriptions")
+    subscription = Subscription(
+        id=f"wh_{uuid.uuid4().hex}",
+        storefront_id=actor.storefront_id,
+        url=url,
+        events=tuple(dict.fromkeys(events)),
+        secrets=(SigningSecret(value=new_secret()),),
+        created_at=ports.clock(),
+    )
+    ports.store.put_subscription(subscription)
+    return subscription
+
+
+def list_subscriptions(ports: WebhookPorts, actor: Actor) -> list[Subscription]:
+    require_role(actor, "manage_webhooks")
+    return sorted(ports.store.subscriptions(actor.storefront_id), key=lambda s: s.created_at)
+
+
+def get_subscription(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Subscription:
+    require_role(actor, "manage_webhooks")
+    subscription = ports.store.get_subscription(actor.storefront_id, subscription_id)
+    if subscription is None:
+        raise NotFound(f"no webhook subscription {subscription_id}")
+    return subscription
+
+
+def unsubscribe(ports: WebhookPorts, actor: Actor, subscription_id: str) -> None:
+    """Deliveries still pending for it are cancelled at their next attempt."""
+    require_role(actor, "manage_webhooks")
+    if not ports.store.delete_subscription(actor.storefront_id, subscription_id):
+        raise NotFound(f"no webhook subscription {subscription_id}")
+
+
+def rotate_secret(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Subscription:
+    """A new current secret; the previous ones keep signing alongside it for the grace period."""
+    subscription = get_subscription(ports, actor, subscription_id)
+    rotated = subscription.rotated(new_secret(), ports.clock(), ports.secret_grace)
+    ports.store.put_subscription(rotated)
+    return rotated
+
+
+def list_deliveries(
+    ports: WebhookPorts, actor: Actor, subscription_id: str, limit: int, cursor: str | None
+) -> tuple[list[Delivery], str | None]:
+    get_subscription(ports, actor, subscription_id)
+    return ports.store.deliveries(subscription_id, limit, cursor)
+
+
+def redeliver(ports: WebhookPorts, actor: Actor, delivery_id: str) -> Delivery:
+    """Send a delivered or failed delivery again: same `webhook-id`, same body, fresh retries."""
+    require_role(actor, "manage_webhooks")
+    delivery = ports.store.get_delivery(delivery_id)
+    if delivery is None or delivery.storefront_id != actor.storefront_id:
+        raise NotFound(f"no webhook delivery {delivery_id}")
+    get_subscription(ports, actor, delivery.subscription_id)
+    now = ports.clock()
+    saved = update(ports, delivery, lambda current: current.redelivered(now))
+    if saved is None:
+        raise NotFound(f"no webhook delivery {delivery_id}")
+    enqueue_attempt(ports, saved, 1, now)
+    return saved

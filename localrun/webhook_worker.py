@@ -1,0 +1,81 @@
+"""The webhook worker of the local runtime: a thread polling the queue, and the outbox sweeper.
+
+In AWS the queue triggers the `deliver_webhooks` Lambda and a schedule runs
+`sweep_webhook_outbox`; here two threads call the same service functions. Like the
+Lambda integration, a message is deleted only after it was handled; if handling
+raises, SQS hands it out again after its visibility timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.adapters.dynamodb import TransientStorageError
+from chalicelib.adapters.webhook_queue import Received
+from chalicelib.observability import logger
+from chalicelib.services.webhook_delivery import handle_message, ports, sweep
+
+AWS_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
+MAX_RECEIVE = 10  # SQS ReceiveMessage limit
+
+
+class WebhookWorker:
+    def __init__(self, concurrency: int = 4, poll_interval: float = 0.1, sweep_interval: float = 5.0) -> None:
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.sweep_interval = sweep_interval
+        self._stopped = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._poll, name="webhook-poller", daemon=True),
+            threading.Thread(target=self._sweep, name="webhook-sweeper", daemon=True),
+        ]
+
+    def start(self) -> WebhookWorker:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop polling, let attempts in flight finish (each is bounded by the HTTP time-out)."""
+        self._stopped.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _poll(self) -> None:
+        in_flight: set[Future[None]] = set()
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="webhook") as pool:
+            while not self._stopped.is_set():
+                in_flight = {future for future in in_flight if not future.done()}
+                free = min(MAX_RECEIVE, self.concurrency - len(in_flight))
+                received = self._receive(free) if free > 0 else []
+                in_flight.update(pool.submit(self._handle, message) for message in received)
+                if not received:
+                    self._stopped.wait(self.poll_interval)
+
+    @staticmethod
+    def _receive(count: int) -> list[Received]:
+        try:
+            return ports().queue.receive(count)
+        except AWS_ERRORS as error:
+            logger.warning("webhook queue unavailable", extra={"error": str(error)})
+            return []
+
+    @staticmethod
+    def _handle(message: Received) -> None:
+        worker = ports()
+        try:
+            handle_message(worker, message.body)
+        except Exception:  # as Lambda does: logged, and the message stays for SQS to hand out again
+            logger.exception("webhook message failed; it will be handed out again")
+            return
+        worker.queue.delete(message.receipt_handle)
+
+    def _sweep(self) -> None:
+        while not self._stopped.wait(self.sweep_interval):
+            try:
+                sweep(ports())
+            except AWS_ERRORS as error:
+                logger.warning("webhook outbox sweep failed", extra={"error": str(error)})

@@ -1,0 +1,372 @@
+"""Webhooks end to end on the local runtime: outbox, queue, worker, and a real receiver on loopback.
+
+The receiver verifies every request with the `standardwebhooks` package, as a
+storefront would. (These tests open loopback sockets on purpose: the receiver is
+the point.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import app
+from chalicelib.adapters.aws import client
+from chalicelib.adapters.dynamodb import DynamoRepository, VersionConflict
+from chalicelib.adapters.webhook_queue import EventMessage
+from chalicelib.domain import lifecycle
+from chalicelib.domain.models import Party
+from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.webhooks import Attempt, Delivery, EventType, RetrySchedule
+from chalicelib.services import webhook_delivery
+from chalicelib.services.context import Context
+from localrun.runtime import LocalRuntime
+from tests.conftest import eventually
+from tests.factories import BUYER, SELLER, bearer, request, unique
+from tests.integration.conftest import Api, Storefront
+from tests.integration.webhook_receiver import Receiver
+
+ALL_EVENTS = [event.value for event in EventType]
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "sweep-1",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-23T12:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep"],
+    "detail": {},
+}
+
+
+class Hooks:
+    """Subscriptions made by a test, removed afterwards so no other test's cases reach its receiver."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.made: list[tuple[dict[str, str], str]] = []
+
+    def subscribe(self, shop: Storefront, receiver: Receiver, events: list[str] | None = None) -> dict[str, Any]:
+        response = self.api.call(
+            "POST", "/v1/webhooks", shop.token, {"url": receiver.url, "events": events or ALL_EVENTS}
+        )
+        assert response.status_code == 201, response.json
+        subscription: dict[str, Any] = response.json
+        self.made.append((shop.token, subscription["id"]))
+        receiver.secrets = [subscription["secret"]]
+        return subscription
+
+    def deliveries(self, shop: Storefront, subscription_id: str) -> list[dict[str, Any]]:
+        response = self.api.call("GET", f"/v1/webhooks/{subscription_id}/deliveries", shop.token)
+        assert response.status_code == 200, response.json
+        items: list[dict[str, Any]] = response.json["items"]
+        return items
+
+    def remove_all(self) -> None:
+        for token, subscription_id in self.made:
+            self.api.call("DELETE", f"/v1/webhooks/{subscription_id}", token)
+
+
+@pytest.fixture
+def hooks(api: Api) -> Iterator[Hooks]:
+    made = Hooks(api)
+    yield made
+    made.remove_all()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def quiet_shop(api: Api) -> Storefront:
+    """A storefront of its own with the default policy: windows of days, so nothing moves by itself."""
+    return Storefront(api, unique("shop"))
+
+
+def webhook_types_in_audit(api: Api, shop: Storefront, case_id: str) -> list[str]:
+    """The case's timeline, reduced to the events storefronts are told about, in order."""
+    response = api.call("GET", f"/v1/disputes/{case_id}/events", shop.buyer)
+    assert response.status_code == 200
+    types = [f"dispute.{event['action']}" for event in response.json["items"]]
+    return [kind for kind in types if kind in ALL_EVENTS]
+
+
+def test_every_case_event_reaches_the_storefront_signed_and_in_sequence_order(
+    api: Api, hooks: Hooks, receiver: Receiver, patient_shop: Storefront
+) -> None:
+    # Given a storefront subscribed to every event type
+    hooks.subscribe(patient_shop, receiver)
+
+    # When a case goes from escalation through both windows to a reviewer's queue
+    case = patient_shop.escalate()
+    assert api.call("POST", f"/v1/disputes/{case['id']}/submit", patient_shop.seller).status_code == 202
+    assert api.call("POST", f"/v1/disputes/{case['id']}/submit", patient_shop.buyer).status_code == 202
+    expected = eventually(
+        lambda: webhook_types_in_audit(api, patient_shop, case["id"]), lambda types: "dispute.under_review" in types
+    )
+
+    # Then each event arrives, signed, and sorting by sequence gives back the case's own order
+    events = eventually(lambda: receiver.accepted_events(case["id"]), lambda got: len(got) >= len(expected))
+    in_order = sorted(events.values(), key=lambda event: event["sequence"])
+    assert [event["type"] for event in in_order] == expected
+    assert expected[:3] == ["dispute.created", "dispute.evidence_requested", "dispute.evidence_submitted"]
+    assert all(webhook_id == event["id"] for webhook_id, event in events.items())
+    assert all(hit.verified_with == (0,) for hit in receiver.for_case(case["id"]))
+    assert in_order[0]["data"]["dispute"]["status"] == "awaiting_seller"
+    assert in_order[-1]["data"]["dispute"]["status"] == "under_review"
+    assert in_order[-1]["data"]["event"]["action"] == "under_review"
+
+
+def test_a_receiver_failing_the_first_attempts_still_gets_every_event_with_a_stable_id(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given a storefront whose endpoint answers 500 to the first three attempts of every message
+    subscription = hooks.subscribe(quiet_shop, receiver)
+    receiver.fail_first = 3
+
+    # When a case is escalated and the seller ends its window
+    case = quiet_shop.escalate()
+    assert api.call("POST", f"/v1/disputes/{case['id']}/submit", quiet_shop.seller).status_code == 202
+    expected = webhook_types_in_audit(api, quiet_shop, case["id"])
+
+    # Then every event is retried until accepted: none lost, each with one webhook-id and one body throughout
+    events = eventually(lambda: receiver.accepted_events(case["id"]), lambda got: len(got) >= len(expected))
+    assert sorted(e["type"] for e in events.values()) == sorted(expected)
+    attempts: dict[str, list[Any]] = defaultdict(list)
+    for hit in receiver.for_case(case["id"]):
+        attempts[hit.webhook_id].append(hit)
+    for hits in attempts.values():  # (a late 204 on a loaded machine may time out once and be sent again)
+        statuses = [hit.status for hit in hits]
+        assert statuses[:3] == [500, 500, 500] and statuses[-1] == 204, statuses
+        assert len({hit.body for hit in hits}) == 1
+
+    # And the delivery log shows every attempt
+    log = eventually(
+        lambda: hooks.deliveries(quiet_shop, subscription["id"]),
+        lambda items: len(items) == len(expected) and all(d["status"] == "delivered" for d in items),
+    )
+    for delivery in log:
+        codes = [a["status_code"] for a in delivery["attempts"]]
+        assert codes[:3] == [500, 500, 500] and codes[-1] == 204, codes
+        assert all(a["latency_ms"] >= 0 and a["at"] for a in delivery["attempts"])
+        assert delivery["attempts"][0]["error"] == "HTTP 500"
+        assert delivery["event_id"] in attempts
+
+
+def test_a_receiver_that_never_answers_ends_in_the_dead_letter_queue_and_can_be_redelivered(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, runtime: LocalRuntime
+) -> None:
+    # Given an endpoint that accepts connections and never answers
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    receiver.silent = True
+
+    # When a case is escalated
+    case = quiet_shop.escalate()
+
+    # Then every attempt of the schedule times out, the delivery fails, and its message is dead-lettered
+    (failed,) = eventually(
+        lambda: hooks.deliveries(quiet_shop, subscription["id"]),
+        lambda items: len(items) == 1 and items[0]["status"] == "failed",
+        timeout=60,
+    )
+    assert len(failed["attempts"]) == RetrySchedule().max_attempts
+    assert {(a["status_code"], a["error"]) for a in failed["attempts"]} == {(None, "timed out")}
+    assert {hit.webhook_id for hit in receiver.for_case(case["id"])} == {failed["event_id"]}
+    eventually(lambda: dead_lettered(runtime), lambda bodies: any(b["delivery_id"] == failed["id"] for b in bodies))
+
+    # When the storefront's endpoint works again and it asks for the delivery once more
+    receiver.silent = False
+    response = api.call("POST", f"/v1/webhooks/deliveries/{failed['id']}/redeliver", quiet_shop.token)
+    assert response.status_code == 202, response.json
+    assert response.json["status"] == "pending"
+
+    # Then the same message arrives, with the same webhook-id, and the log shows a second round
+    events = eventually(lambda: receiver.accepted_events(case["id"]), bool)
+    assert list(events) == [failed["event_id"]]
+    (delivered,) = eventually(
+        lambda: hooks.deliveries(quiet_shop, subscription["id"]), lambda items: items[0]["status"] == "delivered"
+    )
+    assert delivered["round"] == 2
+    assert delivered["attempts"][-1]["status_code"] == 204
+
+
+def dead_lettered(runtime: LocalRuntime) -> list[dict[str, Any]]:
+    assert runtime.resources is not None
+    response = client("sqs").receive_message(
+        QueueUrl=runtime.resources.webhook_dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
+    return [json.loads(message["Body"]) for message in response.get("Messages", [])]
+
+
+def test_after_a_rotation_both_secrets_verify_during_the_grace_period(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given a subscription whose secret was rotated
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    response = api.call("POST", f"/v1/webhooks/{subscription['id']}/rotate-secret", quiet_shop.token)
+    assert response.status_code == 200, response.json
+    rotated = response.json["secret"]
+    assert rotated.startswith("whsec_") and rotated != subscription["secret"]
+    receiver.secrets = [subscription["secret"], rotated]
+
+    # When an event is delivered
+    case = quiet_shop.escalate()
+
+    # Then it carries one signature per secret, and each secret alone verifies it
+    eventually(lambda: receiver.accepted_events(case["id"]), bool)
+    (hit,) = receiver.for_case(case["id"])
+    assert hit.verified_with == (0, 1)
+    assert len(hit.headers["webhook-signature"].split(" ")) == 2
+
+    # And the secret is never shown again
+    (listed,) = api.call("GET", "/v1/webhooks", quiet_shop.token).json["items"]
+    assert "secret" not in listed
+    assert listed["secret_rotated_at"] is not None
+
+
+def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_the_sweeper(
+    hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
+) -> None:
+    # Given a case saved by a process that stopped right after the commit (no post-commit publish)
+    hooks.subscribe(quiet_shop, receiver)
+    now = datetime.now(UTC)
+    crashing = DynamoRepository(ctx.settings.table_name)
+    facts = request(now, storefront_id=quiet_shop.id)
+    crashing.put_request(facts)
+    case = crashing.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    worker = webhook_delivery.ports()
+    waiting = [e for e in worker.store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
+    assert [e.event_type for e in waiting] == [EventType.CREATED, EventType.EVIDENCE_REQUESTED]
+
+    # When the outbox sweeper runs
+    assert webhook_delivery.sweep(dataclasses.replace(worker, sweep_after=timedelta(0))) >= 2
+
+    # Then both events reach the storefront, and nothing is left to publish
+    events = eventually(lambda: receiver.accepted_events(case.id), lambda got: len(got) == 2)
+    assert sorted(e["sequence"] for e in events.values()) == [100, 101]
+    assert not [e for e in worker.store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
+
+
+def test_subscriptions_are_checked_and_private_to_their_storefront(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    subscription = hooks.subscribe(quiet_shop, receiver)
+    other_shop = bearer("storefront", "other-backend", unique("other"))
+    path = f"/v1/webhooks/{subscription['id']}"
+
+    # Another storefront cannot see or touch it
+    assert api.call("GET", f"{path}/deliveries", other_shop).status_code == 404
+    assert api.call("POST", f"{path}/rotate-secret", other_shop).status_code == 404
+    assert api.call("DELETE", path, other_shop).status_code == 404
+    assert api.call("GET", "/v1/webhooks", other_shop).json["items"] == []
+    assert api.call("POST", "/v1/webhooks/deliveries/dlv_nothing/redeliver", other_shop).status_code == 404
+
+    # Only storefronts manage webhooks
+    assert api.call("GET", "/v1/webhooks", quiet_shop.buyer).status_code == 403
+
+    # Unsafe or unknown input is refused
+    for body in (
+        {"url": "ftp://127.0.0.1/hook", "events": ["dispute.created"]},
+        {"url": "http://10.0.0.1/hook", "events": ["dispute.created"]},
+        {"url": "http://user:pw@127.0.0.1/hook", "events": ["dispute.created"]},
+        {"url": receiver.url, "events": ["dispute.rules_applied"]},
+        {"url": receiver.url, "events": []},
+    ):
+        response = api.call("POST", "/v1/webhooks", quiet_shop.token, body)
+        assert response.status_code == 422, (body, response.json)
+
+    # Deleting is final
+    assert api.call("DELETE", path, quiet_shop.token).status_code == 204
+    assert api.call("DELETE", path, quiet_shop.token).status_code == 404
+    assert api.call("GET", "/v1/webhooks", quiet_shop.token).json["items"] == []
+
+
+def test_the_lambda_entry_points_fan_out_and_sweep_like_the_local_threads(
+    hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
+) -> None:
+    # Given a case whose outbox entries nobody published
+    hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    now = datetime.now(UTC)
+    crashing = DynamoRepository(ctx.settings.table_name)
+    facts = request(now, storefront_id=quiet_shop.id)
+    crashing.put_request(facts)
+    case = crashing.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+
+    # When SQS hands the `deliver_webhooks` Lambda the event message, and the scheduled sweeper runs
+    body = EventMessage(case_id=case.id, sequence=100).model_dump_json()
+    app.deliver_webhooks({"Records": [{"body": body, "receiptHandle": "r-1", "messageId": "m-1"}]}, None)
+    app.sweep_webhook_outbox(SCHEDULED_EVENT, None)
+
+    # Then the storefront gets the event once
+    (event,) = eventually(lambda: receiver.accepted_events(case.id), bool).values()
+    assert event["type"] == "dispute.created"
+
+
+def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
+    # Given a case, and two changes computed from the same version of it
+    now = datetime.now(UTC)
+    repo = DynamoRepository(ctx.settings.table_name)
+    facts = request(now, storefront_id=unique("shop"))
+    repo.put_request(facts)
+    case = repo.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), now + timedelta(minutes=1))
+    assert case.window is not None
+    racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    assert racing is not None
+
+    # When the second one loses the race
+    repo.save(first)
+    with pytest.raises(VersionConflict):
+        repo.save(racing)
+
+    # Then the outbox holds the events of the writes that happened, and only those
+    store = webhook_delivery.ports().store
+    entries = [e for e in store.unpublished(now + timedelta(hours=1), 100) if e.case_id == case.id]
+    assert [e.event_type for e in entries] == [
+        EventType.CREATED,
+        EventType.EVIDENCE_REQUESTED,
+        EventType.EVIDENCE_SUBMITTED,
+        EventType.EVIDENCE_REQUESTED,
+    ]
+    assert [e.sequence for e in entries] == [100, 101, 200, 201]
+
+
+def test_an_attempt_is_recorded_even_when_the_queued_note_of_its_message_lands_first(ctx: Context) -> None:
+    # Given a delivery whose next message was picked up before the sender noted it as queued
+    worker = webhook_delivery.ports()
+    now = datetime.now(UTC)
+    read_by_worker = Delivery(
+        id=unique("dlv"),
+        subscription_id="wh_x",
+        storefront_id=unique("shop"),
+        event_id="evt_x",
+        event_type=EventType.CREATED,
+        case_id="dsp_x",
+        sequence=100,
+        body="{}",
+        created_at=now,
+        updated_at=now,
+    )
+    assert worker.store.create_delivery(read_by_worker)
+    assert worker.store.save_delivery(read_by_worker.queued(1, now)) is not None  # the note lands in between
+    made = Attempt(round=1, number=1, at=now, status_code=503, latency_ms=4, error="HTTP 503")
+
+    # When the worker records its attempt from the copy it read earlier
+    recorded = webhook_delivery.update(worker, read_by_worker, lambda d: d.recorded(made) if d.awaits(made) else None)
+
+    # Then the attempt is recorded on top of the note, once: a second worker finds nothing left to record
+    assert recorded is not None
+    assert (recorded.round_attempts, recorded.queued_attempt, recorded.revision) == (1, 1, 2)
+    again = webhook_delivery.update(worker, read_by_worker, lambda d: d.recorded(made) if d.awaits(made) else None)
+    assert again is None

@@ -1,0 +1,161 @@
+"""Which case events become webhooks, their ids and sequence, their body, and their signatures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
+from chalicelib.api.views import dispute_view, event_view
+from chalicelib.domain import lifecycle
+from chalicelib.domain.models import Party
+from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.webhooks import (
+    EventType,
+    SigningSecret,
+    Subscription,
+    event_body,
+    event_id_for,
+    event_type_for,
+    sequence_of,
+    signature_headers,
+)
+from chalicelib.services.webhooks import new_secret
+from tests.factories import NOW, SELLER, opened_case, request, saved, unique
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OTHER_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+
+def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_internal() -> None:
+    assert event_type_for("created") == EventType.CREATED
+    assert event_type_for("offer_made") == EventType.OFFER_MADE
+    assert event_type_for("withdrawn") == EventType.WITHDRAWN
+    for internal in ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed"):
+        assert event_type_for(internal) is None
+    assert len(EventType) == 13
+
+
+def test_sequence_increases_with_the_version_and_then_the_event_index() -> None:
+    assert sequence_of(1, 0) < sequence_of(1, 1) < sequence_of(2, 0) < sequence_of(10, 0)
+    with pytest.raises(ValueError, match="at most"):
+        sequence_of(1, 100)
+
+
+def test_event_ids_are_derived_so_the_same_event_always_has_the_same_id() -> None:
+    assert event_id_for("dsp_1", 100) == event_id_for("dsp_1", 100)
+    assert len({event_id_for("dsp_1", 100), event_id_for("dsp_1", 101), event_id_for("dsp_2", 100)}) == 3
+    assert event_id_for("dsp_1", 100).startswith("evt_")
+
+
+def test_a_new_case_puts_its_created_and_evidence_requested_events_in_the_outbox() -> None:
+    transition = lifecycle.open_case(request(), SELLER, "broken", unique("dsp"), "v1", Deadlines(), NOW)
+    stored = transition.case.model_copy(update={"version": 1})
+
+    entries = outbox_entries(stored, transition.events)
+
+    assert [(e.event_type, e.sequence) for e in entries] == [
+        (EventType.CREATED, 100),
+        (EventType.EVIDENCE_REQUESTED, 101),
+    ]
+    assert all(e.case.version == 1 and e.storefront_id == stored.storefront_id for e in entries)
+    assert OutboxEntry.from_item(entries[0].item()) == entries[0]
+
+
+def test_audit_only_events_take_no_outbox_entry_but_keep_their_sequence_slot() -> None:
+    case = opened_case()
+    transition = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=5))
+    stored = saved(transition)
+
+    entries = outbox_entries(stored, transition.events)
+
+    assert [e.event_type for e in entries] == [EventType.EVIDENCE_SUBMITTED, EventType.EVIDENCE_REQUESTED]
+    assert [e.sequence for e in entries] == [stored.version * 100, stored.version * 100 + 1]
+
+
+def test_the_body_carries_id_type_time_sequence_and_the_dispute_as_the_api_shows_it() -> None:
+    case = opened_case()
+    event = lifecycle.event(case, NOW, "created")
+
+    body = json.loads(
+        event_body("evt_1", EventType.CREATED, NOW, 100, dispute_view(case), event_view(event)),
+    )
+
+    assert body["id"] == "evt_1"
+    assert body["type"] == "dispute.created"
+    assert body["created_at"] == "2026-11-23T12:00:00Z"
+    assert body["sequence"] == 100
+    assert body["data"]["dispute"]["id"] == case.id
+    assert body["data"]["dispute"]["status"] == "awaiting_seller"
+    assert body["data"]["event"]["action"] == "created"
+
+
+def test_signatures_verify_with_the_standard_webhooks_library() -> None:
+    now = datetime.now(UTC)
+    body = '{"id":"evt_1"}'
+
+    headers = signature_headers("evt_1", body, [SECRET], now)
+
+    assert headers["webhook-id"] == "evt_1"
+    assert headers["webhook-timestamp"] == str(int(now.timestamp()))
+    assert headers["webhook-signature"].startswith("v1,")
+    assert Webhook(SECRET).verify(body, headers) == {"id": "evt_1"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(OTHER_SECRET).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(body + " ", headers)
+
+
+def test_with_two_active_secrets_each_one_alone_verifies() -> None:
+    now = datetime.now(UTC)
+    headers = signature_headers("evt_1", "{}", [OTHER_SECRET, SECRET], now)
+
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    Webhook(SECRET).verify("{}", headers)
+    Webhook(OTHER_SECRET).verify("{}", headers)
+
+
+def test_a_rotated_secret_keeps_signing_until_its_grace_period_ends() -> None:
+    subscription = Subscription(
+        id="wh_1",
+        storefront_id="shop-1",
+        url="https://shop.example/hooks",
+        events=(EventType.CREATED,),
+        secrets=(SigningSecret(value=SECRET),),
+        created_at=NOW,
+    )
+
+    rotated = subscription.rotated(OTHER_SECRET, NOW, timedelta(hours=24))
+
+    assert rotated.signing_secrets(NOW) == [OTHER_SECRET, SECRET]
+    assert rotated.signing_secrets(NOW + timedelta(hours=23)) == [OTHER_SECRET, SECRET]
+    assert rotated.signing_secrets(NOW + timedelta(hours=24)) == [OTHER_SECRET]
+    twice = rotated.rotated(new := new_secret(), NOW + timedelta(hours=1), timedelta(hours=24))
+    assert twice.signing_secrets(NOW + timedelta(hours=2)) == [new, OTHER_SECRET, SECRET]
+    assert twice.signing_secrets(NOW + timedelta(hours=24, minutes=30)) == [new, OTHER_SECRET]
+
+
+def test_a_subscription_gets_only_its_types_and_nothing_from_before_it_existed() -> None:
+    subscription = Subscription(
+        id="wh_1",
+        storefront_id="shop-1",
+        url="https://shop.example/hooks",
+        events=(EventType.RULED,),
+        secrets=(SigningSecret(value=SECRET),),
+        created_at=NOW,
+    )
+
+    assert subscription.wants(EventType.RULED, NOW + timedelta(seconds=1))
+    assert not subscription.wants(EventType.CREATED, NOW + timedelta(seconds=1))
+    assert not subscription.wants(EventType.RULED, NOW - timedelta(seconds=1))
+
+
+def test_new_secrets_are_standard_webhooks_secrets() -> None:
+    secret = new_secret()
+
+    assert secret.startswith("whsec_")
+    assert secret != new_secret()
+    Webhook(secret)  # decodes as base64, 32 bytes
