@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint typecheck check bench clean
+.PHONY: run test unit integration e2e lint typecheck check bench clean package infra-check
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or PYTHON=/path/to/python3.11)"; exit 1; }
@@ -34,6 +34,14 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy .
+
+# The deployable template and Lambda zip in infra/out/package (no AWS account needed; fetches Lambda wheels).
+package: $(STAMP)
+	$(BIN)/python -m infra.build --stage $(or $(STAGE),dev)
+
+# Offline: chalice package into a temp dir, cfn-lint it, statelint the ASL (also part of `make test`).
+infra-check: $(STAMP)
+	$(BIN)/python -m infra.check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
