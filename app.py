@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Chalice, Rate, Request, Response
 
-from chalicelib.api import after_sales, disputes, health, negotiation, review
+from chalicelib.api import after_sales, disputes, evidence, health, negotiation, review, webhooks
 from chalicelib.api.errors import uniform_error
 from chalicelib.observability import logger
+from chalicelib.services import webhook_delivery
 from chalicelib.workflow import handlers
 
 app = Chalice(app_name="disputes")
 app.register_blueprint(health.bp)
 app.register_blueprint(after_sales.bp)
 app.register_blueprint(disputes.bp)
+app.register_blueprint(evidence.bp)
 app.register_blueprint(negotiation.bp)
 app.register_blueprint(review.bp)
+app.register_blueprint(webhooks.bp)
 
 
 @app.middleware("http")
@@ -46,3 +49,15 @@ def apply_rules(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @app.lambda_function(name="mark_case_stalled")
 def mark_case_stalled(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handlers.mark_case_stalled(event)
+
+
+@app.on_sqs_message(queue="disputes-webhooks", batch_size=1, name="deliver_webhooks")
+def deliver_webhooks(event: Any) -> None:
+    """Fan-out and delivery attempts; an exception leaves the message for SQS to hand out again."""
+    for record in event:
+        webhook_delivery.handle_message(webhook_delivery.ports(), record.body)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep_webhook_outbox")
+def sweep_webhook_outbox(event: Any) -> None:
+    webhook_delivery.sweep(webhook_delivery.ports())

@@ -5,6 +5,7 @@
 2. moto's HTTP server on the same backends, so presigned S3 URLs work for any client.
 3. A Lambda Invoke endpoint that runs the Chalice app's Lambda functions.
 4. The Chalice API on 127.0.0.1:PORT.
+5. The webhook worker: a thread polling the webhook queue, and the outbox sweeper.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from moto.server import ThreadedMotoServer
 import app as chalice_app
 from chalicelib.services.context import reset_context
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
+from localrun.moto_patches import serialize_dynamodb
 from localrun.provision import REGION, Resources, provision
+from localrun.webhook_worker import WebhookWorker
 
 LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
@@ -59,6 +62,7 @@ class LocalRuntime:
     def start(self) -> LocalRuntime:
         os.environ.update(LOCAL_ENVIRONMENT)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's per-request lines
+        serialize_dynamodb()
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         mock.start()
         self._stack.append(mock.stop)
@@ -79,11 +83,13 @@ class LocalRuntime:
                 "EVIDENCE_BUCKET": self.resources.bucket,
                 "STATE_MACHINE_ARN": self.resources.state_machine_arn,
                 "WEBHOOK_QUEUE_URL": self.resources.webhook_queue_url,
+                "WEBHOOK_DLQ_URL": self.resources.webhook_dlq_url,
                 "DEADLINE_SCALE": repr(self.deadline_scale),
                 **self.extra_environment,
             }
         )
         reset_context()
+        self._stack.append(WebhookWorker().start().stop)
         if self.serve_api:
             self._serve_api(chalice_app.app)
         return self

@@ -5,6 +5,8 @@ Items (PK / SK):
   CASE#{id} / EVENT#{version}#{n}      append-only audit events
   CASE#{id} / TOKEN#{window_id}        the workflow task token parked on a window
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
+  LEDGER#{kind}#{storefront}#{party} / CASE#{id}   a closed case's seller penalty points or buyer outcome
+  WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
 or the window a case waits on) ordered by due time, GSI4 cases of a storefront. Every case write is conditional on the
@@ -17,13 +19,23 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.webhook_outbox import AfterCommit, OutboxEntry, outbox_entries
 from chalicelib.domain.errors import Duplicate, MalformedRequest, StaleVersion
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, Status, Transition, WindowKind
+from chalicelib.domain.models import (
+    AfterSalesRequest,
+    AuditEvent,
+    Dispute,
+    LedgerEntry,
+    Status,
+    Transition,
+    WindowKind,
+)
 
 TRANSIENT_CODES = frozenset(
     {
@@ -98,6 +110,17 @@ def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
     return key
 
 
+def _ledger_item(entry: LedgerEntry) -> dict[str, Any]:
+    """One per (party, case): closing a case twice could not count it twice."""
+    return {
+        "PK": _s(f"LEDGER#{entry.kind}#{entry.storefront_id}#{entry.subject}"),
+        "SK": _s(f"CASE#{entry.case_id}"),
+        "points": _n(entry.points),
+        "lost": {"BOOL": entry.lost},
+        "recorded_at": _s(entry.at.isoformat()),
+    }
+
+
 def _case_item(case: Dispute) -> dict[str, Any]:
     item = {
         **case_key(case.id),
@@ -133,8 +156,9 @@ def _is_transient(error: ClientError) -> bool:
 
 
 class DynamoRepository:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, after_commit: AfterCommit | None = None) -> None:
         self.table = table_name
+        self.after_commit = after_commit  # publishes the webhook outbox entries just committed
 
     @property
     def _db(self) -> Any:
@@ -171,6 +195,7 @@ class DynamoRepository:
         """The case, its first events and the request's link to it, all or nothing."""
         case = transition.case.model_copy(update={"version": 1})
         key = request_key(case.storefront_id, case.request_id)
+        outbox = outbox_entries(case, transition.events)
         writes = [
             {
                 "Put": {
@@ -180,6 +205,7 @@ class DynamoRepository:
                 }
             },
             *({"Put": {"TableName": self.table, "Item": item}} for item in _event_items(case, transition.events)),
+            *(entry.put(self.table) for entry in outbox),
             {
                 "Update": {
                     "TableName": self.table,
@@ -191,11 +217,13 @@ class DynamoRepository:
             },
         ]
         self._transact(writes, "this request was already escalated")
+        self._published(outbox)
         return case
 
     def save(self, transition: Transition) -> Dispute:
         """Write the next version of a case with its audit events, only if nobody wrote first."""
         case = transition.case.model_copy(update={"version": transition.case.version + 1})
+        outbox = outbox_entries(case, transition.events)
         writes = [
             {
                 "Put": {
@@ -215,9 +243,41 @@ class DynamoRepository:
                 }
                 for item in _event_items(case, transition.events)
             ),
+            *(entry.put(self.table) for entry in outbox),
+            *({"Put": {"TableName": self.table, "Item": _ledger_item(entry)}} for entry in transition.ledger),
         ]
         self._transact(writes, "the case changed since it was read")
+        self._published(outbox)
         return case
+
+    # -- parties' records, read by the rules -------------------------------------
+
+    def seller_points(self, storefront_id: str, seller_id: str, since: datetime) -> int:
+        """Live penalty points: those recorded since `since` (older ones expired)."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk",
+            FilterExpression="recorded_at >= :since",
+            ExpressionAttributeValues={
+                ":pk": _s(f"LEDGER#seller_penalty#{storefront_id}#{seller_id}"),
+                ":since": _s(since.isoformat()),
+            },
+        )
+        return sum(int(item["points"]["N"]) for item in items)
+
+    def buyer_record(self, storefront_id: str, buyer_id: str) -> tuple[int, int]:
+        """(ruled disputes, of which lost) for a buyer on a storefront."""
+        items = list(
+            self._query(
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": _s(f"LEDGER#buyer_outcome#{storefront_id}#{buyer_id}")},
+            )
+        )
+        return len(items), sum(1 for item in items if item["lost"]["BOOL"])
+
+    def _published(self, outbox: list[OutboxEntry]) -> None:
+        """Best effort, after the commit: whatever fails here the outbox sweeper publishes later."""
+        if outbox and self.after_commit is not None:
+            self.after_commit(outbox)
 
     def get_case(self, case_id: str) -> Dispute | None:
         item = self._get(case_key(case_id))

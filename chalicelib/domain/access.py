@@ -31,6 +31,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "request_information": REVIEWERS,
     "rule": REVIEWERS,
     "appeal": frozenset({B, S}),
+    "manage_webhooks": frozenset({SF}),
 }
 
 

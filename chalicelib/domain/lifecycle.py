@@ -18,7 +18,10 @@ from chalicelib.domain.models import (
     AfterSalesRequest,
     AuditEvent,
     Dispute,
+    LedgerEntry,
+    Outcome,
     Party,
+    PenaltyKind,
     Resolution,
     Status,
     Transition,
@@ -97,7 +100,9 @@ def open_case(
         amount_requested=request.amount_requested,
         currency=request.currency,
         delivered_at=request.delivered_at,
+        requested_at=request.requested_at,
         seller_decided_at=request.seller_decided_at,
+        no_reason_return_eligible=request.no_reason_return_eligible,
         statement=statement,
         status=Status.ESCALATED,
         policy_version=policy_version,
@@ -108,7 +113,7 @@ def open_case(
     created = event(case, now, "created", actor=actor, reason="buyer escalated a rejected request")
     created = created.model_copy(update={"from_status": None})
     opened = open_window(case, WindowKind.SELLER_RESPONSE, (Party.SELLER,), deadlines, now)
-    return Transition(case=opened.case, events=(created, *opened.events))
+    return opened.preceded_by(created)
 
 
 def _window_duration(kind: WindowKind, deadlines: Deadlines) -> timedelta:
@@ -197,7 +202,7 @@ def submit(case: Dispute, actor: Actor, party: Party, deadlines: Deadlines, now:
         still_open = window.model_copy(update={"submitted": (*window.submitted, party)})
         return Transition(case=advance(case, now, window=still_open), events=(submitted,))
     after = close_window(case, window, deadlines, now)
-    return Transition(case=after.case, events=(submitted, *after.events))
+    return after.preceded_by(submitted)
 
 
 def close_window(case: Dispute, window: Window, deadlines: Deadlines, now: datetime) -> Transition:
@@ -279,7 +284,7 @@ def _deadline_missed(case: Dispute, window: Window, deadlines: Deadlines, now: d
             }
         )
         after = close_window(marked, window, deadlines, now)
-        return Transition(case=after.case, events=(missed, *after.events))
+        return after.preceded_by(missed)
     if window.kind == WindowKind.APPEAL:
         return close_case(
             case.model_copy(update={"window": None}),
@@ -293,25 +298,52 @@ def _deadline_missed(case: Dispute, window: Window, deadlines: Deadlines, now: d
         update={"window": None, "claimed_by": None, "senior_queue_since": case.senior_queue_since or now}
     )
     reopened = open_review(senior, deadlines, now, reason="senior review")
-    return Transition(case=reopened.case, events=(breached, *reopened.events))
+    return reopened.preceded_by(breached)
 
 
 def close_case(
     case: Dispute, resolution: Resolution, now: datetime, *, reason: str, actor: Actor | None = None
 ) -> Transition:
+    """The end of a case, with what it leaves on the parties' records."""
     closed = event(
-        case,
-        now,
-        "closed",
-        actor=actor,
-        to_status=Status.CLOSED,
-        reason=reason,
-        resolution=resolution.value,
+        case, now, "closed", actor=actor, to_status=Status.CLOSED, reason=reason, resolution=resolution.value
     )
-    return Transition(
-        case=advance(case, now, status=Status.CLOSED, resolution=resolution, window=None),
-        events=(closed,),
+    after = advance(case, now, status=Status.CLOSED, resolution=resolution, window=None)
+    return Transition(case=after, events=(closed,), ledger=ledger_entries(after, now))
+
+
+def ledger_entries(case: Dispute, now: datetime) -> tuple[LedgerEntry, ...]:
+    """Seller penalty points from the final ruling; a ruled case won or lost for the buyer's record."""
+    entries: list[LedgerEntry] = []
+    ruling = case.ruling
+    points = (
+        sum(p.value for p in ruling.penalties if p.party == Party.SELLER and p.kind == PenaltyKind.POINTS)
+        if ruling
+        else 0
     )
+    if points:
+        entries.append(
+            LedgerEntry(
+                kind="seller_penalty",
+                storefront_id=case.storefront_id,
+                subject=case.seller_id,
+                case_id=case.id,
+                points=points,
+                at=now,
+            )
+        )
+    if case.resolution == Resolution.RULED and ruling is not None:
+        entries.append(
+            LedgerEntry(
+                kind="buyer_outcome",
+                storefront_id=case.storefront_id,
+                subject=case.buyer_id,
+                case_id=case.id,
+                lost=ruling.outcome == Outcome.CLAIM_DENIED,
+                at=now,
+            )
+        )
+    return tuple(entries)
 
 
 def ensure_status(case: Dispute, *allowed: Status) -> None:

@@ -101,6 +101,9 @@ class AfterSalesFacts(Frozen):
     seller_decision: SellerDecision
     seller_decided_at: UtcDateTime
     seller_reason: Text | None = None
+    # The storefront knows the item's category: customized, perishable, digital or intimate goods are not
+    # returnable without a reason, whatever the buyer asks.
+    no_reason_return_eligible: bool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> AfterSalesFacts:
@@ -227,9 +230,31 @@ class RulingDecision(Frozen):
     notes: Text | None = None
 
 
+class ReviewerDecision(Frozen):
+    """A reviewer accepts the rules' recommendation, or decides otherwise and writes down why."""
+
+    accept_recommendation: bool = False
+    outcome: Outcome | None = None
+    liability: Liability | None = None
+    compensation: tuple[CompensationLine, ...] = Field(default=(), max_length=20)
+    penalties: tuple[Penalty, ...] = Field(default=(), max_length=10)
+    notes: Text | None = None
+    override_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _accept_or_decide(self) -> ReviewerDecision:
+        chosen = self.outcome or self.liability or self.compensation or self.penalties
+        if self.accept_recommendation and chosen:
+            raise ValueError("either accept_recommendation, or give outcome, liability, compensation and penalties")
+        if not self.accept_recommendation and (self.outcome is None or self.liability is None):
+            raise ValueError("outcome and liability are required unless accept_recommendation is true")
+        return self
+
+
 class Ruling(RulingDecision):
     """Immutable once issued; an appeal supersedes it with a new, final one."""
 
+    override_reason: Text | None = None
     rationale: tuple[RuleHit, ...] = ()
     decided_by: str
     decided_at: UtcDateTime
@@ -283,7 +308,9 @@ class Dispute(Frozen):
     amount_requested: int
     currency: str
     delivered_at: UtcDateTime | None
+    requested_at: UtcDateTime | None = None
     seller_decided_at: UtcDateTime
+    no_reason_return_eligible: bool = True
     statement: str
     status: Status
     resolution: Resolution | None = None
@@ -342,14 +369,32 @@ class AuditEvent(Frozen):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class LedgerEntry(Frozen):
+    """What a closed case leaves on a party's record: a seller's penalty points, a buyer's won or lost dispute."""
+
+    kind: Literal["seller_penalty", "buyer_outcome"]
+    storefront_id: str
+    subject: str
+    case_id: str
+    points: int = 0
+    lost: bool = False
+    at: UtcDateTime
+
+
 class Transition(Frozen):
     """A case's next state and the audit events that explain it, saved together or not at all.
 
-    `case.version` is still the version the transition was computed from.
+    `case.version` is still the version the transition was computed from. `ledger` holds the
+    records a closing case leaves on its parties, written in the same transaction.
     """
 
     case: Dispute
     events: tuple[AuditEvent, ...]
+    ledger: tuple[LedgerEntry, ...] = ()
+
+    def preceded_by(self, *events: AuditEvent) -> Transition:
+        """The same outcome, explained by earlier events first (composing transitions keeps their ledger)."""
+        return self.model_copy(update={"events": (*events, *self.events)})
 
 
 class DisputeQuery(Frozen):

@@ -38,7 +38,7 @@ def concede(case: Dispute, seller: Actor, now: datetime) -> Transition:
     closed = close_case(
         advance(lapsed, now, ruling=ruling), Resolution.CONCEDED, now, reason="seller conceded", actor=seller
     )
-    return Transition(case=closed.case, events=(conceded, *closed.events))
+    return closed.preceded_by(conceded)
 
 
 def make_offer(case: Dispute, seller: Actor, offer_id: str, amount: int, note: str | None, now: datetime) -> Transition:
@@ -108,7 +108,7 @@ def accept_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> T
     settled_case = advance(_with_offer(case, offer_id, OfferStatus.ACCEPTED, now), now, ruling=settlement)
     settled = event(case, now, "settled", actor=buyer, reason=hit.reason, offer_id=offer_id, amount=offer.amount)
     closed = close_case(settled_case, Resolution.SETTLED, now, reason="offer accepted", actor=buyer)
-    return Transition(case=closed.case, events=(settled, *closed.events))
+    return closed.preceded_by(settled)
 
 
 def reject_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:
@@ -123,7 +123,7 @@ def withdraw(case: Dispute, buyer: Actor, reason: str | None, now: datetime) -> 
     ensure_status(case, *OPEN_STATUSES)
     withdrawn = event(case, now, "withdrawn", actor=buyer, reason=reason or "the buyer withdrew the dispute")
     closed = close_case(_lapse_open_offer(case, now), Resolution.WITHDRAWN, now, reason="withdrawn", actor=buyer)
-    return Transition(case=closed.case, events=(withdrawn, *closed.events))
+    return closed.preceded_by(withdrawn)
 
 
 def _lapse_open_offer(case: Dispute, now: datetime) -> Dispute:

@@ -42,11 +42,41 @@ class Deadlines(BaseModel):
         return Deadlines(**waits, escalation_window=self.escalation_window)
 
 
+class RuleThresholds(BaseModel):
+    """The numbers the rules read; each rule names the keys it uses (docs/RULES.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    no_reason_return_days: int = Field(default=7, ge=0, le=90)
+    # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
+    high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
+    repeat_offender_points: int = Field(default=12, ge=1)
+    penalty_points_expire_after: timedelta = timedelta(days=365)
+    abusive_buyer_min_disputes: int = Field(default=3, ge=1)
+    abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
+    # Penalty points a seller earns per finding against it.
+    penalty_points: dict[str, int] = Field(
+        default_factory=lambda: {
+            "seller_default": 2,
+            "quality_defect": 4,
+            "not_as_described": 4,
+            "counterfeit": 12,
+        }
+    )
+
+    def high_amount_for(self, currency: str) -> int:
+        return self.high_amount.get(currency, self.high_amount.get("default", 200_000))
+
+    def points_for(self, finding: str) -> int:
+        return self.penalty_points.get(finding, 0)
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: str = Field(min_length=1, max_length=64)
     deadlines: Deadlines = Deadlines()
+    rules: RuleThresholds = RuleThresholds()
 
 
 def load_policy(document: str | bytes | dict[str, Any]) -> Policy:

@@ -61,7 +61,7 @@ def request_information(
     opened = open_window(
         base, WindowKind.INFO_REQUEST, parties, deadlines, now, status=status, reason="information requested"
     )
-    return Transition(case=opened.case, events=(asked, *opened.events))
+    return opened.preceded_by(asked)
 
 
 def appeal(
@@ -80,4 +80,4 @@ def appeal(
     appealed = event(case, now, "appealed", actor=actor, to_status=Status.APPEALED, reason=statement, party=party.value)
     base = case.model_copy(update={"window": None, "appeal": filed, "claimed_by": None})
     review = open_review(base, deadlines, now, reason="appeal queued for a senior reviewer")
-    return Transition(case=review.case, events=(appealed, *review.events))
+    return review.preceded_by(appealed)

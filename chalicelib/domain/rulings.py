@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from chalicelib.domain.errors import InvalidState, InvalidValue
@@ -19,6 +20,7 @@ from chalicelib.domain.models import (
     Recommendation,
     RequestType,
     Resolution,
+    ReviewerDecision,
     RuleHit,
     Ruling,
     RulingDecision,
@@ -94,23 +96,65 @@ def _penalty_problems(penalties: tuple[Penalty, ...], liability: Liability) -> l
 
 
 def issue_ruling(
-    case: Dispute, actor: Actor, decision: RulingDecision, deadlines: Deadlines, now: datetime
+    case: Dispute, actor: Actor, decision: ReviewerDecision, deadlines: Deadlines, now: datetime
 ) -> Transition:
     """A reviewer decides; an appeal's ruling is final and closes the case.
 
-    The rationale shown to both parties carries the rules that fired and the reviewer's notes.
+    Departing from the rules' recommendation needs a written reason. The rationale shown
+    to both parties carries the rules that fired, the override and the reviewer's notes.
     """
     require_review_window(case)
     require_may_decide(case, actor)
+    chosen = _chosen(case, decision)
+    rationale = case.recommendation.rules_fired if case.recommendation else ()
+    if case.recommendation and _differs(chosen, case.recommendation.ruling):
+        if not decision.override_reason:
+            raise InvalidValue(
+                "this ruling departs from the recommendation: say why in override_reason",
+                [{"field": "override_reason", "recommended": case.recommendation.ruling.outcome.value}],
+            )
+        rationale = (*rationale, RuleHit(rule="reviewer_override", reason=decision.override_reason))
     ruling = Ruling(
-        **decision.model_dump(),
-        rationale=case.recommendation.rules_fired if case.recommendation else (),
+        **chosen.model_dump(),
+        override_reason=decision.override_reason,
+        rationale=rationale,
         decided_by=actor.sub,
         decided_at=now,
         final=case.status == Status.APPEALED,
     )
     validate_ruling(case, ruling)
     return record_ruling(case, ruling, deadlines, now, actor=actor)
+
+
+def _chosen(case: Dispute, decision: ReviewerDecision) -> RulingDecision:
+    if decision.accept_recommendation:
+        if case.recommendation is None:
+            raise InvalidState("there is no recommendation to accept")
+        recommended = case.recommendation.ruling
+        return RulingDecision(
+            outcome=recommended.outcome,
+            liability=recommended.liability,
+            compensation=recommended.compensation,
+            penalties=recommended.penalties,
+            notes=decision.notes,
+        )
+    assert decision.outcome is not None and decision.liability is not None  # the model guarantees both
+    return RulingDecision(
+        outcome=decision.outcome,
+        liability=decision.liability,
+        compensation=decision.compensation,
+        penalties=decision.penalties,
+        notes=decision.notes,
+    )
+
+
+def _differs(chosen: RulingDecision, recommended: RulingDecision) -> bool:
+    """Same outcome, liability, money and penalties (in any order) is accepting; anything else overrides."""
+
+    def terms(ruling: RulingDecision) -> tuple[object, ...]:
+        return ruling.outcome, ruling.liability, Counter(ruling.compensation), Counter(ruling.penalties)
+
+    return terms(chosen) != terms(recommended)
 
 
 def record_ruling(
@@ -149,9 +193,9 @@ def record_ruling(
             reason="appeal decided; the ruling is final",
             actor=actor,
         )
-        return Transition(case=closed.case, events=(ruled, *closed.events))
+        return closed.preceded_by(ruled)
     appeal = open_window(decided, WindowKind.APPEAL, (Party.BUYER, Party.SELLER), deadlines, now)
-    return Transition(case=appeal.case, events=(ruled, *appeal.events))
+    return appeal.preceded_by(ruled)
 
 
 def apply_recommendation(
@@ -174,7 +218,7 @@ def apply_recommendation(
         after = record_ruling(recommended, recommendation.ruling, deadlines, now)
     else:
         after = open_review(recommended, deadlines, now, action="under_review", reason="queued for a reviewer")
-    return Transition(case=after.case, events=(fired, *after.events))
+    return after.preceded_by(fired)
 
 
 def compensation_total(lines: tuple[CompensationLine, ...], payee: Payee) -> int:

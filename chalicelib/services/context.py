@@ -10,8 +10,11 @@ from pathlib import Path
 
 from chalicelib.adapters.aws import reset_clients
 from chalicelib.adapters.dynamodb import DynamoRepository
+from chalicelib.adapters.evidence_repository import EvidenceRepository
+from chalicelib.adapters.evidence_store import EvidenceStore
 from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
+from chalicelib.adapters.webhook_relay import relay_for
 from chalicelib.config import Settings, settings
 from chalicelib.domain.policy import Deadlines, Policy
 
@@ -26,6 +29,8 @@ class Context:
     repo: DynamoRepository
     workflow: StepFunctionsWorkflow
     policies: PolicyStore
+    evidence: EvidenceRepository
+    evidence_store: EvidenceStore
     clock: Callable[[], datetime] = utc_now
 
     def policy(self, storefront_id: str) -> Policy:
@@ -41,9 +46,11 @@ def context() -> Context:
     config = settings()
     return Context(
         settings=config,
-        repo=DynamoRepository(config.table_name),
+        repo=DynamoRepository(config.table_name, after_commit=relay_for(config).publish),
         workflow=StepFunctionsWorkflow(config.state_machine_arn),
         policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
+        evidence=EvidenceRepository(config.table_name),
+        evidence_store=EvidenceStore(config.evidence_bucket),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from chalicelib.domain import review, rulings
 from chalicelib.domain.access import require_party
-from chalicelib.domain.models import Actor, Dispute, Party, RulingDecision, Transition
+from chalicelib.domain.models import Actor, Dispute, Party, ReviewerDecision, Transition
 from chalicelib.services.cases import apply_command
 from chalicelib.services.context import Context
 
@@ -38,7 +38,7 @@ def request_information(
 
 
 def rule(
-    ctx: Context, actor: Actor, case_id: str, decision: RulingDecision, expected_version: int | None = None
+    ctx: Context, actor: Actor, case_id: str, decision: ReviewerDecision, expected_version: int | None = None
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
         return rulings.issue_ruling(case, actor, decision, ctx.deadlines(case.storefront_id), now)

@@ -67,12 +67,29 @@ def handle_deadline(ctx: Context, case_id: str, window_id: str) -> dict[str, Any
     return _retry_on_conflict(ctx, case_id, decide)
 
 
+def rule_facts(ctx: Context, case: Dispute) -> rules.Facts:
+    """What the rules read: verified evidence only, and the parties' records on this storefront."""
+    policy = ctx.policy(case.storefront_id)
+    now = ctx.clock()
+    disputes, lost = ctx.repo.buyer_record(case.storefront_id, case.buyer_id)
+    return rules.Facts(
+        case=case,
+        evidence=tuple(ctx.evidence.verified_for_case(case.id)),
+        policy=policy,
+        now=now,
+        seller_points=ctx.repo.seller_points(
+            case.storefront_id, case.seller_id, now - policy.rules.penalty_points_expire_after
+        ),
+        buyer_disputes=disputes,
+        buyer_lost=lost,
+    )
+
+
 def apply_rules(ctx: Context, case_id: str) -> dict[str, Any]:
     def decide(case: Dispute) -> Transition | None:
         if case.status != Status.UNDER_REVIEW or case.window is not None:
             return None  # already applied (a retried invocation) or the case moved on
-        policy = ctx.policy(case.storefront_id)
-        recommendation = rules.evaluate(case, policy, ctx.clock())
+        recommendation = rules.evaluate(rule_facts(ctx, case))
         return rulings.apply_recommendation(case, recommendation, ctx.deadlines(case.storefront_id), ctx.clock())
 
     return _retry_on_conflict(ctx, case_id, decide)

@@ -73,6 +73,7 @@ def test_a_dispute_goes_from_escalation_to_a_closed_ruling(service: Service) -> 
             {"payer": "seller", "payee": "buyer", "kind": "return_shipping", "amount": 1_000, "currency": "CNY"},
         ],
         "notes": "listing photos show a different colour",
+        "override_reason": "the listing itself shows the mismatch",
     }
     ruled = service.call("POST", f"{path}/ruling", REVIEWER, ruling)
     assert ruled.status_code == 201, ruled.text

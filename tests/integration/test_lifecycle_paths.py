@@ -16,6 +16,7 @@ PARTIAL: dict[str, Any] = {
     "liability": "seller",
     "compensation": [{"payer": "seller", "payee": "buyer", "kind": "refund", "amount": 6_000, "currency": "CNY"}],
     "notes": "minor scuff, partial refund",
+    "override_reason": "the scuff is real but minor",
 }
 
 

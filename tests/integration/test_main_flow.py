@@ -16,6 +16,7 @@ REFUND_RULING = {
     "compensation": [{"payer": "seller", "payee": "buyer", "kind": "refund", "amount": 12_900, "currency": "CNY"}],
     "penalties": [{"party": "seller", "kind": "points", "value": 2}],
     "notes": "photos show the defect; the seller offered no rebuttal",
+    "override_reason": "the buyer's photos were sent by chat; the defect is plain",
 }
 
 

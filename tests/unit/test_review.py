@@ -19,8 +19,8 @@ from chalicelib.domain.models import (
     Penalty,
     PenaltyKind,
     Resolution,
+    ReviewerDecision,
     Role,
-    RulingDecision,
     Status,
     WindowKind,
 )
@@ -29,7 +29,7 @@ from tests.factories import BUYER, NOW, REVIEWER, SELLER, SENIOR, actor, opened_
 
 D = Deadlines()
 LATER = NOW + timedelta(minutes=5)
-REFUND = RulingDecision(
+REFUND = ReviewerDecision(
     outcome=Outcome.REFUND_FULL,
     liability=Liability.SELLER,
     compensation=(
@@ -97,7 +97,7 @@ def test_ruling_rationale_carries_the_rules_and_opens_the_appeal_window() -> Non
     ],
     ids=["over the order total", "wrong currency", "penalty on a party not liable"],
 )
-def test_invalid_rulings_are_refused(decision: RulingDecision) -> None:
+def test_invalid_rulings_are_refused(decision: ReviewerDecision) -> None:
     with pytest.raises(InvalidValue):
         rulings.issue_ruling(in_review(), REVIEWER, decision, D, NOW)
 
@@ -135,3 +135,66 @@ def test_senior_queue_cases_need_a_senior_reviewer() -> None:
     with pytest.raises(RoleNotAllowed):
         review.claim(breached, REVIEWER, NOW)
     assert saved(review.claim(breached, SENIOR, NOW)).claimed_by == SENIOR.sub
+
+
+def recommended_review() -> Dispute:
+    """Under review with the rules' recommendation: deny (no buyer pictures)."""
+    from chalicelib.adapters.policy_store import PolicyStore
+    from chalicelib.domain import rules
+
+    base = opened_case().model_copy(update={"window": None, "status": Status.UNDER_REVIEW})
+    recommendation = rules.evaluate(rules.Facts(case=base, evidence=(), policy=PolicyStore().default, now=NOW))
+    return saved(rulings.apply_recommendation(base, recommendation, D, NOW))
+
+
+def test_accepting_the_recommendation_rules_exactly_as_recommended() -> None:
+    case = recommended_review()
+    assert case.recommendation is not None
+
+    ruled_case = rulings.issue_ruling(case, REVIEWER, ReviewerDecision(accept_recommendation=True), D, NOW).case
+
+    assert ruled_case.ruling is not None
+    assert ruled_case.ruling.outcome == case.recommendation.ruling.outcome == Outcome.CLAIM_DENIED
+    assert ruled_case.ruling.decided_by == REVIEWER.sub
+    assert [hit.rule for hit in ruled_case.ruling.rationale] == ["quality_claim_unproven"]
+
+
+def test_overriding_the_recommendation_needs_a_written_reason() -> None:
+    case = recommended_review()
+
+    with pytest.raises(InvalidValue, match="override_reason"):
+        rulings.issue_ruling(case, REVIEWER, REFUND, D, NOW)
+    overridden = rulings.issue_ruling(
+        case, REVIEWER, REFUND.model_copy(update={"override_reason": "photos came by chat"}), D, NOW
+    ).case
+
+    assert overridden.ruling is not None and overridden.ruling.outcome == Outcome.REFUND_FULL
+    assert overridden.ruling.override_reason == "photos came by chat"
+    assert overridden.ruling.rationale[-1].rule == "reviewer_override"
+
+
+def test_a_decision_is_either_acceptance_or_a_full_ruling() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        ReviewerDecision(accept_recommendation=True, outcome=Outcome.REFUND_FULL)
+    with pytest.raises(ValidationError):
+        ReviewerDecision(outcome=Outcome.REFUND_FULL)
+
+
+def test_closing_a_ruled_case_records_seller_points_and_the_buyers_outcome() -> None:
+    from chalicelib.domain.models import PenaltyKind as Kind
+
+    decision = REFUND.model_copy(update={"penalties": (Penalty(party=Party.SELLER, kind=Kind.POINTS, value=4),)})
+    appealed = saved(
+        review.appeal(
+            saved(rulings.issue_ruling(in_review(), REVIEWER, decision, D, NOW)), SELLER, Party.SELLER, "no", D, LATER
+        )
+    )
+
+    closed = rulings.issue_ruling(appealed, SENIOR, decision, D, LATER)
+
+    assert {(entry.kind, entry.points, entry.lost) for entry in closed.ledger} == {
+        ("seller_penalty", 4, False),
+        ("buyer_outcome", 0, False),
+    }
