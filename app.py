@@ -8,7 +8,7 @@ from chalice.app import Chalice, Rate, Request, Response
 
 from chalicelib.api import after_sales, disputes, evidence, health, negotiation, review, webhooks
 from chalicelib.api.errors import uniform_error
-from chalicelib.observability import logger
+from chalicelib.observability import lambda_entry, logger
 from chalicelib.services import webhook_delivery
 from chalicelib.workflow import handlers
 
@@ -24,29 +24,36 @@ app.register_blueprint(webhooks.bp)
 
 @app.middleware("http")
 def uniform_errors(event: Request, get_response: Any) -> Response:
-    """Domain errors are mapped where views are registered; this reshapes Chalice's own (405, 415, 500)."""
+    """Logs carry the case id; domain errors are mapped where views are registered, Chalice's own here."""
+    case_id = (event.uri_params or {}).get("dispute_id")
+    if case_id:
+        logger.thread_safe_append_keys(case_id=case_id)
     try:
         return uniform_error(get_response(event))
     finally:
-        logger.remove_keys(["case_id"])
+        logger.thread_safe_remove_keys(["case_id"])
 
 
 @app.lambda_function(name="park_task_token")
+@lambda_entry
 def park_task_token(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handlers.park_task_token(event)
 
 
 @app.lambda_function(name="handle_deadline")
+@lambda_entry
 def handle_deadline(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handlers.handle_deadline(event)
 
 
 @app.lambda_function(name="apply_rules")
+@lambda_entry
 def apply_rules(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handlers.apply_rules(event)
 
 
 @app.lambda_function(name="mark_case_stalled")
+@lambda_entry
 def mark_case_stalled(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handlers.mark_case_stalled(event)
 

@@ -274,6 +274,25 @@ class DynamoRepository:
         )
         return len(items), sum(1 for item in items if item["lost"]["BOOL"])
 
+    def seller_penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        """Every penalty-points record of a seller on a storefront, expired ones too, newest first."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": _s(f"LEDGER#seller_penalty#{storefront_id}#{seller_id}")},
+        )
+        entries = [
+            LedgerEntry(
+                kind="seller_penalty",
+                storefront_id=storefront_id,
+                subject=seller_id,
+                case_id=item["SK"]["S"].removeprefix("CASE#"),
+                points=int(item["points"]["N"]),
+                at=datetime.fromisoformat(item["recorded_at"]["S"]),
+            )
+            for item in items
+        ]
+        return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
     def _published(self, outbox: list[OutboxEntry]) -> None:
         """Best effort, after the commit: whatever fails here the outbox sweeper publishes later."""
         if outbox and self.after_commit is not None:

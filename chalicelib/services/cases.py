@@ -16,7 +16,7 @@ from chalicelib.domain.access import require_role, require_visible
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.models import Actor, Dispute, Transition
 from chalicelib.domain.workflow import next_step
-from chalicelib.observability import logger
+from chalicelib.observability import logger, record_case_events
 from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
@@ -58,6 +58,13 @@ def apply_command(
         resume_workflow(ctx, case, transition.case)
         return transition.case
     raise StaleVersion("the case is changing too fast; retry the request")
+
+
+def commit(ctx: Context, transition: Transition) -> Dispute:
+    """Save a transition (conditional on its version) and count what it means for the business."""
+    saved = ctx.repo.save(transition)
+    record_case_events(transition.events, saved.created_at)
+    return saved
 
 
 def resume_workflow(ctx: Context, before: Dispute, after: Dispute) -> None:

@@ -21,7 +21,7 @@ from chalicelib.domain.models import (
     Transition,
 )
 from chalicelib.domain.workflow import next_step
-from chalicelib.observability import logger
+from chalicelib.observability import logger, record_case_events
 from chalicelib.services.cases import apply_command, load_visible
 from chalicelib.services.context import Context
 
@@ -70,6 +70,7 @@ def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dis
     )
     try:
         case = ctx.repo.create_case(transition)
+        record_case_events(transition.events, case.created_at)
     except VersionConflict:
         winner = ctx.repo.get_request(actor.storefront_id, request_id)
         raise _already_escalated(winner.dispute_id if winner else None) from None

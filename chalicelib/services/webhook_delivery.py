@@ -38,7 +38,7 @@ from chalicelib.domain.webhooks import (
     signature_headers,
     step_for,
 )
-from chalicelib.observability import logger
+from chalicelib.observability import count, logger
 from chalicelib.services.context import context, utc_now
 
 _jitter = random.SystemRandom()
@@ -219,6 +219,7 @@ def _attempt(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage, n
         logger.info("webhook delivered", extra={**log, "status_code": made.status_code})
         return
     logger.warning("webhook attempt failed", extra={**log, "status_code": made.status_code, "error": made.error})
+    count("WebhookAttemptsFailed")
     follow_up(ports, recorded, message)
 
 
@@ -234,3 +235,4 @@ def follow_up(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage) 
         logger.warning("no webhook dead-letter queue configured", extra={"delivery_id": delivery.id})
     update(ports, delivery, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(message.round) else None)
     logger.error("webhook delivery failed", extra={"case_id": delivery.case_id, "delivery_id": delivery.id})
+    count("WebhookDeliveriesFailed")

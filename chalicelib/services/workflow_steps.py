@@ -10,6 +10,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Dispute, Status, Transition
 from chalicelib.domain.workflow import next_step
 from chalicelib.observability import logger
+from chalicelib.services.cases import commit
 from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
@@ -53,7 +54,7 @@ def _retry_on_conflict(ctx: Context, case_id: str, decide: Any) -> dict[str, Any
         if transition is None:
             return _step(ctx, case)
         try:
-            saved = ctx.repo.save(transition)
+            saved = commit(ctx, transition)
         except VersionConflict:
             continue
         return _step(ctx, saved)
