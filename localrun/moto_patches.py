@@ -1,11 +1,15 @@
-"""Make moto's in-process DynamoDB safe for a multi-threaded local service.
+"""Make moto's in-process DynamoDB fit a multi-threaded local service with thousands of cases.
 
-The local runtime serves API requests, workflow Lambdas and the webhook worker
-from threads of one process, all on moto's DynamoDB backend. moto's backend is
-not thread-safe: `transact_write_items` deep-copies a table while another
-thread may be inserting into it ("dictionary changed size during iteration").
-DynamoDB itself serialises per item; here one lock around the backend's
-operations gives the same all-or-nothing view. Local runtime only.
+1. moto's backend is not thread-safe: `transact_write_items` deep-copies a table
+   while another thread may insert into it ("dictionary changed size during
+   iteration"). One lock around the backend's operations gives the all-or-nothing
+   view DynamoDB gives.
+2. moto backs up every touched table, whole, per transaction item, so each write
+   costs O(table size) and a run of N cases O(N²). Under the lock, checking every
+   condition first and then applying the writes (undoing those already applied if
+   one fails) is equivalent and touches only the transaction's own items.
+
+Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
 from __future__ import annotations
@@ -15,10 +19,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    ConditionalCheckFailed,
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
 from moto.dynamodb.models import DynamoDBBackend
 
 _LOCK = threading.RLock()
-_MARK = "_disputes_serialized"
+_MARK = "_disputes_patched"
+_OPERATIONS = frozenset({"ConditionCheck", "Put", "Delete", "Update"})
 
 
 def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,10 +43,96 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     return serialized
 
 
-def serialize_dynamodb() -> None:
-    """Wrap every public DynamoDBBackend operation in one process-wide lock (idempotent)."""
+def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        key: dict[str, Any] = op["Key"]
+        return key
+    table = backend.get_table(op["TableName"])
+    attrs = op["Item"]
+    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attrs[table.range_key_attr]
+    return key
+
+
+def _condition_error(backend: DynamoDBBackend, op: dict[str, Any], key: dict[str, Any]) -> tuple[Any, Any, Any]:
+    expression = op.get("ConditionExpression")
+    if expression is None:
+        return (None, None, None)
+    current = backend.get_item(op["TableName"], key)
+    condition = get_filter_expression(
+        expression, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+    )
+    if condition.expr(current):
+        return (None, None, None)
+    old = (
+        current.to_json()["Attributes"]
+        if current and op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"
+        else None
+    )
+    return ("ConditionalCheckFailed", ConditionalCheckFailed().message, old)
+
+
+def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
+    names, values = op.get("ExpressionAttributeNames") or {}, op.get("ExpressionAttributeValues") or {}
+    if op_type == "Put":
+        backend.put_item(
+            op["TableName"], op["Item"], expression_attribute_names=names, expression_attribute_values=values
+        )
+    elif op_type == "Delete":
+        backend.delete_item(op["TableName"], key, expression_attribute_names=names, expression_attribute_values=values)
+    elif op_type == "Update":
+        backend.update_item(
+            op["TableName"],
+            key,
+            update_expression=op["UpdateExpression"],
+            expression_attribute_names=names,
+            expression_attribute_values=values,
+        )
+
+
+def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """All conditions first, then the writes; undo applied writes if a later one fails."""
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    planned: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in transact_items:
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        op_type, op = next(iter(item.items()))
+        if op_type not in _OPERATIONS:
+            raise ValueError("Unsupported transaction operation")
+        key = _key_of(self, op_type, op)
+        target = (str(op["TableName"]), str(dict(sorted(key.items()))))
+        if target in seen:
+            raise MultipleTransactionsException()
+        seen.add(target)
+        planned.append((op_type, op, key))
+    errors = [_condition_error(self, op, key) for _, op, key in planned]
+    if any(code is not None for code, _, _ in errors):
+        raise TransactionCanceledException(errors)
+    undo: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for op_type, op, key in planned:
+            if op_type != "ConditionCheck":
+                before = self.get_item(op["TableName"], key)
+                undo.append((op["TableName"], key, before.to_json()["Attributes"] if before else None))
+                _apply(self, op_type, op, key)
+    except Exception:
+        for table_name, key, before in reversed(undo):
+            if before is None:
+                self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before)
+        raise
+
+
+def patch_dynamodb() -> None:
+    """Serialise the backend and replace the table-copying transaction (idempotent)."""
     if getattr(DynamoDBBackend, _MARK, False):
         return
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name, member in list(vars(DynamoDBBackend).items()):
         if not name.startswith("_") and callable(member):
             setattr(DynamoDBBackend, name, _locked(member))

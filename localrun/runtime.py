@@ -24,7 +24,7 @@ from moto.server import ThreadedMotoServer
 import app as chalice_app
 from chalicelib.services.context import reset_context
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
-from localrun.moto_patches import serialize_dynamodb
+from localrun.moto_patches import patch_dynamodb
 from localrun.provision import REGION, Resources, provision
 from localrun.webhook_worker import WebhookWorker
 
@@ -62,7 +62,7 @@ class LocalRuntime:
     def start(self) -> LocalRuntime:
         os.environ.update(LOCAL_ENVIRONMENT)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's per-request lines
-        serialize_dynamodb()
+        patch_dynamodb()
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         mock.start()
         self._stack.append(mock.stop)

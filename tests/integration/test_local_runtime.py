@@ -1,0 +1,68 @@
+"""The local runtime's moto patches keep DynamoDB's transaction semantics."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+from chalicelib.services.context import Context
+from tests.factories import unique
+
+
+def put(ctx: Context, pk: str, **extra: Any) -> dict[str, Any]:
+    return {"Put": {"TableName": ctx.repo.table, "Item": {"PK": {"S": pk}, "SK": {"S": "X"}, **extra}}}
+
+
+def exists(ctx: Context, pk: str) -> bool:
+    item = client("dynamodb").get_item(TableName=ctx.repo.table, Key={"PK": {"S": pk}, "SK": {"S": "X"}})
+    return "Item" in item
+
+
+def test_a_failed_condition_writes_nothing_and_names_the_failing_item(ctx: Context) -> None:
+    first, second = unique("tx"), unique("tx")
+    failing = put(ctx, second)
+    failing["Put"]["ConditionExpression"] = "attribute_exists(PK)"
+
+    with pytest.raises(ClientError) as raised:
+        client("dynamodb").transact_write_items(TransactItems=[put(ctx, first), failing])
+
+    reasons = [reason["Code"] for reason in raised.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert not exists(ctx, first) and not exists(ctx, second)
+
+
+def test_a_write_failing_after_others_applied_is_undone(ctx: Context) -> None:
+    first, second = unique("tx"), unique("tx")
+    client("dynamodb").put_item(TableName=ctx.repo.table, Item={"PK": {"S": second}, "SK": {"S": "X"}})
+    breaks = {
+        "Update": {
+            "TableName": ctx.repo.table,
+            "Key": {"PK": {"S": second}, "SK": {"S": "X"}},
+            "UpdateExpression": "SET n = n + :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}},
+        }
+    }
+
+    with pytest.raises(ClientError):
+        client("dynamodb").transact_write_items(TransactItems=[put(ctx, first), breaks])
+
+    assert not exists(ctx, first)
+
+
+def test_transactions_and_plain_writes_from_many_threads_do_not_collide(ctx: Context) -> None:
+    keys = [unique("tx") for _ in range(60)]
+
+    def write(index: int) -> None:
+        if index % 2:
+            client("dynamodb").transact_write_items(TransactItems=[put(ctx, keys[index])])
+        else:
+            client("dynamodb").put_item(TableName=ctx.repo.table, Item=put(ctx, keys[index])["Put"]["Item"])
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        list(pool.map(write, range(len(keys))))
+
+    assert all(exists(ctx, key) for key in keys)
