@@ -1,0 +1,43 @@
+"""Sellers' records, for reviewers deciding a case: the penalty points closed cases left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.api.http import current_actor, json_response, parse_query, path_identifier, route
+from chalicelib.api.schemas import SellerRecordQuery
+from chalicelib.domain.models import iso
+from chalicelib.services import sellers
+from chalicelib.services.context import context
+from chalicelib.services.sellers import PenaltyHistory
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/v1/sellers/{seller_id}/penalties", "GET")
+def seller_penalties(seller_id: str) -> Response:
+    actor = current_actor(bp.current_request, "view_seller_record")
+    query = parse_query(bp.current_request, SellerRecordQuery)
+    history = sellers.penalty_history(context(), actor, query.storefront_id, path_identifier(seller_id, "seller_id"))
+    return json_response(penalty_history_view(history))
+
+
+def penalty_history_view(history: PenaltyHistory) -> dict[str, Any]:
+    return {
+        "storefront_id": history.storefront_id,
+        "seller_id": history.seller_id,
+        "live_points": history.live_points,
+        "live_since": iso(history.live_since),
+        "repeat_offender_points": history.repeat_offender_points,
+        "items": [
+            {
+                "case_id": entry.case_id,
+                "points": entry.points,
+                "recorded_at": iso(entry.at),
+                "live": history.is_live(entry),
+            }
+            for entry in history.entries
+        ],
+    }

@@ -1,0 +1,361 @@
+// One case: who asked for what, both sides' evidence, the recommendation, deadlines, the seller's record,
+// the timeline, and the reviewer's actions.
+
+import { actionsPanel } from "./actions.js";
+import { api } from "./api.js";
+import { fields, h, replace } from "./dom.js";
+import { dateTime, label, money, relative } from "./format.js";
+import { partiesSection } from "./evidence.js";
+import {
+  badge,
+  flash,
+  focusHeading,
+  heading,
+  loading,
+  problem,
+  section,
+  seniorMarker,
+  slaBadge,
+  statusBadge,
+} from "./ui.js";
+
+export async function renderCase(main, id, context) {
+  replace(main, backLink("review"), loading("Loading the case…"));
+  await show(main, id, context);
+}
+
+async function show(main, id, context, after) {
+  let data;
+  try {
+    data = await load(id);
+  } catch (error) {
+    if (error.isSignedOut) return context.signedOut(error);
+    if (context.isCurrent()) {
+      replace(
+        main,
+        backLink("review"),
+        problem(error, () => show(main, id, context)),
+      );
+    }
+    return;
+  }
+  if (!context.isCurrent()) return;
+  const reload = async (message, tone) => {
+    await show(main, id, context, { message, tone });
+  };
+  draw(main, data, context, reload);
+  focusHeading(main); // the redrawn page starts at the top, under the message that says what happened
+  if (after) flash(after.message, after.tone);
+}
+
+async function load(id) {
+  const [dispute, events, evidence] = await Promise.all([api.dispute(id), api.events(id), api.evidence(id)]);
+  // The seller's record is advisory: a failure to read it must not hide the case.
+  const penalties = await api.penalties(dispute.seller_id, dispute.storefront_id).catch((error) => ({ error }));
+  return { dispute, events: events.items, evidence: evidence.items, penalties };
+}
+
+function backLink(queue) {
+  return h("p", { class: "back" }, h("a", { href: `#/queue/${queue}` }, "← Back to the queue"));
+}
+
+function draw(main, { dispute, events, evidence, penalties }, context, reload) {
+  const queue = dispute.appeal || dispute.senior_queue_since ? "senior" : "review";
+  replace(
+    main,
+    h(
+      "div",
+      { class: "case", dataset: { caseId: dispute.id, version: dispute.version } },
+      backLink(queue),
+      caseHeader(dispute),
+      summary(dispute),
+      h(
+        "div",
+        { class: "case-grid" },
+        h(
+          "div",
+          { class: "case-main" },
+          dispute.ruling ? rulingSection("Ruling", dispute.ruling, dispute.currency) : null,
+          recommendationSection(dispute),
+          partiesSection(dispute, evidence),
+        ),
+        h(
+          "aside",
+          { class: "case-side", "aria-label": "Decision, deadlines and the seller's record" },
+          actionsPanel(dispute, context, reload),
+          deadlinesSection(dispute),
+          penaltiesSection(dispute, penalties),
+        ),
+      ),
+      dispute.superseded_ruling
+        ? rulingSection("Superseded ruling", dispute.superseded_ruling, dispute.currency)
+        : null,
+      timelineSection(events),
+    ),
+  );
+}
+
+function caseHeader(dispute) {
+  return h(
+    "div",
+    { class: "case-head" },
+    heading(`Case ${dispute.id}`),
+    h(
+      "div",
+      { class: "badges", id: "case-badges" },
+      statusBadge(dispute.status),
+      dispute.resolution ? badge(label(dispute.resolution), "neutral") : null,
+      dispute.open_window?.kind === "review" ? slaBadge(dispute.open_window) : null,
+      seniorMarker(dispute),
+      dispute.workflow_error ? badge("Workflow error", "danger", dispute.workflow_error) : null,
+    ),
+  );
+}
+
+function summary(dispute) {
+  const total = dispute.amount_paid + dispute.shipping_paid;
+  const currency = dispute.currency;
+  return h(
+    "section",
+    { class: "panel summary", "aria-label": "Case summary" },
+    fields(
+      [
+        ["Requested", h("strong", { class: "amount" }, money(dispute.amount_requested, currency))],
+        [
+          "Order total",
+          `${money(total, currency)} (item ${money(dispute.amount_paid, currency)} + shipping ${money(dispute.shipping_paid, currency)})`,
+        ],
+        ["Reason", label(dispute.reason)],
+        ["Asks for", label(dispute.type)],
+        ["Storefront", dispute.storefront_id],
+        ["Order", dispute.order_id],
+        ["Delivered", dateTime(dispute.delivered_at)],
+        ["Escalated", dateTime(dispute.created_at)],
+        ["Claimed by", dispute.claimed_by],
+        ["Version", String(dispute.version)],
+      ],
+      "fields fields-grid",
+    ),
+    dispute.offers?.length ? offers(dispute) : null,
+  );
+}
+
+function offers(dispute) {
+  return h(
+    "div",
+    { class: "offers" },
+    h("h2", { class: "small-heading" }, "Seller's offers"),
+    h(
+      "ul",
+      {},
+      dispute.offers.map((offer) =>
+        h(
+          "li",
+          {},
+          `${money(offer.amount, offer.currency)} · ${label(offer.status)} · ${dateTime(offer.made_at)}`,
+          offer.note ? ` — ${offer.note}` : "",
+        ),
+      ),
+    ),
+  );
+}
+
+function terms(ruling, currency) {
+  return [
+    fields([
+      ["Outcome", h("strong", {}, label(ruling.outcome))],
+      ["Liable", label(ruling.liability)],
+    ]),
+    ruling.compensation.length
+      ? h(
+          "table",
+          { class: "lines-table" },
+          h("caption", {}, "Compensation"),
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ["Payer", "Payee", "Kind", "Amount"].map((text) => h("th", { scope: "col" }, text)),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            ruling.compensation.map((line) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, label(line.payer)),
+                h("td", {}, label(line.payee)),
+                h("td", {}, label(line.kind)),
+                h("td", { class: "amount" }, money(line.amount, line.currency || currency)),
+              ),
+            ),
+          ),
+        )
+      : h("p", { class: "muted" }, "No compensation."),
+    ruling.penalties.length
+      ? h(
+          "p",
+          {},
+          "Penalties: ",
+          ruling.penalties
+            .map((p) => `${label(p.party)} ${label(p.kind).toLowerCase()}${p.value ? ` ${p.value}` : ""}`)
+            .join(", "),
+        )
+      : h("p", { class: "muted" }, "No penalties."),
+  ];
+}
+
+function rulesFired(hits) {
+  return h(
+    "ol",
+    { class: "rules" },
+    hits.map((hit) => h("li", {}, h("code", {}, hit.rule), h("span", {}, hit.reason))),
+  );
+}
+
+function recommendationSection(dispute) {
+  const recommendation = dispute.recommendation;
+  if (!recommendation) {
+    return section(
+      "Recommendation",
+      h("p", { class: "muted" }, "The rules have not run yet: they run when both parties' windows have ended."),
+    );
+  }
+  const decision =
+    recommendation.decision === "auto" ? badge("Decided automatically", "success") : badge("Needs a reviewer", "info");
+  return section(
+    "Recommendation",
+    h("p", {}, decision, " ", h("span", { class: "muted small" }, `policy ${recommendation.policy_version}`)),
+    terms(recommendation.ruling, dispute.currency),
+    h("h3", {}, "Rules that fired"),
+    rulesFired(recommendation.rules_fired),
+  );
+}
+
+function rulingSection(title, ruling, currency) {
+  return section(
+    title,
+    h(
+      "p",
+      {},
+      ruling.final ? badge("Final", "success") : null,
+      " ",
+      `Decided by ${ruling.decided_by}, ${dateTime(ruling.decided_at)}`,
+    ),
+    terms(ruling, currency),
+    ruling.override_reason ? h("p", {}, h("strong", {}, "Override reason: "), ruling.override_reason) : null,
+    ruling.notes ? h("p", {}, h("strong", {}, "Notes: "), ruling.notes) : null,
+    ruling.rationale.length ? [h("h3", {}, "Rationale"), rulesFired(ruling.rationale)] : null,
+  );
+}
+
+function deadlinesSection(dispute) {
+  const waiting = dispute.open_window;
+  const open = waiting
+    ? fields([
+        ["Waiting for", `${label(waiting.kind)}${waiting.parties.length ? ` (${waiting.parties.join(" and ")})` : ""}`],
+        ["Opened", dateTime(waiting.opened_at)],
+        ["Due", h("span", {}, dateTime(waiting.due_at), " ", slaBadge(waiting))],
+      ])
+    : h("p", { class: "muted" }, "No window is open.");
+  const all = Object.entries(dispute.deadlines || {});
+  return section(
+    "Deadlines",
+    open,
+    all.length ? h("h3", {}, "All deadlines") : null,
+    all.length ? fields(all.map(([name, at]) => [label(name), `${dateTime(at)} (${relative(at)})`])) : null,
+    dispute.missed_deadlines?.length
+      ? h("p", {}, badge("Missed", "warning"), " ", dispute.missed_deadlines.map(label).join(", "))
+      : null,
+    dispute.senior_queue_since
+      ? h("p", {}, `In the senior queue since ${dateTime(dispute.senior_queue_since)}.`)
+      : null,
+  );
+}
+
+function penaltiesSection(dispute, penalties) {
+  const title = "Seller's penalty history";
+  if (penalties.error) {
+    return section(title, h("p", { class: "muted" }, `Could not load it: ${penalties.error.message}`));
+  }
+  const summaryLine = h(
+    "p",
+    { id: "live-points" },
+    h("strong", {}, `${penalties.live_points} live point${penalties.live_points === 1 ? "" : "s"}`),
+    ` for ${penalties.seller_id} on ${penalties.storefront_id}; the repeat-offender guard starts at ${penalties.repeat_offender_points}.`,
+  );
+  if (!penalties.items.length) {
+    return section(title, summaryLine, h("p", { class: "muted" }, "No penalty points recorded."));
+  }
+  return section(
+    title,
+    summaryLine,
+    h(
+      "table",
+      { class: "lines-table", id: "penalty-history" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Case", "Points", "Recorded", ""].map((text) => h("th", { scope: "col" }, text)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        penalties.items.map((entry) =>
+          h(
+            "tr",
+            {},
+            h(
+              "td",
+              {},
+              h(
+                "a",
+                { href: `#/case/${encodeURIComponent(entry.case_id)}`, title: entry.case_id },
+                entry.case_id === dispute.id ? "this case" : `${entry.case_id.slice(0, 12)}…`,
+              ),
+            ),
+            h("td", { class: "amount" }, String(entry.points)),
+            h("td", {}, dateTime(entry.recorded_at)),
+            h("td", {}, entry.live ? badge("Live", "warning") : badge("Expired", "quiet")),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function timelineSection(events) {
+  return section(
+    "Timeline",
+    h(
+      "ol",
+      { class: "timeline" },
+      events.map((event) =>
+        h(
+          "li",
+          {},
+          h("time", { datetime: event.at }, dateTime(event.at)),
+          h(
+            "div",
+            {},
+            h("strong", {}, label(event.action)),
+            " ",
+            h("span", { class: "muted" }, `by ${event.actor} (${label(event.actor_role)})`),
+            event.to_status && event.to_status !== event.from_status
+              ? h("span", { class: "transition" }, ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`)
+              : null,
+            event.reason ? h("p", { class: "event-reason" }, event.reason) : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,98 @@
+// Money, times and labels as a reviewer reads them.
+
+const LOCALE = undefined; // the browser's own
+
+/** Minor units per the currency's ISO 4217 exponent (JPY 0, CNY 2, BHD 3), as Intl knows it. */
+export function fractionDigits(currency) {
+  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+}
+
+export function money(minor, currency) {
+  const digits = fractionDigits(currency);
+  return new Intl.NumberFormat(LOCALE, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 10 ** digits);
+}
+
+/** The amount field's text for a count of minor units: 12900 CNY -> "129.00", 4800 JPY -> "4800". */
+export function majorText(minor, currency) {
+  const digits = fractionDigits(currency);
+  return (minor / 10 ** digits).toFixed(digits);
+}
+
+/**
+ * "129.5" CNY -> {minor: 12950}; text the API could not mean -> {problem}.
+ * Range checks (positive, within the order total) are the API's, so its messages are the ones shown.
+ */
+export function parseMajor(text, currency) {
+  const digits = fractionDigits(currency);
+  const cleaned = String(text).trim().replace(/[\s,]/g, "");
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(cleaned);
+  if (!match) return { problem: `Enter an amount in ${currency}, e.g. ${majorText(10 ** digits * 12, currency)}.` };
+  const [, sign, whole, fraction = ""] = match;
+  if (fraction.length > digits) {
+    return { problem: digits ? `${currency} has ${digits} decimal places.` : `${currency} has no decimal places.` };
+  }
+  const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+  return { minor: sign ? -minor : minor };
+}
+
+export function dateTime(iso) {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+const UNITS = [
+  ["day", 86400],
+  ["hour", 3600],
+  ["minute", 60],
+  ["second", 1],
+];
+
+/** "in 3 hours", "5 minutes ago". */
+export function relative(iso, now = Date.now()) {
+  const seconds = (new Date(iso).getTime() - now) / 1000;
+  const [unit, size] = UNITS.find(([, length]) => Math.abs(seconds) >= length) || UNITS[UNITS.length - 1];
+  return new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" }).format(Math.round(seconds / size), unit);
+}
+
+/**
+ * The SLA of a case's open window: breached once due_at passed, due soon in its last quarter
+ * (a quarter of a 24 h SLA is 6 h; the same share holds under DEADLINE_SCALE).
+ */
+export function sla(waiting, now = Date.now()) {
+  if (!waiting || !waiting.due_at) return null;
+  const due = new Date(waiting.due_at).getTime();
+  const opened = new Date(waiting.opened_at || waiting.due_at).getTime();
+  if (now >= due) return { state: "breached", label: "Breached", detail: `due ${relative(waiting.due_at, now)}` };
+  if (due - now <= Math.max((due - opened) / 4, 0)) {
+    return { state: "due-soon", label: "Due soon", detail: `due ${relative(waiting.due_at, now)}` };
+  }
+  return { state: "on-time", label: "On time", detail: `due ${relative(waiting.due_at, now)}` };
+}
+
+/** "under_review" -> "Under review". */
+export function label(value) {
+  if (value === null || value === undefined) return "";
+  const text = String(value).replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function bytes(size) {
+  if (!size && size !== 0) return "";
+  const units = ["B", "KB", "MB", "GB"];
+  let value = size;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit ? 1 : 0)} ${units[unit]}`;
+}
+
+export function shortId(id) {
+  return id && id.length > 16 ? `${id.slice(0, 12)}…${id.slice(-4)}` : id;
+}

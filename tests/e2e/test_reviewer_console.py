@@ -1,0 +1,281 @@
+"""The reviewer console in a real browser (Debian's chromium, driven by Playwright) against `python -m localrun`.
+
+A storefront's buyers escalate a few cases and both sides submit evidence over the API; then a reviewer signs in
+with the dev-token button, works the queue, opens the oldest case, sees the buyer's photo, and overrides the
+recommendation with a partial refund, meeting the API's validation errors and a stale version on the way.
+
+Screenshots go to a temporary folder; `make console-screenshots` writes them to docs/ instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
+
+from tests.conftest import eventually
+from tests.e2e.conftest import ROOT, Service, free_port
+from tests.e2e.console_scenario import (
+    SENIOR,
+    Scenario,
+    contested_defect,
+    counterfeit_claim,
+    parcel_never_arrived,
+    penalised_earlier_case,
+    token,
+)
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DEV_REVIEWER = "dev-reviewer"  # the sub the dev-token button signs in as
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reviewer-console")]  # one runtime and one browser
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/health", timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def console_service() -> Iterator[Service]:
+    """A fresh local runtime on real-time deadlines: nothing the test waits on can time out underneath it."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DEADLINE_SCALE": "1", "PYTHONUNBUFFERED": "1"}
+    env.pop("DISPUTES_DEV_JWT_SECRET", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "localrun"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        eventually(lambda: process.poll() is None and _healthy(url), bool, timeout=60)
+        yield Service(url=url, process=process)
+    finally:
+        process.send_signal(signal.SIGTERM)  # localrun stops cleanly on it, even where SIGINT is ignored
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[BrowserContext]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser`) to run the console test")
+    with tempfile.TemporaryDirectory(prefix="console-chromium-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=DESKTOP,
+            locale="en-US",
+            timezone_id="UTC",
+        )
+        context.set_default_timeout(10_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
+    console_service: Service, browser: BrowserContext, screenshots: Path
+) -> None:
+    # Given an earlier case that left the seller 4 penalty points, and three cases waiting for a reviewer
+    scenario = Scenario(console_service.url)
+    earlier = penalised_earlier_case(scenario)
+    plate = contested_defect(scenario)
+    tokyo = parcel_never_arrived(scenario)
+    watch = counterfeit_claim(scenario)
+
+    page = browser.new_page()
+    problems: list[str] = []
+    refused: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response", lambda response: refused.append(f"{response.status} {response.url}") if not response.ok else None
+    )
+
+    # When a reviewer opens the console and signs in with the keyboard alone, through the dev-token button
+    page.goto(f"{console_service.url}/console")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    press_tab_until(page, "dev-token")
+    page.keyboard.press("Enter")
+
+    # Then the review queue lists the cases oldest due first, with amounts in each currency's own units
+    rows = page.locator("tr[data-case-id]")
+    expect(rows).to_have_count(3)
+    assert rows.evaluate_all("rows => rows.map(row => row.dataset.caseId)") == [plate, tokyo, watch]
+    expect(rows.nth(0)).to_contain_text("CN¥129.00")
+    expect(rows.nth(1)).to_contain_text("¥4,800")
+    expect(rows.nth(2)).to_contain_text("$89.99")
+    expect(rows.nth(0)).to_contain_text("On time")
+    expect(page.locator("#who")).to_contain_text(DEV_REVIEWER)
+    page.select_option("#filter-reason", "counterfeit")
+    expect(rows).to_have_count(1)
+    page.select_option("#filter-reason", "")
+    expect(rows).to_have_count(3)
+    page.screenshot(path=screenshots / "console-queue.png")
+    on_a_phone(page, screenshots / "console-narrow-queue.png")
+    page.get_by_role("link", name="Senior").click()
+    expect(page.get_by_role("heading", name="Senior queue")).to_be_visible()
+    expect(page.locator(".empty")).to_have_text("Nothing is waiting in the senior queue.")
+    page.get_by_role("link", name="Review", exact=True).click()
+
+    # When the reviewer opens the oldest case
+    rows.nth(0).get_by_role("link").click()
+    expect(page.locator(f".case[data-case-id='{plate}']")).to_be_visible()
+
+    # Then both sides' evidence shows: the buyer's photo really loaded, the seller's tracking as fields
+    photo = page.locator(".party-buyer figure img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert photo.evaluate("img => img.naturalWidth") == 480
+    expect(page.locator(".party-seller")).to_contain_text("SF1234567890")
+    expect(page.locator(".party-seller")).to_contain_text("We pack every plate in foam")
+    expect(page.locator(".party-buyer")).to_contain_text("The plate arrived cracked in two places.")
+    # and the recommendation with the rules that fired, the seller's record, the timeline
+    expect(page.locator(".rules").first).to_contain_text("quality_claim_contested")
+    expect(page.locator("#live-points")).to_contain_text("4 live points")
+    expect(page.locator("#penalty-history a[title='" + earlier + "']")).to_be_visible()
+    expect(page.locator(".timeline")).to_contain_text("Evidence added")
+    page.screenshot(path=screenshots / "console-case.png", full_page=True)
+
+    # When the reviewer claims it and overrides: a partial refund, first without a reason, then too much
+    page.get_by_role("button", name="Claim").click()
+    expect(page.locator(".claim .badge")).to_have_text("Claimed by you")
+    page.get_by_text("Override the recommendation").click()
+    form = page.locator("#override-form")
+    form.get_by_label("Outcome").select_option("refund_partial")
+    form.get_by_role("button", name="Remove compensation line 2").click()
+    amount = form.locator("[data-field='compensation[0].amount']")
+    amount.fill("200.00")
+    form.get_by_role("button", name="Issue ruling").click()
+
+    # Then the API's errors appear next to the field they are about
+    reason = form.locator("[data-field='override_reason']")
+    expect(form.locator("[data-error-for='override_reason']")).to_contain_text("departs from the recommendation")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_be_focused()
+    reason.fill("The photo shows the crack, but tracking shows the parcel arrived intact: half the price back.")
+    form.get_by_role("button", name="Issue ruling").click()
+    expect(form.locator("[data-error-for='compensation']")).to_contain_text("exceeds the order total (13700)")
+    on_a_phone(page, screenshots / "console-narrow.png", scroll_to=form.locator("fieldset[data-field='compensation']"))
+
+    # When someone else changes the case meanwhile, the stale page is told so and reloaded, the draft kept
+    bump = requests.post(
+        f"{console_service.url}/v1/disputes/{plate}/claim",
+        headers=token("reviewer", DEV_REVIEWER, "platform"),
+        timeout=10,
+    )
+    assert bump.status_code == 200, bump.text
+    amount.fill("64.50")
+    form.get_by_role("button", name="Issue ruling").click()
+    expect(page.locator("#flash")).to_contain_text("changed while you had it open")
+    expect(page.locator("[data-field='compensation[0].amount']")).to_have_value("64.50")
+
+    expect(page.locator("[data-field='override_reason']")).to_have_value(re.compile("^The photo shows the crack"))
+    page.locator("#override-form").get_by_role("button", name="Issue ruling").click()
+
+    # Then the ruling is issued, and the API shows the case ruled with the reviewer's partial refund
+    expect(page.locator("#flash")).to_contain_text("Ruling issued")
+    expect(page.locator("#case-badges")).to_contain_text("Ruled")
+    ruled = scenario.call("GET", f"/v1/disputes/{plate}", SENIOR).json()
+    assert ruled["status"] == "ruled"
+    assert ruled["ruling"]["outcome"] == "refund_partial"
+    assert ruled["ruling"]["decided_by"] == DEV_REVIEWER
+    assert [line["amount"] for line in ruled["ruling"]["compensation"]] == [6_450]
+    assert ruled["ruling"]["override_reason"].startswith("The photo shows the crack")
+    # and nothing failed in the page but the three refusals the reviewer saw (two 422s, one 409)
+    ruling_url = f"{console_service.url}/v1/disputes/{plate}/ruling"
+    assert refused == [f"422 {ruling_url}", f"422 {ruling_url}", f"409 {ruling_url}"]
+    assert [text for text in problems if not text.startswith("Failed to load resource")] == []
+
+
+def on_a_phone(page: Page, path: Path, scroll_to: Locator | None = None) -> None:
+    """A screenshot at 390x844, then back to the desktop size; nothing may overflow sideways."""
+    page.set_viewport_size(PHONE)
+    try:
+        if scroll_to is not None:
+            scroll_to.scroll_into_view_if_needed()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=path)
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
+def press_tab_until(page: Page, element_id: str, limit: int = 20) -> None:
+    """Keyboard only: Tab through the page until the element has focus (fails if it is never reached)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def test_the_console_shows_money_deadlines_and_error_paths_as_a_reviewer_reads_them(
+    console_service: Service, browser: BrowserContext
+) -> None:
+    """The page's own helpers, run in the browser that runs the console (there is no Node here)."""
+    page = browser.new_page()
+    page.goto(f"{console_service.url}/console")
+    seen = page.evaluate(
+        """async () => {
+            const format = await import("./console/format.js");
+            const forms = await import("./console/forms.js");
+            const now = Date.parse("2026-11-23T12:00:00Z");
+            const waiting = (opened, due) => ({ opened_at: opened, due_at: due });
+            return {
+                yen: format.money(4800, "JPY"),
+                yuan: format.money(12900, "CNY"),
+                dinar: format.money(1234, "BHD"),
+                parsed: [["64.5", "CNY"], ["4800", "JPY"], ["1.5", "JPY"], ["12.345", "CNY"], ["ten", "CNY"]]
+                    .map(([text, currency]) => format.parseMajor(text, currency)),
+                onTime: format.sla(waiting("2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"), now).state,
+                dueSoon: format.sla(waiting("2026-11-22T12:00:00Z", "2026-11-23T17:00:00Z"), now).state,
+                breached: format.sla(waiting("2026-11-22T00:00:00Z", "2026-11-23T11:59:00Z"), now).state,
+                paths: ["compensation.0.amount", "compensation[1].payee", "penalties.2", "override_reason"]
+                    .map(forms.normalizePath),
+            };
+        }"""
+    )
+    assert (seen["yen"], seen["yuan"], seen["dinar"]) == ("¥4,800", "CN¥129.00", "BHD\u00a01.234")
+    assert seen["parsed"][:2] == [{"minor": 6450}, {"minor": 4800}]
+    assert [sorted(problem) for problem in seen["parsed"][2:]] == [["problem"], ["problem"], ["problem"]]
+    assert (seen["onTime"], seen["dueSoon"], seen["breached"]) == ("on-time", "due-soon", "breached")
+    assert seen["paths"] == ["compensation[0].amount", "compensation[1].payee", "penalties[2]", "override_reason"]
