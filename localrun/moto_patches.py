@@ -9,6 +9,15 @@
    condition first and then applying the writes (undoing those already applied if
    one fails) is equivalent and touches only the transaction's own items.
 
+3. moto's state machine interpreter parses every JSONPath (`$.case_id`, ...) again at
+   every state with jsonpath_ng's PLY parser, a tenth of the runtime's CPU under load.
+   Parsed paths are immutable, so they are cached.
+
+4. Every moto call looks its backend up through `BackendDict.__getitem__`, which takes
+   moto's global `backend_lock` even when the backend exists; with dozens of threads that
+   lock (and the GIL hand-offs around it) became the runtime's bottleneck. Existing
+   backends are returned without it.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
@@ -19,6 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from moto.core.base_backend import BackendDict
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
@@ -28,6 +38,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.stepfunctions.parser.asl.utils import json_path
 
 _LOCK = threading.RLock()
 _MARK = "_disputes_patched"
@@ -128,10 +139,23 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise
 
 
-def patch_dynamodb() -> None:
-    """Serialise the backend and replace the table-copying transaction (idempotent)."""
+def _existing_backend_without_lock(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def lookup(self: BackendDict, account_id: str) -> Any:  # type: ignore[type-arg]
+        if dict.__contains__(self, account_id):
+            return dict.__getitem__(self, account_id)
+        return original(self, account_id)
+
+    return lookup
+
+
+def patch_moto() -> None:
+    """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
+    up without the global lock (idempotent)."""
     if getattr(DynamoDBBackend, _MARK, False):
         return
+    BackendDict.__getitem__ = _existing_backend_without_lock(BackendDict.__getitem__)  # type: ignore[method-assign]
+    json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name, member in list(vars(DynamoDBBackend).items()):
         if not name.startswith("_") and callable(member):

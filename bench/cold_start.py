@@ -1,0 +1,59 @@
+"""Cold start: time to import the app in a fresh interpreter, against a bare Chalice app importing boto3."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bench.common import ROOT, median
+
+PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_seconds(module: str, tracing: bool = False) -> float:
+    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "false" if tracing else "true"}
+    output = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(output.stdout.strip().splitlines()[-1])
+
+
+def first_workflow_call_seconds(tracing: bool) -> float:
+    """Import plus building what the first workflow invocation builds (clients, settings, tracer if on)."""
+    probe = (
+        "import time; t = time.perf_counter(); import app; "
+        "from chalicelib.observability import tracer, tracing_enabled; "
+        "from chalicelib.adapters.aws import client; client('dynamodb'); client('stepfunctions'); "
+        "tracer() if tracing_enabled() else None; print(time.perf_counter() - t)"
+    )
+    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "false" if tracing else "true", "AWS_DEFAULT_REGION": "us-east-1"}
+    output = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return float(output.stdout.strip().splitlines()[-1])
+
+
+def run(repeats: int = 9) -> dict[str, float]:
+    app_runs, baseline_runs = [], []
+    for _ in range(repeats):  # interleaved, so machine noise hits both alike
+        baseline_runs.append(import_seconds("bench.baseline_app"))
+        app_runs.append(import_seconds("app"))
+    app_time, baseline = median(app_runs), median(baseline_runs)
+    return {
+        "baseline_import_s": baseline,
+        "app_import_s": app_time,
+        "ratio": app_time / baseline,
+        "first_call_tracing_off_s": median([first_workflow_call_seconds(False) for _ in range(5)]),
+        "first_call_tracing_on_s": median([first_workflow_call_seconds(True) for _ in range(5)]),
+    }
+
+
+if __name__ == "__main__":
+    for name, value in run().items():
+        print(f"{name:28} {value:.3f}")

@@ -1,0 +1,216 @@
+"""Cost per case: Step Functions state transitions, Lambda invocations, DynamoDB requests, per scenario.
+
+Runs the real state machine on the in-process local runtime, one case at a time,
+counting every DynamoDB call the service makes (API, workflow Lambdas, webhook
+worker) until the execution has ended and every webhook was delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice.test import Client
+
+from app import app
+from bench.common import POLICIES, WebhookReceiver, headers, request_body
+from chalicelib.adapters.aws import client
+from chalicelib.domain.webhooks import EventType
+from localrun.runtime import LocalRuntime
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+SHOP, BUYER, SELLER = headers("storefront", "bench-shop"), headers("buyer", "buyer-1"), headers("seller", "seller-1")
+REVIEWER = headers("reviewer", "rev-1", "platform")
+
+
+def category(key: dict[str, Any]) -> str:
+    """What an item is, from its key: the labels the write table in docs/BENCHMARKS.md uses."""
+    pk: str = key["PK"]["S"]
+    sk: str = key.get("SK", {}).get("S", "")
+    if pk.startswith("CASE#"):
+        return {"CASE": "case", "EVENT": "audit event", "TOKEN": "task token"}.get(
+            sk.split("#", maxsplit=1)[0], sk.split("#", maxsplit=1)[0]
+        )
+    return pk.split("#", maxsplit=1)[0].lower()
+
+
+@dataclass
+class DynamoCounter:
+    """Counts the service's DynamoDB requests and the items each write touches, by category."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    items: Counter[str] = field(default_factory=Counter)
+    writes: list[str] = field(default_factory=list)
+    webhook_writes: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        name = model.name
+        touched = self._keys(name, params)
+        with self.lock:
+            self.requests[name] += 1
+            if name in WRITES:
+                labels = [category(key) for key in touched]
+                if all(label.startswith("webhook") for label in labels):
+                    self.webhook_writes += 1
+                    return
+                self.items.update(labels)
+                self.writes.append(
+                    f"{name}: {', '.join(f'{count} {label}' for label, count in Counter(labels).items())}"
+                )
+
+    @staticmethod
+    def _keys(name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if name == "TransactWriteItems":
+            return [
+                next(iter(op.values())).get("Key") or next(iter(op.values()))["Item"] for op in params["TransactItems"]
+            ]
+        if name in ("PutItem",):
+            return [params["Item"]]
+        if name in ("UpdateItem", "DeleteItem"):
+            return [params["Key"]]
+        return []
+
+    def snapshot(self) -> tuple[Counter[str], Counter[str], int, int]:
+        with self.lock:
+            return Counter(self.requests), Counter(self.items), len(self.writes), self.webhook_writes
+
+
+def wait(probe: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the case did not finish in time")
+        time.sleep(0.05)
+
+
+class Bench:
+    def __init__(self, api: Client, runtime: LocalRuntime, receiver: WebhookReceiver, counter: DynamoCounter) -> None:
+        self.api, self.runtime, self.receiver, self.counter = api, runtime, receiver, counter
+        self.orders = 0
+        self.api_requests = 0
+
+    def call(self, method: str, path: str, token: dict[str, str], body: Any = None) -> Any:
+        self.api_requests += 1
+        response = getattr(self.api.http, method.lower())(path, headers=token, body=json.dumps(body or {}))
+        assert response.status_code < 300, (path, response.status_code, response.body)
+        return json.loads(response.body) if response.body else None
+
+    def escalate(self, reason: str) -> str:
+        self.orders += 1
+        request_id = f"bench-{reason}-{self.orders}-{time.time_ns()}"
+        self.call("PUT", f"/v1/after-sales/{request_id}", SHOP, request_body(f"o-{request_id}", reason))
+        case: dict[str, Any] = self.call("POST", "/v1/disputes", BUYER, {"request_id": request_id, "statement": "x"})
+        return str(case["id"])
+
+    def history(self, case_id: str) -> list[dict[str, Any]]:
+        sfn = client("stepfunctions")
+        arn = self.runtime.resources.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"  # type: ignore[union-attr]
+        wait(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING")
+        events: list[dict[str, Any]] = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        return events
+
+    def settle_webhooks(self, case_id: str) -> int:
+        """Wait until every outbox entry of the case reached the receiver; returns how many."""
+
+        def outbox() -> int:
+            response = client("dynamodb").query(
+                TableName=self.runtime.resources.table_name,  # type: ignore[union-attr]
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"WEBHOOK_OUTBOX#{case_id}"}},
+                Select="COUNT",
+            )
+            count: int = response["Count"]
+            return count
+
+        expected = outbox()
+        wait(lambda: len(self.receiver.for_case(case_id)) >= expected)
+        time.sleep(0.3)  # let the worker finish recording the last delivery before counting stops
+        return expected
+
+    def measure(self, name: str, drive: Callable[[], str]) -> dict[str, Any]:
+        before_requests, before_items, before_writes, before_webhook_writes = self.counter.snapshot()
+        api_before = self.api_requests
+        case_id = drive()
+        api_requests = self.api_requests - api_before
+        events = self.history(case_id)
+        webhooks = self.settle_webhooks(case_id)
+        after_requests, after_items, after_writes, after_webhook_writes = self.counter.snapshot()
+        requests, items = after_requests - before_requests, after_items - before_items
+        return {
+            "scenario": name,
+            "state_transitions": sum(1 for e in events if e["type"].endswith("StateEntered")),
+            "lambda_invocations_workflow": sum(1 for e in events if e["type"] == "TaskScheduled"),
+            "api_requests": api_requests,
+            "lifecycle_write_requests": after_writes - before_writes,
+            "lifecycle_items_written": sum(items.values()),
+            "webhook_write_requests": after_webhook_writes - before_webhook_writes,
+            "dynamodb_read_requests": sum(requests[op] for op in READS),
+            "items_written_by_kind": dict(items),
+            "write_log": self.counter.writes[before_writes:after_writes],
+            "webhooks_delivered": webhooks,
+        }
+
+    # -- scenarios ------------------------------------------------------------------------
+
+    def auto_ruled(self) -> str:
+        """A no-reason return inside 7 days: both windows end early, the rules decide, the appeal window ends."""
+        case_id = self.escalate("no_reason_return")
+        self.call("POST", f"/v1/disputes/{case_id}/submit", SELLER)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", BUYER)
+        return case_id
+
+    def reviewer_ruled(self) -> str:
+        """A quality claim without pictures: the rules queue it, a reviewer accepts the recommendation."""
+        case_id = self.escalate("quality_defect")
+        self.call("POST", f"/v1/disputes/{case_id}/submit", SELLER)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", BUYER)
+        wait(lambda: self.waiting_for_reviewer(case_id))
+        self.call("POST", f"/v1/disputes/{case_id}/ruling", REVIEWER, {"accept_recommendation": True})
+        return case_id
+
+    def waiting_for_reviewer(self, case_id: str) -> bool:
+        """The benchmark's own polling: not counted as the case's API requests."""
+        case = json.loads(self.api.http.get(f"/v1/disputes/{case_id}", headers=REVIEWER).body)
+        return bool((case["open_window"] or {}).get("kind") == "review")
+
+    def settled(self) -> str:
+        """The seller offers a partial refund in its window and the buyer accepts."""
+        case_id = self.escalate("quality_defect")
+        offer = self.call("POST", f"/v1/disputes/{case_id}/offers", SELLER, {"amount": 6_000})
+        self.call("POST", f"/v1/disputes/{case_id}/offers/{offer['offers'][-1]['id']}/accept", BUYER)
+        return case_id
+
+
+def run(repeats: int = 3) -> list[dict[str, Any]]:
+    receiver = WebhookReceiver()
+    environment = {"POLICY_DIR": str(POLICIES), "WEBHOOK_RETRY_SCALE": "0.0001"}
+    with LocalRuntime(serve_api=False, extra_environment=environment) as runtime, Client(app) as api:
+        counter = DynamoCounter()
+        client("dynamodb").meta.events.register("before-parameter-build.dynamodb", counter)
+        bench = Bench(api, runtime, receiver, counter)
+        every_event = [event.value for event in EventType]
+        subscription = bench.call("POST", "/v1/webhooks", SHOP, {"url": receiver.url, "events": every_event})
+        receiver.secret = subscription["secret"]
+        results = []
+        for name, drive in (
+            ("auto-ruled", bench.auto_ruled),
+            ("reviewer-ruled", bench.reviewer_ruled),
+            ("settled", bench.settled),
+        ):
+            runs = [bench.measure(name, drive) for _ in range(repeats)]
+            results.append(sorted(runs, key=lambda r: r["lifecycle_write_requests"])[len(runs) // 2])
+    receiver.stop()
+    return results
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(json.dumps({k: v for k, v in result.items() if k != "write_log"}, indent=1))
+        print("\n".join(result["write_log"]))
