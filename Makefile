@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint typecheck check bench clean package infra-check
+.PHONY: run test unit integration e2e lint typecheck check bench clean package infra-check browser console-screenshots fuzz security-doc
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or PYTHON=/path/to/python3.11)"; exit 1; }
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m localrun
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)
@@ -25,8 +25,32 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) browser
 	$(BIN)/python -m pytest tests/e2e
+
+# The reviewer-console test drives Debian's chromium with Playwright; no browser build is ever downloaded
+# (never `playwright install`). Installs it with apt when missing (root, or sudo), about 20 s; fails loudly otherwise.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the reviewer-console test"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing and could not be installed: the console test needs Debian's chromium (apt-get install chromium)"; exit 1; }
+
+# Refresh the console screenshots shown in README.md (docs/console-*.png).
+console-screenshots: $(STAMP) browser
+	CONSOLE_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_reviewer_console.py
+
+# Schemathesis over every operation as every role, many examples each (`make test` runs 3).
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/e2e/test_fuzz.py -n 2 -q
+
+# Regenerate the authorization matrix in docs/SECURITY.md from the route table (a test checks it).
+security-doc: $(STAMP)
+	$(BIN)/python -m tools.security_matrix
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,7 +6,19 @@ from typing import Any
 
 from chalice.app import Chalice, Rate, Request, Response
 
-from chalicelib.api import after_sales, disputes, evidence, health, negotiation, review, webhooks
+from chalicelib.api import (
+    after_sales,
+    console,
+    dev_tokens,
+    disputes,
+    evidence,
+    health,
+    negotiation,
+    openapi,
+    review,
+    sellers,
+    webhooks,
+)
 from chalicelib.api.errors import uniform_error
 from chalicelib.observability import lambda_entry, logger
 from chalicelib.services import webhook_delivery
@@ -20,6 +32,10 @@ app.register_blueprint(evidence.bp)
 app.register_blueprint(negotiation.bp)
 app.register_blueprint(review.bp)
 app.register_blueprint(webhooks.bp)
+app.register_blueprint(sellers.bp)
+app.register_blueprint(console.bp)
+app.register_blueprint(dev_tokens.bp)
+app.register_blueprint(openapi.bp)
 
 
 @app.middleware("http")

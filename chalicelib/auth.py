@@ -17,7 +17,8 @@ REQUIRED_CLAIMS = ["exp", "sub", "role", "storefront_id"]
 
 @cache
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True, lifespan=600)
+    """Keys cached for 10 minutes; an unknown `kid` refetches at most every 30 s (PyJWT's cooldown)."""
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=600, timeout=5)
 
 
 def _claims(token: str, config: Settings) -> dict[str, Any]:

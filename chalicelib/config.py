@@ -6,7 +6,7 @@ import os
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEV_JWT_SECRET = "dev-only-disputes-secret-never-use-in-production"  # noqa: S105 (documented local default)
 
@@ -34,6 +34,13 @@ class Settings(BaseModel):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     policy_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _issuer_with_jwks(self) -> Settings:
+        """A JWKS alone accepts any token its keys signed: pin the issuer (and the audience where tokens have one)."""
+        if self.jwks_url and not self.jwt_issuer:
+            raise ValueError("JWKS_URL needs JWT_ISSUER")
+        return self
 
     @property
     def is_local(self) -> bool:
@@ -66,7 +73,7 @@ def settings() -> Settings:
     try:
         loaded = Settings.model_validate(values)
     except ValidationError as error:
-        names = ", ".join(ENVIRONMENT[str(e["loc"][0])] for e in error.errors() if e["loc"])
+        names = ", ".join(ENVIRONMENT[str(e["loc"][0])] if e["loc"] else e["msg"] for e in error.errors())
         raise SettingsError(f"missing or invalid environment variables: {names}") from error
     if loaded.is_local and not loaded.dev_jwt_secret:
         loaded = loaded.model_copy(update={"dev_jwt_secret": DEV_JWT_SECRET})

@@ -21,16 +21,18 @@ def main() -> None:
     runtime = LocalRuntime(port=args.port, moto_port=args.moto_port, deadline_scale=args.deadline_scale).start()
     resources = runtime.resources
     assert resources is not None
-    secret_note = "(the documented dev default)" if not os.environ.get("DISPUTES_DEV_JWT_SECRET") else ""
+    # The documented default is public; a secret of the user's own is never printed.
+    shown_secret = "from DISPUTES_DEV_JWT_SECRET" if os.environ.get("DISPUTES_DEV_JWT_SECRET") else DEV_JWT_SECRET
     print(
         "\nDispute service running locally\n"
         f"  API              {runtime.api_url}   (try {runtime.api_url}/health)\n"
+        f"  reviewer console {runtime.api_url}/console   (sign in with its dev-token button)\n"
         f"  AWS (moto)       {runtime.moto_url}   (aws --endpoint-url {runtime.moto_url} ...)\n"
         f"  table            {resources.table_name}\n"
         f"  evidence bucket  {resources.bucket}\n"
         f"  state machine    {resources.state_machine_arn}\n"
         f"  deadline scale   {args.deadline_scale}\n"
-        f"  dev JWT secret   {os.environ.get('DISPUTES_DEV_JWT_SECRET', DEV_JWT_SECRET)} {secret_note}\n"
+        f"  dev JWT secret   {shown_secret}\n"
         "  mint a token     .venv/bin/python -m localrun.tokens buyer buyer-1 shop-1\n"
         "Ctrl-C stops.",
         flush=True,

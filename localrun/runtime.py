@@ -17,16 +17,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalice.config import Config
-from chalice.local import create_local_server
+from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 import app as chalice_app
 from chalicelib.services.context import reset_context
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
-from localrun.moto_patches import patch_dynamodb
+from localrun.moto_patches import patch_moto
 from localrun.provision import REGION, Resources, provision
 from localrun.webhook_worker import WebhookWorker
+
+LISTEN_BACKLOG = 256
+
+
+def tune_local_server() -> None:
+    """Chalice's local server as a real client needs it: a listen backlog bigger than socketserver's 5
+    (dozens of concurrent clients would see connection resets), and no Nagle delay (each small
+    header write otherwise waits ~40 ms for the client's delayed ACK)."""
+    ThreadedHTTPServer.request_queue_size = LISTEN_BACKLOG
+    ChaliceRequestHandler.disable_nagle_algorithm = True
+
 
 LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
@@ -62,7 +73,7 @@ class LocalRuntime:
     def start(self) -> LocalRuntime:
         os.environ.update(LOCAL_ENVIRONMENT)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto server's per-request lines
-        patch_dynamodb()
+        patch_moto()
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         mock.start()
         self._stack.append(mock.stop)
@@ -95,6 +106,7 @@ class LocalRuntime:
         return self
 
     def _serve_api(self, chalice_app: Any) -> None:
+        tune_local_server()
         server = create_local_server(chalice_app, Config.create(app_name="disputes"), self.host, self.port)
         thread = threading.Thread(target=server.serve_forever, name="chalice-api", daemon=True)
         thread.start()

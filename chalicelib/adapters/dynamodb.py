@@ -96,7 +96,7 @@ def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
     """Only a key of this index's shape, with string values, is accepted back."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: deeply nested JSON
         raise MalformedRequest("the cursor is not one this API issued") from error
     expected = {"PK", "SK", f"{index}PK", f"{index}SK"}
     if (
@@ -299,7 +299,7 @@ class DynamoRepository:
             self.after_commit(outbox)
 
     def get_case(self, case_id: str) -> Dispute | None:
-        item = self._get(case_key(case_id))
+        item = self._get(case_key(case_id), projection="doc")
         return Dispute.model_validate_json(item["doc"]["S"]) if item else None
 
     def events(self, case_id: str) -> list[AuditEvent]:
@@ -369,8 +369,10 @@ class DynamoRepository:
 
     # -- plumbing --------------------------------------------------------------
 
-    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
-        response = self._call("get_item", TableName=self.table, Key=key, ConsistentRead=True)
+    def _get(self, key: dict[str, Any], projection: str | None = None) -> dict[str, Any] | None:
+        """A strongly consistent read; `projection` keeps index keys out of the answer when only the doc matters."""
+        extra = {"ProjectionExpression": projection} if projection else {}
+        response = self._call("get_item", TableName=self.table, Key=key, ConsistentRead=True, **extra)
         item: dict[str, Any] | None = response.get("Item")
         return item
 

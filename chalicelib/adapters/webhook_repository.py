@@ -223,7 +223,7 @@ def _decode_cursor(cursor: str, subscription_id: str) -> dict[str, Any]:
             and key["GSI4PK"] == _s(f"WEBHOOK#{subscription_id}")
             and all(isinstance(value, dict) and isinstance(value.get("S"), str) for value in key.values())
         )
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested JSON
         valid = False
     if not valid:
         raise MalformedRequest("the cursor is not one this listing issued")

@@ -16,7 +16,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/v1/disputes", "POST")
 def escalate() -> Response:
-    actor = current_actor(bp.current_request, "escalate")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, EscalateBody)
     case = disputes.escalate(context(), actor, body.request_id, body.statement)
     return json_response(dispute_view(case), 201, {"Location": f"/v1/disputes/{case.id}"})
@@ -24,27 +24,27 @@ def escalate() -> Response:
 
 @route(bp, "/v1/disputes", "GET")
 def list_disputes() -> Response:
-    actor = current_actor(bp.current_request, "list_cases")
+    actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, DisputeQuery)
     return json_response(page_view(disputes.list_disputes(context(), actor, query)))
 
 
 @route(bp, "/v1/disputes/{dispute_id}", "GET")
 def get_dispute(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "view_case")
+    actor = current_actor(bp.current_request)
     return json_response(dispute_view(disputes.get_dispute(context(), actor, dispute_id)))
 
 
 @route(bp, "/v1/disputes/{dispute_id}/events", "GET")
 def list_events(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "view_events")
+    actor = current_actor(bp.current_request)
     events = disputes.list_events(context(), actor, dispute_id)
     return json_response({"items": [event_view(event) for event in events]})
 
 
 @route(bp, "/v1/disputes/{dispute_id}/submit", "POST")
 def submit(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "submit")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
     case = disputes.submit(context(), actor, dispute_id, expected_version(bp.current_request))
     return json_response(dispute_view(case), 202)

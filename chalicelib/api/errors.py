@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalice.app import Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from chalicelib.domain import errors
 
@@ -17,10 +17,12 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.InvalidState: 409,
     errors.StaleVersion: 409,
     errors.Duplicate: 409,
+    errors.RequestInProgress: 409,
     errors.DeadlinePassed: 410,
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.InvalidValue: 422,
+    errors.IdempotencyKeyReused: 422,
 }
 
 
@@ -31,8 +33,20 @@ def status_for(error: errors.DomainError) -> int:
     return 400
 
 
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """Every error of this API has this shape (the OpenAPI document shows it from here)."""
+
+    error: ErrorInfo
+
+
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+    return ErrorBody(error=ErrorInfo(code=code, message=message, details=details or [])).model_dump(mode="json")
 
 
 def error_response(error: errors.DomainError) -> Response:

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import current_actor, json_response, parse_body, path_identifier, route
+from chalicelib.api.http import current_actor, json_response, parse_body, route
 from chalicelib.api.schemas import EmptyBody, EvidenceBody, StatementBody
 from chalicelib.domain.evidence_models import Evidence
 from chalicelib.domain.models import iso
@@ -19,7 +19,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/v1/disputes/{dispute_id}/evidence", "POST")
 def add_evidence(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "add_evidence")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, EvidenceBody)
     added = evidence.add_evidence(context(), actor, dispute_id, body.root)
     return json_response(added_view(added), 201)
@@ -27,15 +27,15 @@ def add_evidence(dispute_id: str) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/evidence/{evidence_id}/complete", "POST")
 def complete(dispute_id: str, evidence_id: str) -> Response:
-    actor = current_actor(bp.current_request, "add_evidence")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
-    verified = evidence.complete_upload(context(), actor, dispute_id, path_identifier(evidence_id, "evidence_id"))
+    verified = evidence.complete_upload(context(), actor, dispute_id, evidence_id)
     return json_response(evidence_view(verified))
 
 
 @route(bp, "/v1/disputes/{dispute_id}/statements", "POST")
 def add_statement(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "add_statement")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, StatementBody)
     statement = evidence.add_statement(context(), actor, dispute_id, body.text)
     return json_response(evidence_view(statement), 201)
@@ -43,7 +43,7 @@ def add_statement(dispute_id: str) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/evidence", "GET")
 def list_evidence(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "view_evidence")
+    actor = current_actor(bp.current_request)
     shown = evidence.list_evidence(context(), actor, dispute_id)
     return json_response({"items": [shown_view(item) for item in shown]})
 

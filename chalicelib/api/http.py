@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from chalicelib.api import idempotency
 from chalicelib.api.errors import error_response, validation_details
+from chalicelib.api.routes import spec_for
 from chalicelib.auth import authenticate
 from chalicelib.domain.access import require_role
 from chalicelib.domain.errors import (
@@ -23,25 +26,37 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.models import Actor, Identifier
 
 MAX_BODY_BYTES = 64 * 1024
+_ACTOR = "disputes.actor"  # where the request's authorized Actor is kept, in its own requestContext
 Model = TypeVar("Model", bound=BaseModel)
 _IDENTIFIER = TypeAdapter(Identifier)
+VERSION = re.compile(r"[0-9]{1,18}")
 
 
 View = Callable[..., Response]
 
 
 def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
-    """Register a view whose domain errors become JSON error responses.
+    """Register a view behind the route table's checks, in order: token (401), role (403), path ids (422),
+    then `Idempotency-Key` on POST; domain errors become JSON error responses.
 
     Chalice turns any exception from a view into a 500 before middleware sees it,
     so the mapping has to wrap the view itself.
     """
 
+    spec = spec_for(method, path)  # a route missing from the table fails the authorization matrix test
+
     def register(view: View) -> View:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Response:
+            request = bp.current_request
             try:
-                return view(*args, **kwargs)
+                actor = current_actor(request) if spec is not None and not spec.public else None
+                for name, value in kwargs.items():
+                    path_identifier(value, name)
+                key = idempotency.idempotency_key(request) if method == "POST" and actor is not None else None
+                if actor is None or key is None:
+                    return view(*args, **kwargs)
+                return idempotency.once(request, actor, key, raw_body(request), lambda: view(*args, **kwargs))
             except DomainError as error:
                 return error_response(error)
 
@@ -51,16 +66,31 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
     return register
 
 
-def current_actor(request: Request, action: str) -> Actor:
-    """Who is calling, and whether their role may ever do this (403 before any body is read)."""
+def current_actor(request: Request, action: str | None = None) -> Actor:
+    """Who is calling, and whether their role may ever do what the route table says this route does.
+
+    Checked once per request (403 before any body is read); `action` is only for a route
+    not yet in the table, and must agree with the table when both are given.
+    """
+    known: Actor | None = request.context.get(_ACTOR)
+    if known is not None:
+        return known
+    spec = spec_for(request.method, request.path)
+    if spec is not None and action is not None and action != spec.action:
+        raise RuntimeError(f"{request.method} {request.path} is '{spec.action}' in the route table, not '{action}'")
+    chosen = spec.action if spec is not None else action
+    if chosen is None:
+        raise RuntimeError(f"{request.method} {request.path} has no action in chalicelib/api/routes.py")
     actor = authenticate(request.headers.get("authorization"))
-    require_role(actor, action)
+    require_role(actor, chosen)
+    request.context[_ACTOR] = actor
     return actor
 
 
 def parse_body(request: Request, model: type[Model]) -> Model:
     """Size, content type, JSON, then the model: each failure its own clear 4xx."""
-    raw = request.raw_body or b""
+    _agrees_with_table(request, "body", model)
+    raw = raw_body(request)
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"request body is over {MAX_BODY_BYTES} bytes")
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -68,8 +98,10 @@ def parse_body(request: Request, model: type[Model]) -> Model:
         raise UnsupportedMediaType("send the body as application/json")
     try:
         data = json.loads(raw) if raw else {}
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError) as error:  # ValueError: also numbers over 4300 digits
         raise MalformedRequest(f"body is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise MalformedRequest("body is nested too deeply") from error
     if not isinstance(data, dict):
         raise MalformedRequest("body must be a JSON object")
     try:
@@ -78,12 +110,29 @@ def parse_body(request: Request, model: type[Model]) -> Model:
         raise InvalidValue("the request has invalid or missing fields", validation_details(error)) from error
 
 
+def raw_body(request: Request) -> bytes:
+    """The body's bytes; an event whose body text holds lone surrogates has none, and is a 400."""
+    try:
+        raw = request.raw_body or b""
+    except UnicodeEncodeError as error:
+        raise MalformedRequest("body is not valid UTF-8") from error
+    return raw.encode() if isinstance(raw, str) else raw
+
+
 def parse_query(request: Request, model: type[Model]) -> Model:
     """Query parameters validated like a body: unknown or invalid ones are a 422, not ignored."""
+    _agrees_with_table(request, "query", model)
     try:
         return model.model_validate(dict(request.query_params or {}))
     except ValidationError as error:
         raise InvalidValue("the query has invalid parameters", validation_details(error)) from error
+
+
+def _agrees_with_table(request: Request, part: Literal["body", "query"], model: type[BaseModel]) -> None:
+    """The OpenAPI document shows the table's models, so a view must parse exactly those."""
+    spec = spec_for(request.method, request.path)
+    if spec is not None and getattr(spec, part) is not model:
+        raise RuntimeError(f"{request.method} {request.path} parses {model.__name__}; the route table says otherwise")
 
 
 def expected_version(request: Request) -> int | None:
@@ -91,7 +140,7 @@ def expected_version(request: Request) -> int | None:
     value = (request.headers.get("if-match") or "").strip().strip('"')
     if not value:
         return None
-    if not value.isdigit():
+    if not VERSION.fullmatch(value):  # ASCII digits only: int() refuses "²" and over 4300 digits
         raise MalformedRequest("If-Match must be a case version number")
     return int(value)
 

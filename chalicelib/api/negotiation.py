@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, path_identifier, route
+from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, route
 from chalicelib.api.schemas import EmptyBody, OfferBody, WithdrawBody
 from chalicelib.api.views import dispute_view
 from chalicelib.services import negotiation
@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/v1/disputes/{dispute_id}/concede", "POST")
 def concede(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "concede")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
     case = negotiation.concede(context(), actor, dispute_id, expected_version(bp.current_request))
     return json_response(dispute_view(case))
@@ -23,7 +23,7 @@ def concede(dispute_id: str) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/offers", "POST")
 def make_offer(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "make_offer")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, OfferBody)
     case = negotiation.make_offer(
         context(), actor, dispute_id, body.amount, body.note, expected_version(bp.current_request)
@@ -42,13 +42,13 @@ def reject_offer(dispute_id: str, offer_id: str) -> Response:
 
 
 def _answer(dispute_id: str, offer_id: str, *, accept: bool) -> Response:
-    actor = current_actor(bp.current_request, "answer_offer")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
     case = negotiation.answer_offer(
         context(),
         actor,
         dispute_id,
-        path_identifier(offer_id, "offer_id"),
+        offer_id,
         accept,
         expected_version(bp.current_request),
     )
@@ -57,7 +57,7 @@ def _answer(dispute_id: str, offer_id: str, *, accept: bool) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/withdraw", "POST")
 def withdraw(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "withdraw")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, WithdrawBody)
     case = negotiation.withdraw(context(), actor, dispute_id, body.reason, expected_version(bp.current_request))
     return json_response(dispute_view(case))

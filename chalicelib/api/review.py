@@ -15,14 +15,14 @@ bp = Blueprint(__name__)
 
 @route(bp, "/v1/disputes/{dispute_id}/claim", "POST")
 def claim(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "claim")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
     return json_response(dispute_view(review.claim(context(), actor, dispute_id, expected_version(bp.current_request))))
 
 
 @route(bp, "/v1/disputes/{dispute_id}/info-requests", "POST")
 def request_information(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "request_information")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, InfoRequestBody)
     case = review.request_information(
         context(),
@@ -37,7 +37,7 @@ def request_information(dispute_id: str) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/ruling", "POST")
 def rule(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "rule")
+    actor = current_actor(bp.current_request)
     decision = parse_body(bp.current_request, RulingBody)
     case = review.rule(context(), actor, dispute_id, decision, expected_version(bp.current_request))
     return json_response(dispute_view(case), 201)
@@ -45,7 +45,7 @@ def rule(dispute_id: str) -> Response:
 
 @route(bp, "/v1/disputes/{dispute_id}/appeal", "POST")
 def appeal(dispute_id: str) -> Response:
-    actor = current_actor(bp.current_request, "appeal")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, AppealBody)
     case = review.appeal(context(), actor, dispute_id, body.statement, expected_version(bp.current_request))
     return json_response(dispute_view(case), 201)

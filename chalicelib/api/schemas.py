@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from chalicelib.domain.evidence_models import Declaration
-from chalicelib.domain.models import Identifier, Party, ReviewerDecision
+from chalicelib.domain.models import Frozen, Identifier, Party, ReviewerDecision
+from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
+from chalicelib.domain.webhooks import EventType
 
 RulingBody = ReviewerDecision
 
@@ -53,3 +55,24 @@ class EvidenceBody(RootModel[Annotated[Declaration, Field(discriminator="kind")]
 
 class StatementBody(Body):
     text: Annotated[str, Field(min_length=1)]  # its size limit is the domain's, answered with a 413
+
+
+class SubscribeBody(Body):
+    url: Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]
+    events: Annotated[list[EventType], Field(min_length=1, max_length=len(EventType))]
+
+
+class DeliveriesQuery(Frozen):
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+class DevTokenBody(Body):
+    """Local runtime only: which reviewer the console signs in as."""
+
+    role: Literal["reviewer", "senior_reviewer"] = "reviewer"
+    sub: Identifier = "dev-reviewer"
+
+
+class SellerRecordQuery(Body):
+    storefront_id: Identifier

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from chalice.app import Blueprint, Response
-from pydantic import Field
 
-from chalicelib.api.http import current_actor, json_response, parse_body, parse_query, path_identifier, route
-from chalicelib.api.schemas import Body, EmptyBody
-from chalicelib.domain.models import Frozen, iso
-from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
-from chalicelib.domain.webhooks import Delivery, EventType, Subscription
+from chalicelib.api.http import current_actor, json_response, parse_body, parse_query, route
+from chalicelib.api.schemas import DeliveriesQuery, EmptyBody, SubscribeBody
+from chalicelib.domain.models import iso
+from chalicelib.domain.webhooks import Delivery, Subscription
 from chalicelib.services import webhooks
 from chalicelib.services.webhook_delivery import ports
 
 bp = Blueprint(__name__)
-
-
-class SubscribeBody(Body):
-    url: Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]
-    events: Annotated[list[EventType], Field(min_length=1, max_length=len(EventType))]
-
-
-class DeliveriesQuery(Frozen):
-    limit: int = Field(default=25, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=2048)
 
 
 def subscription_view(subscription: Subscription, *, with_secret: bool = False) -> dict[str, Any]:
@@ -50,7 +38,7 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
 
 @route(bp, "/v1/webhooks", "POST")
 def subscribe() -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
+    actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, SubscribeBody)
     subscription = webhooks.subscribe(ports(), actor, body.url, body.events)
     view = subscription_view(subscription, with_secret=True)
@@ -59,38 +47,36 @@ def subscribe() -> Response:
 
 @route(bp, "/v1/webhooks", "GET")
 def list_subscriptions() -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
+    actor = current_actor(bp.current_request)
     return json_response({"items": [subscription_view(s) for s in webhooks.list_subscriptions(ports(), actor)]})
 
 
 @route(bp, "/v1/webhooks/{webhook_id}", "DELETE")
 def unsubscribe(webhook_id: str) -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
-    webhooks.unsubscribe(ports(), actor, path_identifier(webhook_id, "webhook_id"))
+    actor = current_actor(bp.current_request)
+    webhooks.unsubscribe(ports(), actor, webhook_id)
     return Response(body="", status_code=204)
 
 
 @route(bp, "/v1/webhooks/{webhook_id}/rotate-secret", "POST")
 def rotate_secret(webhook_id: str) -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
-    rotated = webhooks.rotate_secret(ports(), actor, path_identifier(webhook_id, "webhook_id"))
+    rotated = webhooks.rotate_secret(ports(), actor, webhook_id)
     return json_response(subscription_view(rotated, with_secret=True))
 
 
 @route(bp, "/v1/webhooks/{webhook_id}/deliveries", "GET")
 def list_deliveries(webhook_id: str) -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
+    actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, DeliveriesQuery)
-    items, cursor = webhooks.list_deliveries(
-        ports(), actor, path_identifier(webhook_id, "webhook_id"), query.limit, query.cursor
-    )
+    items, cursor = webhooks.list_deliveries(ports(), actor, webhook_id, query.limit, query.cursor)
     return json_response({"items": [delivery_view(d) for d in items], "next_cursor": cursor})
 
 
 @route(bp, "/v1/webhooks/deliveries/{delivery_id}/redeliver", "POST")
 def redeliver(delivery_id: str) -> Response:
-    actor = current_actor(bp.current_request, "manage_webhooks")
+    actor = current_actor(bp.current_request)
     parse_body(bp.current_request, EmptyBody)
-    delivery = webhooks.redeliver(ports(), actor, path_identifier(delivery_id, "delivery_id"))
+    delivery = webhooks.redeliver(ports(), actor, delivery_id)
     return json_response(delivery_view(delivery), 202)

@@ -6,6 +6,8 @@ but who has no relation to the case, gets 404, so case ids cannot be probed.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from chalicelib.domain.errors import NotFound, RoleNotAllowed
 from chalicelib.domain.models import Actor, Dispute, Party, Role
 
@@ -32,7 +34,37 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "rule": REVIEWERS,
     "appeal": frozenset({B, S}),
     "manage_webhooks": frozenset({SF}),
+    "view_seller_record": REVIEWERS,
 }
+
+
+class Relation(StrEnum):
+    """How a caller stands to the object a request touches (a case, a request, a subscription)."""
+
+    OWN = "own"  # a party of the case, or an object of the caller's own storefront
+    OTHER_PARTY = "other_party"  # same storefront, another buyer's or seller's object
+    OTHER_STOREFRONT = "other_storefront"
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    FORBIDDEN = "403"
+    NOT_FOUND = "404"
+
+
+def verdict(action: str, role: Role, relation: Relation, *, owned: bool) -> Verdict:
+    """The authorization matrix in one rule: 403 for a role that may never act, 404 for no relation.
+
+    Reviewers see every case; a storefront sees everything of its storefront; a buyer
+    or seller only their own. `owned` is False for routes on the caller's own collection.
+    """
+    if role not in ALLOWED_ROLES[action]:
+        return Verdict.FORBIDDEN
+    if not owned or role in REVIEWERS or relation == Relation.OWN:
+        return Verdict.ALLOWED
+    if role == Role.STOREFRONT and relation == Relation.OTHER_PARTY:
+        return Verdict.ALLOWED
+    return Verdict.NOT_FOUND
 
 
 def require_role(actor: Actor, action: str) -> None:

@@ -64,3 +64,15 @@ class InvalidValue(DomainError):
     """Valid JSON whose values break a business rule."""
 
     code = "invalid_value"
+
+
+class RequestInProgress(DomainError):
+    """A request with the same Idempotency-Key is still running; its answer will be replayed."""
+
+    code = "request_in_progress"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was first used with another request (route, ids or body)."""
+
+    code = "idempotency_key_reused"

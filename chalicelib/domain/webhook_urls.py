@@ -76,7 +76,10 @@ def check_url(url: str, *, local: bool, resolve: Resolver) -> WebhookTarget:
 
     if len(url) > MAX_URL_LENGTH:
         raise refuse(f"is longer than {MAX_URL_LENGTH} characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. an unclosed IPv6 bracket
+        raise refuse("is not a valid URL") from error
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise refuse("must be an absolute https URL")
     if parts.scheme == "http" and not local:

@@ -7,8 +7,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,16 @@ def free_port() -> int:
 class Service:
     url: str
     process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)  # every line the service printed so far (logs included)
 
     def call(self, method: str, path: str, token: dict[str, str] | None = None, body: Any = None) -> requests.Response:
         return requests.request(method, f"{self.url}{path}", headers=token or {}, json=body, timeout=10)
+
+
+def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
 
 
 def _healthy(url: str) -> bool:
@@ -58,9 +66,12 @@ def service() -> Iterator[Service]:
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
+    running = Service(url=url, process=process)
+    # Drain the pipe as the service writes, so a chatty run never blocks on a full pipe.
+    threading.Thread(target=_drain, args=(process, running.output), daemon=True).start()
     try:
         eventually(lambda: process.poll() is None and _healthy(url), bool, timeout=60)
-        yield Service(url=url, process=process)
+        yield running
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

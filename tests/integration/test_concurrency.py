@@ -11,7 +11,8 @@ from functools import partial
 from typing import Any
 
 from chalicelib.domain.errors import DomainError
-from chalicelib.services import disputes, negotiation, workflow_steps
+from chalicelib.domain.models import ReviewerDecision
+from chalicelib.services import disputes, negotiation, review, workflow_steps
 from chalicelib.services.context import Context
 from tests.factories import actor
 from tests.integration.conftest import Storefront
@@ -64,14 +65,14 @@ def test_twenty_concurrent_submits_by_the_seller_succeed_once(ctx: Context, pati
     assert_consistent_history(ctx, case_id)
 
 
-def test_two_offers_at_once_leave_exactly_one_open_offer(ctx: Context, patient_shop: Storefront) -> None:
+def test_twenty_offers_at_once_leave_exactly_one_open_offer(ctx: Context, patient_shop: Storefront) -> None:
     case_id = patient_shop.escalate()["id"]
     seller = actor("seller", "seller-1", patient_shop.id)
 
-    amounts = (4_000, 5_000, 6_000, 7_000, 8_000, 9_000, 10_000, 11_000)
+    amounts = range(500, 10_500, 500)  # twenty offers
     results = race([partial(negotiation.make_offer, ctx, seller, case_id, amount, None) for amount in amounts])
 
-    assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 7})
+    assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 19})
     stored = ctx.repo.get_case(case_id)
     assert stored is not None and len(stored.offers) == 1
     assert_consistent_history(ctx, case_id)
@@ -113,3 +114,41 @@ def test_concede_racing_withdraw_closes_the_case_once(ctx: Context, patient_shop
 
     assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 1})
     assert [e.action for e in ctx.repo.events(case_id)].count("closed") == 1
+
+
+def test_twenty_concurrent_rulings_rule_once(ctx: Context, patient_shop: Storefront) -> None:
+    # Given a case waiting for a reviewer, and twenty reviewers deciding it at the same moment
+    case_id = patient_shop.to_review()["id"]
+    before = ctx.repo.get_case(case_id)
+    assert before is not None
+    reviewers = [actor("reviewer", f"rev-{number}", "platform") for number in range(20)]
+    decision = ReviewerDecision(accept_recommendation=True)
+
+    results = race([partial(review.rule, ctx, reviewer, case_id, decision) for reviewer in reviewers])
+
+    # Then exactly one ruling stands; the others were refused with a state conflict (409)
+    assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 19})
+    winner = next(result for result in results if not isinstance(result, DomainError))
+    history = [e.action for e in ctx.repo.events(case_id)]
+    assert history.count("ruled") == 1
+    assert winner.ruling is not None and winner.version == before.version  # everyone raced from the same version
+    stored = ctx.repo.get_case(case_id)
+    assert stored is not None and stored.ruling == winner.ruling
+    assert_consistent_history(ctx, case_id)
+
+
+def test_twenty_concurrent_escalations_of_one_request_open_one_case(ctx: Context, patient_shop: Storefront) -> None:
+    # Given one rejected request, escalated twenty times at once (by the buyer and by the storefront)
+    request_id = patient_shop.record()
+    callers = [actor("buyer", "buyer-1", patient_shop.id), actor("storefront", "backend", patient_shop.id)] * 10
+
+    results = race([partial(disputes.escalate, ctx, caller, request_id, "it broke") for caller in callers])
+
+    # Then one case exists; every other escalation is a 409 naming it
+    assert outcomes(results) == Counter({"Dispute": 1, "Duplicate": 19})
+    case = next(result for result in results if not isinstance(result, DomainError))
+    assert {tuple(d["dispute_id"] for d in r.details) for r in results if isinstance(r, DomainError)} == {(case.id,)}
+    stored_request = ctx.repo.get_request(patient_shop.id, request_id)
+    assert stored_request is not None and stored_request.dispute_id == case.id
+    assert [e.action for e in ctx.repo.events(case.id)].count("created") == 1
+    assert_consistent_history(ctx, case.id)

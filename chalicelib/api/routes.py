@@ -1,0 +1,194 @@
+"""Every route of the API in one table: the action it performs, whose object it touches, what it parses.
+
+The `route` decorator authorizes from this table, the OpenAPI document is generated
+from it, and the authorization matrix in docs/SECURITY.md is printed from it. A
+route registered without an entry here fails the matrix test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from chalicelib.api.schemas import (
+    AppealBody,
+    DeliveriesQuery,
+    DevTokenBody,
+    EmptyBody,
+    EscalateBody,
+    EvidenceBody,
+    InfoRequestBody,
+    OfferBody,
+    RulingBody,
+    SellerRecordQuery,
+    StatementBody,
+    SubscribeBody,
+    WithdrawBody,
+)
+from chalicelib.domain.access import Relation, Verdict, verdict
+from chalicelib.domain.models import AfterSalesFacts, DisputeQuery, Role
+
+
+class Owner(StrEnum):
+    """Whose object a route reads or changes; a caller with no relation to it gets 404."""
+
+    NONE = "none"  # nothing to own: the caller's own collection, or a public document
+    CASE = "case"  # the dispute in the path
+    REQUEST = "request"  # the after-sales request named in the body
+    SUBSCRIPTION = "subscription"  # a storefront's webhook subscription
+    DELIVERY = "delivery"  # a delivery of one of the storefront's subscriptions
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    action: str | None  # None: public, no token
+    owner: Owner
+    summary: str
+    success: tuple[int, ...]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    documented: bool = True  # False: not part of the JSON API (the console's HTML and scripts)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method, self.path)
+
+    @property
+    def public(self) -> bool:
+        return self.action is None
+
+    def verdict(self, role: Role, relation: Relation) -> Verdict:
+        """What a caller of this role, with this relation to the object, must get."""
+        if self.action is None:
+            return Verdict.ALLOWED
+        return verdict(self.action, role, relation, owned=self.owner != Owner.NONE)
+
+
+CASE = "/v1/disputes/{dispute_id}"
+HOOK = "/v1/webhooks/{webhook_id}"
+
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec("GET", "/health", None, Owner.NONE, "Liveness", (200,)),
+    RouteSpec("GET", "/v1/openapi.json", None, Owner.NONE, "This API's OpenAPI document", (200,)),
+    RouteSpec(
+        "PUT",
+        "/v1/after-sales/{request_id}",
+        "record_request",
+        Owner.NONE,
+        "Record an after-sales request the seller rejected or ignored",
+        (200, 201),
+        body=AfterSalesFacts,
+    ),
+    RouteSpec("POST", "/v1/disputes", "escalate", Owner.REQUEST, "Escalate a request", (201,), body=EscalateBody),
+    RouteSpec(
+        "GET", "/v1/disputes", "list_cases", Owner.NONE, "Own cases, or a review queue", (200,), query=DisputeQuery
+    ),
+    RouteSpec("GET", CASE, "view_case", Owner.CASE, "A dispute", (200,)),
+    RouteSpec("GET", f"{CASE}/events", "view_events", Owner.CASE, "The audit timeline", (200,)),
+    RouteSpec("POST", f"{CASE}/submit", "submit", Owner.CASE, "End the caller's window now", (202,), body=EmptyBody),
+    RouteSpec("POST", f"{CASE}/evidence", "add_evidence", Owner.CASE, "Declare evidence", (201,), body=EvidenceBody),
+    RouteSpec(
+        "POST",
+        f"{CASE}/evidence/{{evidence_id}}/complete",
+        "add_evidence",
+        Owner.CASE,
+        "Verify an uploaded file",
+        (200,),
+        body=EmptyBody,
+    ),
+    RouteSpec("POST", f"{CASE}/statements", "add_statement", Owner.CASE, "Add a statement", (201,), body=StatementBody),
+    RouteSpec("GET", f"{CASE}/evidence", "view_evidence", Owner.CASE, "Evidence the caller may see", (200,)),
+    RouteSpec("POST", f"{CASE}/concede", "concede", Owner.CASE, "Seller concedes", (200,), body=EmptyBody),
+    RouteSpec("POST", f"{CASE}/offers", "make_offer", Owner.CASE, "Seller offers a refund", (201,), body=OfferBody),
+    RouteSpec(
+        "POST",
+        f"{CASE}/offers/{{offer_id}}/accept",
+        "answer_offer",
+        Owner.CASE,
+        "Buyer accepts an offer",
+        (200,),
+        body=EmptyBody,
+    ),
+    RouteSpec(
+        "POST",
+        f"{CASE}/offers/{{offer_id}}/reject",
+        "answer_offer",
+        Owner.CASE,
+        "Buyer rejects an offer",
+        (200,),
+        body=EmptyBody,
+    ),
+    RouteSpec("POST", f"{CASE}/withdraw", "withdraw", Owner.CASE, "Buyer withdraws", (200,), body=WithdrawBody),
+    RouteSpec("POST", f"{CASE}/claim", "claim", Owner.CASE, "Reviewer claims the case", (200,), body=EmptyBody),
+    RouteSpec(
+        "POST",
+        f"{CASE}/info-requests",
+        "request_information",
+        Owner.CASE,
+        "Reviewer asks a party for more",
+        (201,),
+        body=InfoRequestBody,
+    ),
+    RouteSpec("POST", f"{CASE}/ruling", "rule", Owner.CASE, "Issue a ruling", (201,), body=RulingBody),
+    RouteSpec("POST", f"{CASE}/appeal", "appeal", Owner.CASE, "Appeal a ruling", (201,), body=AppealBody),
+    RouteSpec("POST", "/v1/webhooks", "manage_webhooks", Owner.NONE, "Subscribe to events", (201,), body=SubscribeBody),
+    RouteSpec("GET", "/v1/webhooks", "manage_webhooks", Owner.NONE, "The storefront's subscriptions", (200,)),
+    RouteSpec("DELETE", HOOK, "manage_webhooks", Owner.SUBSCRIPTION, "Unsubscribe", (204,)),
+    RouteSpec(
+        "POST",
+        f"{HOOK}/rotate-secret",
+        "manage_webhooks",
+        Owner.SUBSCRIPTION,
+        "Rotate the signing secret",
+        (200,),
+        body=EmptyBody,
+    ),
+    RouteSpec(
+        "GET",
+        f"{HOOK}/deliveries",
+        "manage_webhooks",
+        Owner.SUBSCRIPTION,
+        "Deliveries and their attempts",
+        (200,),
+        query=DeliveriesQuery,
+    ),
+    RouteSpec(
+        "POST",
+        "/v1/webhooks/deliveries/{delivery_id}/redeliver",
+        "manage_webhooks",
+        Owner.DELIVERY,
+        "Send a delivery again",
+        (202,),
+        body=EmptyBody,
+    ),
+    RouteSpec(
+        "GET",
+        "/v1/sellers/{seller_id}/penalties",
+        "view_seller_record",
+        Owner.NONE,
+        "A seller's penalty record",
+        (200,),
+        query=SellerRecordQuery,
+    ),
+    RouteSpec(
+        "POST",
+        "/v1/dev/tokens",
+        None,
+        Owner.NONE,
+        "A reviewer token (local runtime only; 404 in AWS)",
+        (201,),
+        body=DevTokenBody,
+    ),
+    RouteSpec("GET", "/console", None, Owner.NONE, "The reviewer console", (200,), documented=False),
+    RouteSpec("GET", "/console/{asset}", None, Owner.NONE, "The console's files", (200,), documented=False),
+)
+
+_BY_KEY = {spec.key: spec for spec in ROUTES}
+
+
+def spec_for(method: str, path: str) -> RouteSpec | None:
+    return _BY_KEY.get((method.upper(), path))
