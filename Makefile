@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint typecheck check bench clean package infra-check browser console-screenshots fuzz security-doc
+.PHONY: run test unit integration e2e lint typecheck check bench bench-quick clean package infra-check browser console-screenshots fuzz security-doc
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or PYTHON=/path/to/python3.11)"; exit 1; }
@@ -42,6 +42,14 @@ browser:
 # Refresh the console screenshots shown in README.md (docs/console-*.png).
 console-screenshots: $(STAMP) browser
 	CONSOLE_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_reviewer_console.py
+
+# Benchmarks: figures and ratios against baselines measured in the same run, written to docs/BENCHMARKS.md.
+# Takes tens of minutes (the scaling step drives 2,000 cases); `make bench-quick` is a smoke run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick
 
 # Schemathesis over every operation as every role, many examples each (`make test` runs 3).
 FUZZ_EXAMPLES ?= 100
