@@ -16,7 +16,7 @@ class SettingsError(RuntimeError):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     runtime: Literal["aws", "local"] = "aws"
     table_name: str = Field(min_length=1)

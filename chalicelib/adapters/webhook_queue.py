@@ -23,7 +23,7 @@ MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
 
 
 class EventMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["event"] = "event"
     case_id: str
@@ -31,7 +31,7 @@ class EventMessage(BaseModel):
 
 
 class AttemptMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["attempt"] = "attempt"
     delivery_id: str
@@ -41,7 +41,7 @@ class AttemptMessage(BaseModel):
 
 
 Message = Annotated[EventMessage | AttemptMessage, Field(discriminator="kind")]
-_MESSAGE: TypeAdapter[EventMessage | AttemptMessage] = TypeAdapter(Message)
+_MESSAGE: TypeAdapter[EventMessage | AttemptMessage] = TypeAdapter(Message, config=ConfigDict(defer_build=True))
 
 
 def parse_message(body: str) -> EventMessage | AttemptMessage:

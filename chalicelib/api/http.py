@@ -9,9 +9,8 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 from chalice.app import Blueprint, Request, Response
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from chalicelib.api import idempotency
 from chalicelib.api.errors import error_response, validation_details
 from chalicelib.api.routes import spec_for
 from chalicelib.auth import authenticate
@@ -28,7 +27,9 @@ from chalicelib.domain.models import Actor, Identifier
 MAX_BODY_BYTES = 64 * 1024
 _ACTOR = "disputes.actor"  # where the request's authorized Actor is kept, in its own requestContext
 Model = TypeVar("Model", bound=BaseModel)
-_IDENTIFIER = TypeAdapter(Identifier)
+IDEMPOTENCY_HEADER = "idempotency-key"
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+_IDENTIFIER = TypeAdapter(Identifier, config=ConfigDict(defer_build=True))
 VERSION = re.compile(r"[0-9]{1,18}")
 
 
@@ -53,9 +54,13 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
                 actor = current_actor(request) if spec is not None and not spec.public else None
                 for name, value in kwargs.items():
                     path_identifier(value, name)
-                key = idempotency.idempotency_key(request) if method == "POST" and actor is not None else None
-                if actor is None or key is None:
+                if method != "POST" or actor is None or request.headers.get(IDEMPOTENCY_HEADER) is None:
                     return view(*args, **kwargs)
+                # Powertools idempotency costs ~40 ms to import: only requests that send the header pay it.
+                from chalicelib.api import idempotency  # noqa: PLC0415
+
+                key = idempotency.idempotency_key(request)
+                assert key is not None  # the header is there
                 return idempotency.once(request, actor, key, raw_body(request), lambda: view(*args, **kwargs))
             except DomainError as error:
                 return error_response(error)

@@ -27,13 +27,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import Request, Response
 
 from chalicelib.adapters.aws import client
+from chalicelib.api.http import IDEMPOTENCY_HEADER as HEADER
+from chalicelib.api.http import MAX_IDEMPOTENCY_KEY_LENGTH as MAX_KEY_LENGTH
 from chalicelib.config import settings
 from chalicelib.domain.errors import IdempotencyKeyReused, MalformedRequest, RequestInProgress
 from chalicelib.domain.models import Actor
 
-HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 255
 RETENTION_SECONDS = 24 * 3600
 # API Gateway ends every request after 29 s: an in-progress record older than this belongs to a dead request.
 IN_PROGRESS_MILLIS = 30_000

@@ -15,9 +15,8 @@ from chalice.app import Blueprint, Response
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api import idempotency
 from chalicelib.api.errors import ErrorBody
-from chalicelib.api.http import json_response, route
+from chalicelib.api.http import MAX_IDEMPOTENCY_KEY_LENGTH, json_response, route
 from chalicelib.api.routes import ROUTES, Owner, RouteSpec
 from chalicelib.domain.models import Identifier
 
@@ -135,7 +134,7 @@ def _headers(spec: RouteSpec) -> list[dict[str, Any]]:
                 "in": "header",
                 "required": False,
                 "description": "A retry with the same key gets the first response; kept 24 h, per caller.",
-                "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY_LENGTH},
             }
         )
     if spec.action in CONDITIONAL:

@@ -17,7 +17,7 @@ Statement = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class EscalateBody(Body):
@@ -50,7 +50,7 @@ class EmptyBody(Body):
 class EvidenceBody(RootModel[Annotated[Declaration, Field(discriminator="kind")]]):
     """A file to upload (`kind`, `content_type`, `size`) or a tracking record (`kind: tracking`, carrier fields)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class StatementBody(Body):

@@ -14,7 +14,7 @@ class PolicyError(ValueError):
 
 
 class Deadlines(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     escalation_window: timedelta = timedelta(days=15)
     seller_response: timedelta = timedelta(hours=72)
@@ -45,7 +45,7 @@ class Deadlines(BaseModel):
 class RuleThresholds(BaseModel):
     """The numbers the rules read; each rule names the keys it uses (docs/RULES.md)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     no_reason_return_days: int = Field(default=7, ge=0, le=90)
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
@@ -72,7 +72,7 @@ class RuleThresholds(BaseModel):
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: str = Field(min_length=1, max_length=64)
     deadlines: Deadlines = Deadlines()

@@ -28,7 +28,7 @@ WAIT_STATE: dict[WindowKind, NextState] = {
 
 
 class WorkflowStep(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     case_id: str
     next: NextState

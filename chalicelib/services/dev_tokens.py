@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import jwt
+from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.domain.errors import NotFound, RoleNotAllowed
@@ -19,6 +18,12 @@ from chalicelib.domain.models import Actor, Role
 DEV_TOKEN_ROLES = frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER})
 DEV_TOKEN_LIFETIME = timedelta(hours=8)
 PLATFORM = "platform"  # reviewers are platform staff, not a storefront's
+
+
+def _jwt_encode(claims: dict[str, Any], secret: str) -> str:
+    import jwt  # noqa: PLC0415 - local-only path; keeps cryptography out of the Lambda's import
+
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def mint_reviewer_token(config: Settings, role: Role, sub: str, now: datetime) -
     expires_at = now + DEV_TOKEN_LIFETIME
     claims = {"sub": sub, "role": role.value, "storefront_id": PLATFORM, "exp": int(expires_at.timestamp())}
     return DevToken(
-        token=jwt.encode(claims, secret, algorithm="HS256"),
+        token=_jwt_encode(claims, secret),
         actor=actor,
         expires_at=expires_at,
     )
