@@ -127,23 +127,18 @@ def issue_ruling(
 
 
 def _chosen(case: Dispute, decision: ReviewerDecision) -> RulingDecision:
-    if decision.accept_recommendation:
-        if case.recommendation is None:
-            raise InvalidState("there is no recommendation to accept")
-        recommended = case.recommendation.ruling
-        return RulingDecision(
-            outcome=recommended.outcome,
-            liability=recommended.liability,
-            compensation=recommended.compensation,
-            penalties=recommended.penalties,
-            notes=decision.notes,
-        )
-    assert decision.outcome is not None and decision.liability is not None  # the model guarantees both
+    """The terms a reviewer rules on: the recommendation's when accepting it, their own otherwise."""
+    if decision.accept_recommendation and case.recommendation is None:
+        raise InvalidState("there is no recommendation to accept")
+    terms: RulingDecision | ReviewerDecision = (
+        case.recommendation.ruling if decision.accept_recommendation and case.recommendation else decision
+    )
+    assert terms.outcome is not None and terms.liability is not None  # ReviewerDecision guarantees both
     return RulingDecision(
-        outcome=decision.outcome,
-        liability=decision.liability,
-        compensation=decision.compensation,
-        penalties=decision.penalties,
+        outcome=terms.outcome,
+        liability=terms.liability,
+        compensation=terms.compensation,
+        penalties=terms.penalties,
         notes=decision.notes,
     )
 

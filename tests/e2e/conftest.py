@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def service() -> Iterator[Service]:
+@contextmanager
+def running_service(deadline_scale: float, *, without: tuple[str, ...] = ()) -> Iterator[Service]:
+    """`python -m localrun` on a free port until the block ends; `without` drops inherited variables."""
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "DEADLINE_SCALE": repr(DEADLINE_SCALE), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PORT": str(port), "DEADLINE_SCALE": repr(deadline_scale), "PYTHONUNBUFFERED": "1"}
+    for name in without:
+        env.pop(name, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "localrun"],
         cwd=ROOT,
@@ -74,8 +78,14 @@ def service() -> Iterator[Service]:
         yield running
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)  # localrun stops cleanly on it, even where SIGINT is ignored
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@pytest.fixture(scope="session")
+def service() -> Iterator[Service]:
+    with running_service(DEADLINE_SCALE) as running:
+        yield running

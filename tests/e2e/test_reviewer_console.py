@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
-from tests.conftest import eventually
-from tests.e2e.conftest import ROOT, Service, free_port
+from tests.e2e.conftest import Service, running_service
 from tests.e2e.console_scenario import (
     SENIOR,
     Scenario,
@@ -52,37 +48,11 @@ DEV_REVIEWER = "dev-reviewer"  # the sub the dev-token button signs in as
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reviewer-console")]  # one runtime and one browser
 
 
-def _healthy(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/health", timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def console_service() -> Iterator[Service]:
     """A fresh local runtime on real-time deadlines: nothing the test waits on can time out underneath it."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "DEADLINE_SCALE": "1", "PYTHONUNBUFFERED": "1"}
-    env.pop("DISPUTES_DEV_JWT_SECRET", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "localrun"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        eventually(lambda: process.poll() is None and _healthy(url), bool, timeout=60)
-        yield Service(url=url, process=process)
-    finally:
-        process.send_signal(signal.SIGTERM)  # localrun stops cleanly on it, even where SIGINT is ignored
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with running_service(1, without=("DISPUTES_DEV_JWT_SECRET",)) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
