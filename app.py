@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Chalice, Rate, Request, Response
 
@@ -20,9 +20,15 @@ from chalicelib.api import (
     webhooks,
 )
 from chalicelib.api.errors import uniform_error
+from chalicelib.lazy import lazy
 from chalicelib.observability import lambda_entry, logger
-from chalicelib.services import webhook_delivery
-from chalicelib.workflow import handlers
+
+if TYPE_CHECKING:
+    from chalicelib.services import webhook_delivery
+    from chalicelib.workflow import handlers
+else:  # each function loads only what its own work needs (chalicelib/lazy.py)
+    webhook_delivery = lazy("chalicelib.services.webhook_delivery")
+    handlers = lazy("chalicelib.workflow.handlers")
 
 app = Chalice(app_name="disputes")
 app.register_blueprint(health.bp)

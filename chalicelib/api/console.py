@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.http import path_identifier, route
-from chalicelib.config import settings
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.dev_tokens import dev_tokens_enabled
+from chalicelib.lazy import lazy
+
+if TYPE_CHECKING:
+    from chalicelib import config
+    from chalicelib.services import dev_tokens
+else:
+    config = lazy("chalicelib.config")
+    dev_tokens = lazy("chalicelib.services.dev_tokens")
 
 bp = Blueprint(__name__)
 
@@ -33,11 +40,11 @@ DEV_TOKENS_MARKER = 'data-dev-tokens="off"'
 
 @route(bp, "/console", "GET")
 def console_page() -> Response:
-    config = settings()
+    current = config.settings()
     page = _read("index.html")
-    if dev_tokens_enabled(config):
+    if dev_tokens.dev_tokens_enabled(current):
         page = page.replace(DEV_TOKENS_MARKER, 'data-dev-tokens="on"', 1)
-    return _text(page, CONTENT_TYPES[".html"], _security_headers(IMAGE_SOURCES[config.runtime]))
+    return _text(page, CONTENT_TYPES[".html"], _security_headers(IMAGE_SOURCES[current.runtime]))
 
 
 @route(bp, "/console/{asset}", "GET")

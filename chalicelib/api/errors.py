@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Response
-from pydantic import BaseModel, Field, ValidationError
 
 from chalicelib.domain import errors
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.MalformedRequest: 400,
@@ -33,20 +35,9 @@ def status_for(error: errors.DomainError) -> int:
     return 400
 
 
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class ErrorBody(BaseModel):
-    """Every error of this API has this shape (the OpenAPI document shows it from here)."""
-
-    error: ErrorInfo
-
-
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return ErrorBody(error=ErrorInfo(code=code, message=message, details=details or [])).model_dump(mode="json")
+    """Every error of this API has this shape (`schemas.ErrorBody` documents it in the OpenAPI document)."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 def error_response(error: errors.DomainError) -> Response:

@@ -6,15 +6,11 @@ import functools
 import json
 import re
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from chalice.app import Blueprint, Request, Response
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from chalicelib.api.errors import error_response, validation_details
-from chalicelib.api.routes import spec_for
-from chalicelib.auth import authenticate
-from chalicelib.domain.access import require_role
 from chalicelib.domain.errors import (
     DomainError,
     InvalidValue,
@@ -22,14 +18,28 @@ from chalicelib.domain.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from chalicelib.domain.models import Actor, Identifier
+from chalicelib.lazy import lazy
+
+if TYPE_CHECKING:
+    import pydantic
+    from pydantic import BaseModel
+
+    from chalicelib import auth
+    from chalicelib.api import routes
+    from chalicelib.domain import access, models
+    from chalicelib.domain.models import Actor
+else:  # pydantic, the models and the route table load with the first request, not with the package
+    pydantic = lazy("pydantic")
+    auth = lazy("chalicelib.auth")
+    routes = lazy("chalicelib.api.routes")
+    access = lazy("chalicelib.domain.access")
+    models = lazy("chalicelib.domain.models")
 
 MAX_BODY_BYTES = 64 * 1024
 _ACTOR = "disputes.actor"  # where the request's authorized Actor is kept, in its own requestContext
-Model = TypeVar("Model", bound=BaseModel)
+Model = TypeVar("Model", bound="BaseModel")
 IDEMPOTENCY_HEADER = "idempotency-key"
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
-_IDENTIFIER = TypeAdapter(Identifier, config=ConfigDict(defer_build=True))
 VERSION = re.compile(r"[0-9]{1,18}")
 
 
@@ -44,13 +54,12 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
     so the mapping has to wrap the view itself.
     """
 
-    spec = spec_for(method, path)  # a route missing from the table fails the authorization matrix test
-
     def register(view: View) -> View:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Response:
             request = bp.current_request
             try:
+                spec = routes.spec_for(method, path)  # a route missing from the table fails the matrix test
                 actor = current_actor(request) if spec is not None and not spec.public else None
                 for name, value in kwargs.items():
                     path_identifier(value, name)
@@ -80,14 +89,14 @@ def current_actor(request: Request, action: str | None = None) -> Actor:
     known: Actor | None = request.context.get(_ACTOR)
     if known is not None:
         return known
-    spec = spec_for(request.method, request.path)
+    spec = routes.spec_for(request.method, request.path)
     if spec is not None and action is not None and action != spec.action:
         raise RuntimeError(f"{request.method} {request.path} is '{spec.action}' in the route table, not '{action}'")
     chosen = spec.action if spec is not None else action
     if chosen is None:
         raise RuntimeError(f"{request.method} {request.path} has no action in chalicelib/api/routes.py")
-    actor = authenticate(request.headers.get("authorization"))
-    require_role(actor, chosen)
+    actor = auth.authenticate(request.headers.get("authorization"))
+    access.require_role(actor, chosen)
     request.context[_ACTOR] = actor
     return actor
 
@@ -111,7 +120,7 @@ def parse_body(request: Request, model: type[Model]) -> Model:
         raise MalformedRequest("body must be a JSON object")
     try:
         return model.model_validate(data)
-    except ValidationError as error:
+    except pydantic.ValidationError as error:
         raise InvalidValue("the request has invalid or missing fields", validation_details(error)) from error
 
 
@@ -129,13 +138,13 @@ def parse_query(request: Request, model: type[Model]) -> Model:
     _agrees_with_table(request, "query", model)
     try:
         return model.model_validate(dict(request.query_params or {}))
-    except ValidationError as error:
+    except pydantic.ValidationError as error:
         raise InvalidValue("the query has invalid parameters", validation_details(error)) from error
 
 
 def _agrees_with_table(request: Request, part: Literal["body", "query"], model: type[BaseModel]) -> None:
     """The OpenAPI document shows the table's models, so a view must parse exactly those."""
-    spec = spec_for(request.method, request.path)
+    spec = routes.spec_for(request.method, request.path)
     if spec is not None and getattr(spec, part) is not model:
         raise RuntimeError(f"{request.method} {request.path} parses {model.__name__}; the route table says otherwise")
 
@@ -158,8 +167,13 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
+@functools.cache
+def _identifier() -> pydantic.TypeAdapter[str]:
+    return pydantic.TypeAdapter(models.Identifier)
+
+
 def path_identifier(value: str, name: str) -> str:
     try:
-        return _IDENTIFIER.validate_python(value)
-    except ValidationError as error:
+        return _identifier().validate_python(value)
+    except pydantic.ValidationError as error:
         raise InvalidValue(f"{name} may hold letters, digits and . _ : @ - (1-128 characters)") from error

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, route
-from chalicelib.api.schemas import EmptyBody, OfferBody, WithdrawBody
-from chalicelib.api.views import dispute_view
-from chalicelib.services import negotiation
-from chalicelib.services.context import context
+from chalicelib.lazy import lazy
+
+if TYPE_CHECKING:
+    import chalicelib.services.context as contexts
+    from chalicelib.api import schemas, views
+    from chalicelib.services import negotiation
+else:  # loaded with the first request that needs them (chalicelib/lazy.py)
+    schemas = lazy("chalicelib.api.schemas")
+    views = lazy("chalicelib.api.views")
+    negotiation = lazy("chalicelib.services.negotiation")
+    contexts = lazy("chalicelib.services.context")
+
 
 bp = Blueprint(__name__)
 
@@ -16,19 +26,19 @@ bp = Blueprint(__name__)
 @route(bp, "/v1/disputes/{dispute_id}/concede", "POST")
 def concede(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
-    parse_body(bp.current_request, EmptyBody)
-    case = negotiation.concede(context(), actor, dispute_id, expected_version(bp.current_request))
-    return json_response(dispute_view(case))
+    parse_body(bp.current_request, schemas.EmptyBody)
+    case = negotiation.concede(contexts.context(), actor, dispute_id, expected_version(bp.current_request))
+    return json_response(views.dispute_view(case))
 
 
 @route(bp, "/v1/disputes/{dispute_id}/offers", "POST")
 def make_offer(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
-    body = parse_body(bp.current_request, OfferBody)
+    body = parse_body(bp.current_request, schemas.OfferBody)
     case = negotiation.make_offer(
-        context(), actor, dispute_id, body.amount, body.note, expected_version(bp.current_request)
+        contexts.context(), actor, dispute_id, body.amount, body.note, expected_version(bp.current_request)
     )
-    return json_response(dispute_view(case), 201)
+    return json_response(views.dispute_view(case), 201)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/offers/{offer_id}/accept", "POST")
@@ -43,21 +53,23 @@ def reject_offer(dispute_id: str, offer_id: str) -> Response:
 
 def _answer(dispute_id: str, offer_id: str, *, accept: bool) -> Response:
     actor = current_actor(bp.current_request)
-    parse_body(bp.current_request, EmptyBody)
+    parse_body(bp.current_request, schemas.EmptyBody)
     case = negotiation.answer_offer(
-        context(),
+        contexts.context(),
         actor,
         dispute_id,
         offer_id,
         accept,
         expected_version(bp.current_request),
     )
-    return json_response(dispute_view(case))
+    return json_response(views.dispute_view(case))
 
 
 @route(bp, "/v1/disputes/{dispute_id}/withdraw", "POST")
 def withdraw(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
-    body = parse_body(bp.current_request, WithdrawBody)
-    case = negotiation.withdraw(context(), actor, dispute_id, body.reason, expected_version(bp.current_request))
-    return json_response(dispute_view(case))
+    body = parse_body(bp.current_request, schemas.WithdrawBody)
+    case = negotiation.withdraw(
+        contexts.context(), actor, dispute_id, body.reason, expected_version(bp.current_request)
+    )
+    return json_response(views.dispute_view(case))

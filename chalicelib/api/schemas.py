@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -76,3 +76,15 @@ class DevTokenBody(Body):
 
 class SellerRecordQuery(Body):
     storefront_id: Identifier
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """The shape of every error response (built by `errors.error_body`; the OpenAPI document shows it from here)."""
+
+    error: ErrorInfo

@@ -9,7 +9,7 @@ from chalice.test import Client
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.api.openapi import document
+from chalicelib.api.openapi_document import document
 from chalicelib.api.routes import ROUTES
 from tools.security_matrix import DOC, updated
 
