@@ -46,12 +46,17 @@ def report(results: dict[str, Any]) -> str:
                 ["bare Chalice app importing boto3 (baseline)", f"{cold['baseline_import_s'] * 1000:.0f} ms", "1.00"],
                 ["`import app`", f"{cold['app_import_s'] * 1000:.0f} ms", f"{cold['ratio']:.2f}"],
                 [
-                    "import + a workflow step's first-call modules and clients, tracing off",
-                    f"{cold['first_call_tracing_off_s'] * 1000:.0f} ms",
-                    "",
+                    "baseline + building its DynamoDB and Step Functions clients",
+                    f"{cold['baseline_first_call_s'] * 1000:.0f} ms",
+                    "1.00",
                 ],
                 [
-                    "import + a workflow step's first-call modules and clients, tracing on",
+                    "import + a workflow step's first-call modules and the same clients, tracing off",
+                    f"{cold['first_call_tracing_off_s'] * 1000:.0f} ms",
+                    f"{cold['first_call_ratio']:.2f}",
+                ],
+                [
+                    "the same with X-Ray tracing on",
                     f"{cold['first_call_tracing_on_s'] * 1000:.0f} ms",
                     "",
                 ],
@@ -60,7 +65,9 @@ def report(results: dict[str, Any]) -> str:
         ),
         "",
         f"Target ratio ≤ {TARGETS['cold_start_ratio']}: **{verdict(cold['ratio'], TARGETS['cold_start_ratio'])}** "
-        f"({cold['ratio']:.2f}).",
+        f"({cold['ratio']:.2f}). The app imports boto3, pydantic, the models and the services on first use "
+        "(chalicelib/lazy.py), so `import app` is below the baseline; the honest cold start is the first call, "
+        f"where a workflow step pays {cold['first_call_ratio']:.2f}× the baseline's import-and-build-clients.",
         "",
         "## 2. Cost per case",
         "",
