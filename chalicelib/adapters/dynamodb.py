@@ -254,15 +254,7 @@ class DynamoRepository:
 
     def seller_points(self, storefront_id: str, seller_id: str, since: datetime) -> int:
         """Live penalty points: those recorded since `since` (older ones expired)."""
-        items = self._query(
-            KeyConditionExpression="PK = :pk",
-            FilterExpression="recorded_at >= :since",
-            ExpressionAttributeValues={
-                ":pk": _s(f"LEDGER#seller_penalty#{storefront_id}#{seller_id}"),
-                ":since": _s(since.isoformat()),
-            },
-        )
-        return sum(int(item["points"]["N"]) for item in items)
+        return sum(e.points for e in self.seller_penalties(storefront_id, seller_id) if e.at >= since)
 
     def buyer_record(self, storefront_id: str, buyer_id: str) -> tuple[int, int]:
         """(ruled disputes, of which lost) for a buyer on a storefront."""
