@@ -189,16 +189,28 @@ def main() -> None:
         "scaling": lambda: [throughput.run(cases) for cases in steps],
     }
     stored = ROOT / "docs" / "benchmarks.json"
-    results: dict[str, Any] = json.loads(stored.read_text()) if args.only else {}
-    results["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results: dict[str, Any] = json.loads(stored.read_text()) if args.only and stored.is_file() else {}
     results["machine"] = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
     for section in args.only or SECTIONS:
-        results[section] = measure[section]()
-    text = report(results)
-    print(text)
-    if not args.quick:
-        (ROOT / "docs" / "BENCHMARKS.md").write_text(text)
-        dump(ROOT / "docs" / "benchmarks.json", {k: v for k, v in results.items()})
+        if section == "scaling":  # each step saved as it ends: the 2,000-case step alone takes a while
+            results["scaling"] = []
+            save(results, stored, quick=args.quick)
+            for cases in steps:
+                results["scaling"].append(throughput.run(cases))
+                save(results, stored, quick=args.quick)
+        else:
+            results[section] = measure[section]()
+            save(results, stored, quick=args.quick)
+    print(report(results))
+
+
+def save(results: dict[str, Any], stored: Any, *, quick: bool) -> None:
+    results["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if quick:
+        return
+    dump(stored, results)
+    if all(section in results for section in SECTIONS):  # scaling may still be partial: its rows so far
+        (ROOT / "docs" / "BENCHMARKS.md").write_text(report(results))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@
    lock (and the GIL hand-offs around it) became the runtime's bottleneck. Existing
    backends are returned without it.
 
+5. moto answers every Query on a table's primary key by sorting the whole table and
+   filtering it, so each query cost O(table) and a run slowed down as cases piled up.
+   A Query names one partition; it now reads only that partition.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
@@ -38,6 +42,7 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.utils import json_path
 
 _LOCK = threading.RLock()
@@ -149,12 +154,45 @@ def _existing_backend_without_lock(original: Callable[..., Any]) -> Callable[...
     return lookup
 
 
+def _partition_scoped_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A primary-key Query lists only its partition (`_only_partition` narrows `all_items` meanwhile)."""
+
+    @functools.wraps(original)
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name or hash_key is None:
+            return original(self, hash_key, *args, **kwargs)
+        self.__dict__["_only_partition"] = hash_key
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            self.__dict__.pop("_only_partition", None)
+
+    return query
+
+
+def _partition_items(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def all_items(self: Table) -> Any:
+        only = self.__dict__.get("_only_partition")
+        if only is None:
+            return original(self)
+        partition = self.items.get(only)
+        if partition is None:
+            return []
+        return list(partition.values()) if self.range_key_attr else [partition]
+
+    return all_items
+
+
 def patch_moto() -> None:
     """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
     up without the global lock (idempotent)."""
     if getattr(DynamoDBBackend, _MARK, False):
         return
     BackendDict.__getitem__ = _existing_backend_without_lock(BackendDict.__getitem__)  # type: ignore[method-assign]
+    Table.query = _partition_scoped_query(Table.query)  # type: ignore[method-assign]
+    Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
     json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name, member in list(vars(DynamoDBBackend).items()):

@@ -66,3 +66,32 @@ def test_transactions_and_plain_writes_from_many_threads_do_not_collide(ctx: Con
         list(pool.map(write, range(len(keys))))
 
     assert all(exists(ctx, key) for key in keys)
+
+
+def test_a_partition_query_reads_its_partition_in_order_and_pages(ctx: Context) -> None:
+    pk = unique("part")
+    db = client("dynamodb")
+    for sk in ("c", "a", "b", "d"):
+        db.put_item(TableName=ctx.repo.table, Item={"PK": {"S": pk}, "SK": {"S": sk}})
+    db.put_item(TableName=ctx.repo.table, Item={"PK": {"S": unique("other")}, "SK": {"S": "a"}})
+    query = {
+        "TableName": ctx.repo.table,
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+    }
+
+    first = db.query(**query, Limit=3)
+    rest = db.query(**query, Limit=3, ExclusiveStartKey=first["LastEvaluatedKey"])
+    newest = db.query(**query, ScanIndexForward=False, Limit=1)
+    prefixed = db.query(
+        **{
+            **query,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :b)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":b": {"S": "b"}},
+        }
+    )
+
+    assert [item["SK"]["S"] for item in first["Items"] + rest["Items"]] == ["a", "b", "c", "d"]
+    assert "LastEvaluatedKey" not in rest
+    assert [item["SK"]["S"] for item in newest["Items"]] == ["d"]
+    assert [item["SK"]["S"] for item in prefixed["Items"]] == ["b"]
