@@ -47,7 +47,6 @@ TRANSIENT_CODES = frozenset(
         "TransactionConflictException",
     }
 )
-TOKEN_TTL_SECONDS = 400 * 24 * 3600
 
 
 class TransientStorageError(Exception):

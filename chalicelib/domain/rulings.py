@@ -71,7 +71,7 @@ def validate_ruling(case: Dispute, ruling: Ruling) -> None:
             problems.append({"field": f"compensation[{index}].currency", "message": f"must be {case.currency}"})
         if line.payer == line.payee:
             problems.append({"field": f"compensation[{index}].payee", "message": "payer and payee must differ"})
-    to_buyer = sum(line.amount for line in ruling.compensation if line.payee == Payee.BUYER)
+    to_buyer = compensation_total(ruling.compensation, Payee.BUYER)
     if to_buyer > case.order_total:
         problems.append(
             {

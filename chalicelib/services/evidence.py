@@ -125,11 +125,6 @@ def list_evidence(ctx: Context, actor: Actor, case_id: str) -> list[ShownEvidenc
     ]
 
 
-def verified_evidence(ctx: Context, case_id: str) -> list[Evidence]:
-    """For the rules engine and other internal readers: what was checked, nothing else."""
-    return ctx.evidence.verified_for_case(case_id)
-
-
 def sniff_content_type(head: bytes) -> str | None:
     """The type the bytes really are, from their magic numbers; UTF-8 text without NULs is text/plain."""
     recognised = filetype.guess_mime(head) if head else None
