@@ -1,4 +1,4 @@
-"""The local runtime's moto patches keep DynamoDB's transaction semantics."""
+"""The local runtime's moto patches keep DynamoDB's and SQS's semantics."""
 
 from __future__ import annotations
 
@@ -95,3 +95,24 @@ def test_a_partition_query_reads_its_partition_in_order_and_pages(ctx: Context) 
     assert "LastEvaluatedKey" not in rest
     assert [item["SK"]["S"] for item in newest["Items"]] == ["d"]
     assert [item["SK"]["S"] for item in prefixed["Items"]] == ["b"]
+
+
+def test_a_queue_still_counts_hands_out_and_deletes_its_messages_as_sqs_does(ctx: Context) -> None:
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+    for index in range(4):
+        sqs.send_message(QueueUrl=url, MessageBody=str(index))
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=3)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    rest = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+
+    assert [m["Body"] for m in received] == ["0", "1", "2"]
+    assert (
+        counts["ApproximateNumberOfMessages"],
+        counts["ApproximateNumberOfMessagesNotVisible"],
+        counts["ApproximateNumberOfMessagesDelayed"],
+    ) == ("1", "2", "1")
+    assert [m["Body"] for m in rest] == ["3"]  # neither the ones in flight nor the delayed one

@@ -20,6 +20,7 @@ import app
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb import DynamoRepository, VersionConflict
 from chalicelib.adapters.webhook_queue import EventMessage
+from chalicelib.adapters.webhook_sender import HttpSender, SendResult
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
@@ -370,3 +371,78 @@ def test_an_attempt_is_recorded_even_when_the_queued_note_of_its_message_lands_f
     assert (recorded.round_attempts, recorded.queued_attempt, recorded.revision) == (1, 1, 2)
     again = webhook_delivery.update(worker, read_by_worker, lambda d: d.recorded(made) if d.awaits(made) else None)
     assert again is None
+
+
+class DyingSender(HttpSender):
+    """The process dies as it is about to send: nothing is posted and the handler never returns."""
+
+    def post(self, url: str, body: str, headers: dict[str, str]) -> SendResult:
+        raise RuntimeError("the Lambda ran out of time")
+
+
+class CountingSender(HttpSender):
+    def __init__(self, timeout_seconds: float) -> None:
+        super().__init__(timeout_seconds, local=True)
+        self.posted: list[str] = []
+
+    def post(self, url: str, body: str, headers: dict[str, str]) -> SendResult:
+        self.posted.append(url)
+        return super().post(url, body, headers)
+
+
+def unpublished_case(ctx: Context, storefront_id: str) -> str:
+    """A case whose outbox entries nobody published (written without the post-commit relay)."""
+    now = datetime.now(UTC)
+    crashing = DynamoRepository(ctx.settings.table_name)
+    facts = request(now, storefront_id=storefront_id)
+    crashing.put_request(facts)
+    return crashing.create_case(lifecycle.open_case(facts, BUYER, "x", unique("dsp"), "v1", Deadlines(), now)).id
+
+
+def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_again(
+    hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
+) -> None:
+    # Given an event whose first fan-out created the delivery, then died before posting it
+    hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    case_id = unpublished_case(ctx, quiet_shop.id)
+    created = EventMessage(case_id=case_id, sequence=100)
+    worker = webhook_delivery.ports()
+    with pytest.raises(RuntimeError):
+        webhook_delivery.fan_out(dataclasses.replace(worker, sender=DyingSender(1, local=True)), created)
+    assert receiver.for_case(case_id) == []
+
+    # When SQS hands the event out again, twice
+    webhook_delivery.fan_out(worker, created)
+    webhook_delivery.fan_out(worker, created)
+
+    # Then the storefront got it exactly once, and the delivery says so
+    (hit,) = receiver.for_case(case_id)
+    assert hit.accepted
+    (delivery,) = hooks.deliveries(quiet_shop, hooks.made[0][1])
+    assert (delivery["status"], len(delivery["attempts"])) == ("delivered", 1)
+
+
+def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the_rest(
+    hooks: Hooks, quiet_shop: Storefront, ctx: Context
+) -> None:
+    # Given two subscriptions, and a time-out so long that only one attempt fits the fan-out's budget
+    first, second = Receiver().start(), Receiver().start()
+    try:
+        hooks.subscribe(quiet_shop, first, ["dispute.created"])
+        second.secrets = [hooks.subscribe(quiet_shop, second, ["dispute.created"])["secret"]]
+        case_id = unpublished_case(ctx, quiet_shop.id)
+        sender = CountingSender(timeout_seconds=30)
+        assert webhook_delivery.inline_attempts(sender.timeout) == 1
+
+        # When the event fans out
+        webhook_delivery.fan_out(
+            dataclasses.replace(webhook_delivery.ports(), sender=sender), EventMessage(case_id=case_id, sequence=100)
+        )
+
+        # Then one subscription was posted inline, the other through the queue, and each got it once
+        assert len(sender.posted) == 1
+        eventually(lambda: [got.for_case(case_id) for got in (first, second)], all)
+        assert [len(got.for_case(case_id)) for got in (first, second)] == [1, 1]
+    finally:
+        first.stop()
+        second.stop()
