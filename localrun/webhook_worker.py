@@ -1,7 +1,8 @@
 """The webhook worker of the local runtime: a thread polling the queue, and the outbox sweeper.
 
 In AWS the queue triggers the `deliver_webhooks` Lambda and a schedule runs
-`sweep_webhook_outbox`; here two threads call the same service functions. Like the
+`sweep_webhook_outbox` every minute; here two threads call the same service functions, the
+sweeper on the same one-minute beat (its index query reads the whole table in moto). Like the
 Lambda integration, a message is deleted only after it was handled; if handling
 raises, SQS hands it out again after its visibility timeout.
 """
@@ -23,7 +24,7 @@ MAX_RECEIVE = 10  # SQS ReceiveMessage limit
 
 
 class WebhookWorker:
-    def __init__(self, concurrency: int = 4, poll_interval: float = 0.1, sweep_interval: float = 5.0) -> None:
+    def __init__(self, concurrency: int = 4, poll_interval: float = 0.1, sweep_interval: float = 60.0) -> None:
         self.concurrency = concurrency
         self.poll_interval = poll_interval
         self.sweep_interval = sweep_interval

@@ -5,7 +5,8 @@ Items (PK / SK):
   CASE#{id} / EVENT#{version}#{n}      append-only audit events
   CASE#{id} / TOKEN#{window_id}        the workflow task token parked on a window
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
-  LEDGER#{kind}#{storefront}#{party} / CASE#{id}   a closed case's seller penalty points or buyer outcome
+  LEDGER#seller_penalty#{storefront}#{seller} / AT#{time}#CASE#{id}   a closed case's penalty points
+  LEDGER#buyer_outcome#{storefront}#{buyer} / TOTALS                  the buyer's ruled and lost counts
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
@@ -25,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.webhook_outbox import AfterCommit, OutboxEntry, outbox_entries
+from chalicelib.adapters.webhook_outbox import AfterCommit, OutboxEntry, outbox_entries, sortable
 from chalicelib.domain.errors import Duplicate, MalformedRequest, StaleVersion
 from chalicelib.domain.models import (
     AfterSalesRequest,
@@ -109,15 +110,35 @@ def decode_cursor(cursor: str, index: str) -> dict[str, Any]:
     return key
 
 
-def _ledger_item(entry: LedgerEntry) -> dict[str, Any]:
-    """One per (party, case): closing a case twice could not count it twice."""
-    return {
-        "PK": _s(f"LEDGER#{entry.kind}#{entry.storefront_id}#{entry.subject}"),
-        "SK": _s(f"CASE#{entry.case_id}"),
+def _ledger_partition(kind: str, storefront_id: str, party_id: str) -> dict[str, str]:
+    return _s(f"LEDGER#{kind}#{storefront_id}#{party_id}")
+
+
+def _ledger_write(table: str, entry: LedgerEntry) -> dict[str, Any]:
+    """The TransactWriteItems element recording a closed case on a party's record.
+
+    The closing transaction is conditional on the case's version, so it commits once and
+    a case is never counted twice. Penalties are kept one per case, keyed by time, so the
+    rules read only the live ones; a buyer's record is two counters, so reading it costs
+    the same however many disputes the buyer had.
+    """
+    partition = _ledger_partition(entry.kind, entry.storefront_id, entry.subject)
+    if entry.kind == "buyer_outcome":
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": {"PK": partition, "SK": _s("TOTALS")},
+                "UpdateExpression": "ADD ruled :one, lost :lost",
+                "ExpressionAttributeValues": {":one": _n(1), ":lost": _n(int(entry.lost))},
+            }
+        }
+    item = {
+        "PK": partition,
+        "SK": _s(f"AT#{sortable(entry.at)}#CASE#{entry.case_id}"),
         "points": _n(entry.points),
-        "lost": {"BOOL": entry.lost},
         "recorded_at": _s(entry.at.isoformat()),
     }
+    return {"Put": {"TableName": table, "Item": item}}
 
 
 def _case_item(case: Dispute) -> dict[str, Any]:
@@ -243,7 +264,7 @@ class DynamoRepository:
                 for item in _event_items(case, transition.events)
             ),
             *(entry.put(self.table) for entry in outbox),
-            *({"Put": {"TableName": self.table, "Item": _ledger_item(entry)}} for entry in transition.ledger),
+            *(_ledger_write(self.table, entry) for entry in transition.ledger),
         ]
         self._transact(writes, "the case changed since it was read")
         self._published(outbox)
@@ -252,37 +273,45 @@ class DynamoRepository:
     # -- parties' records, read by the rules -------------------------------------
 
     def seller_points(self, storefront_id: str, seller_id: str, since: datetime) -> int:
-        """Live penalty points: those recorded since `since` (older ones expired)."""
-        return sum(e.points for e in self.seller_penalties(storefront_id, seller_id) if e.at >= since)
+        """Live penalty points: those recorded since `since` (older ones expired, and are not read)."""
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND SK >= :since",
+            ExpressionAttributeValues={
+                ":pk": _ledger_partition("seller_penalty", storefront_id, seller_id),
+                ":since": _s(f"AT#{sortable(since)}"),
+            },
+            ProjectionExpression="points",
+        )
+        return sum(int(item["points"]["N"]) for item in items)
 
     def buyer_record(self, storefront_id: str, buyer_id: str) -> tuple[int, int]:
         """(ruled disputes, of which lost) for a buyer on a storefront."""
-        items = list(
-            self._query(
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": _s(f"LEDGER#buyer_outcome#{storefront_id}#{buyer_id}")},
-            )
-        )
-        return len(items), sum(1 for item in items if item["lost"]["BOOL"])
+        item = self._get({"PK": _ledger_partition("buyer_outcome", storefront_id, buyer_id), "SK": _s("TOTALS")})
+        if item is None:
+            return 0, 0
+        return int(item["ruled"]["N"]), int(item["lost"]["N"])
 
     def seller_penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
         """Every penalty-points record of a seller on a storefront, expired ones too, newest first."""
         items = self._query(
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": _s(f"LEDGER#seller_penalty#{storefront_id}#{seller_id}")},
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :at)",
+            ExpressionAttributeValues={
+                ":pk": _ledger_partition("seller_penalty", storefront_id, seller_id),
+                ":at": _s("AT#"),
+            },
+            ScanIndexForward=False,
         )
-        entries = [
+        return [
             LedgerEntry(
                 kind="seller_penalty",
                 storefront_id=storefront_id,
                 subject=seller_id,
-                case_id=item["SK"]["S"].removeprefix("CASE#"),
+                case_id=item["SK"]["S"].partition("#CASE#")[2],
                 points=int(item["points"]["N"]),
                 at=datetime.fromisoformat(item["recorded_at"]["S"]),
             )
             for item in items
         ]
-        return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
     def _published(self, outbox: list[OutboxEntry]) -> None:
         """Best effort, after the commit: whatever fails here the outbox sweeper publishes later."""

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.adapters.dynamodb import VersionConflict
 from chalicelib.domain import lifecycle
-from chalicelib.domain.models import Dispute, Party, Status
+from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
 from chalicelib.domain.policy import Deadlines
 from chalicelib.services.context import Context
 from tests.factories import BUYER, NOW, SELLER, request, unique
@@ -69,3 +69,33 @@ def test_task_tokens_are_kept_per_window(ctx: Context) -> None:
     assert ctx.repo.get_task_token("dsp-x", "w1-seller_response") == "token-1"
     assert ctx.repo.get_task_token("dsp-x", "w2-buyer_rebuttal") == "token-2"
     assert ctx.repo.get_task_token("dsp-x", "w3-review") is None
+
+
+def close_with(ctx: Context, case: Dispute, *entries: LedgerEntry) -> Dispute:
+    return ctx.repo.save(Transition(case=case, events=(), ledger=entries))
+
+
+def test_party_records_count_each_closed_case_once_and_read_only_live_points(ctx: Context) -> None:
+    # Given a seller penalised three times (once long ago) and a buyer with three ruled cases, two lost
+    shop, seller, buyer = unique("shop"), unique("seller"), unique("buyer")
+    ages = (timedelta(days=400), timedelta(days=10), timedelta(days=1))
+    for age, points, lost in zip(ages, (7, 3, 2), (True, False, True), strict=True):
+        case = new_case(ctx)
+        penalty = LedgerEntry(
+            kind="seller_penalty", storefront_id=shop, subject=seller, case_id=case.id, points=points, at=NOW - age
+        )
+        outcome = LedgerEntry(
+            kind="buyer_outcome", storefront_id=shop, subject=buyer, case_id=case.id, lost=lost, at=NOW
+        )
+        closed = close_with(ctx, case, penalty, outcome)
+
+    # When the last case's closing is replayed from its stale read
+    with pytest.raises(VersionConflict):
+        close_with(ctx, case, outcome)
+
+    # Then the replay counted nothing, expired points are left out, and the history keeps them all
+    assert closed.version == 2
+    assert ctx.repo.buyer_record(shop, buyer) == (3, 2)
+    assert ctx.repo.buyer_record(shop, unique("buyer")) == (0, 0)
+    assert ctx.repo.seller_points(shop, seller, since=NOW - timedelta(days=365)) == 5
+    assert [entry.points for entry in ctx.repo.seller_penalties(shop, seller)] == [2, 3, 7]
