@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -24,22 +25,30 @@ CLIENTS = 16
 SHOP, BUYER, SELLER = headers("storefront", "bench-shop"), headers("buyer", "buyer-1"), headers("seller", "seller-1")
 
 
-def drive_case(session: requests.Session, url: str, index: int, run_id: str) -> str:
+@dataclass(frozen=True)
+class Driven:
+    case_id: str
+    escalation_ms: float
+
+
+def drive_case(session: requests.Session, url: str, index: int, run_id: str) -> Driven:
     request_id = f"tp-{run_id}-{index}"
     session.put(
         f"{url}/v1/after-sales/{request_id}", headers=SHOP, json=request_body(f"o-{request_id}"), timeout=60
     ).raise_for_status()
+    started = time.perf_counter()
     escalated = session.post(
         f"{url}/v1/disputes", headers=BUYER, json={"request_id": request_id, "statement": "x"}, timeout=60
     )
+    escalation_ms = (time.perf_counter() - started) * 1000
     escalated.raise_for_status()
     case_id: str = escalated.json()["id"]
     session.post(f"{url}/v1/disputes/{case_id}/submit", headers=SELLER, timeout=60).raise_for_status()
-    return case_id
+    return Driven(case_id, escalation_ms)
 
 
-def read_latency_ms(url: str, case_ids: list[str], samples: int = 100) -> float:
-    """Median latency of GET /v1/disputes/{id}, one request at a time, on the cases that exist now."""
+def read_latency_ms(url: str, case_ids: list[str], samples: int = 200) -> float:
+    """Median latency of GET /v1/disputes/{id}, one request at a time, spread over the given cases."""
     session, latencies = requests.Session(), []
     for index in range(samples):
         started = time.perf_counter()
@@ -81,19 +90,21 @@ def run(cases: int) -> dict[str, Any]:
         subscription.raise_for_status()
         receiver.secret = subscription.json()["secret"]
         run_id = str(time.time_ns())
-        warm = [drive_case(requests.Session(), url, i, f"warm-{run_id}") for i in range(10)]
+        warm = [drive_case(requests.Session(), url, i, f"warm-{run_id}").case_id for i in range(10)]
         latency_before = read_latency_ms(url, warm)
 
         started = time.perf_counter()
         sessions: dict[int, requests.Session] = {}
 
-        def one(index: int) -> str:
+        def one(index: int) -> Driven:
             session = sessions.setdefault(index % CLIENTS, requests.Session())
             return drive_case(session, url, index, run_id)
 
         with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-            case_ids = list(pool.map(one, range(cases)))
+            driven = list(pool.map(one, range(cases)))
         submitted = time.perf_counter() - started
+        case_ids = [d.case_id for d in driven]
+        tenth = max(1, cases // 10)
         latency_loaded = read_latency_ms(url, case_ids)
 
         wanted = set(case_ids)
@@ -111,6 +122,7 @@ def run(cases: int) -> dict[str, Any]:
         while not committed <= set(receiver.events) and time.monotonic() < settle:
             time.sleep(0.5)
         received = set(receiver.events)
+        latency_settled = read_latency_ms(url, case_ids)  # all cases closed, backlog delivered: a quiet service
         peak = service.peak_memory_mib()
         closed_count = len(wanted & closed)
     receiver.stop()
@@ -127,6 +139,11 @@ def run(cases: int) -> dict[str, Any]:
         "peak_memory_mib": round(peak, 1),
         "get_p50_ms_with_10_cases": round(latency_before, 2),
         "get_p50_ms_after_run": round(latency_loaded, 2),
+        "get_p50_ms_settled": round(latency_settled, 2),
+        # Escalation latency under the run's load, early (the second tenth of the cases: the first is the
+        # ramp-up) and late (the last tenth): equal when the cases already in the service slow nothing down.
+        "escalation_p50_ms_early": round(median([d.escalation_ms for d in driven[tenth : 2 * tenth]]), 1),
+        "escalation_p50_ms_late": round(median([d.escalation_ms for d in driven[-tenth:]]), 1),
     }
 
 

@@ -99,6 +99,7 @@ def apply_rules(ctx: Context, case_id: str) -> dict[str, Any]:
 def mark_case_stalled(ctx: Context, case_id: str, error: dict[str, Any], execution: str) -> dict[str, Any]:
     """Make a failed workflow visible on the case instead of leaving it silently stuck."""
     summary = f"{error.get('Error', 'Unknown')}: {str(error.get('Cause', ''))[:500]}"
+    logger.error("workflow stalled", extra={"case_id": case_id, "error": summary, "execution_id": execution})
 
     def decide(case: Dispute) -> Transition | None:
         if case.workflow_error:
