@@ -45,6 +45,16 @@ def _function_name(raw: str) -> str:
     return name
 
 
+class _InvokeHTTPServer(ThreadingHTTPServer):
+    """socketserver listens with a backlog of 5: when more executions invoke at once than that,
+    connections are reset before an answer, which the state machine sees as `States.Runtime`
+    (in AWS a failed invoke is a retried `Lambda.SdkClientException`). A backlog like a real
+    server's keeps every invocation."""
+
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class LambdaInvokeServer:
     def __init__(self, handlers: dict[str, Handler], host: str = "127.0.0.1", port: int = 0) -> None:
         self.handlers = handlers
@@ -57,8 +67,7 @@ class LambdaInvokeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: each invocation is logged by the handler itself."""
 
-        self.httpd = ThreadingHTTPServer((host, port), RequestHandler)
-        self.httpd.daemon_threads = True
+        self.httpd = _InvokeHTTPServer((host, port), RequestHandler)
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="lambda-invoke", daemon=True)
 
     @property

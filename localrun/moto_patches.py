@@ -34,17 +34,26 @@
    is parsed once; each execution still builds its own program from it (the preprocessor
    makes fresh components, so no state is shared between executions).
 
+8. For every Lambda task moto builds a new boto3 client (milliseconds of CPU) with retries
+   off, so one connection dropped under load failed the task as `States.Runtime`, which the
+   ASL rightly does not retry (in AWS a failed invoke is a retried `Lambda.SdkClientException`).
+   A rare run of hundreds of cases lost a case to it. The Lambda client is built once per
+   endpoint, and retries transport errors the way the SDK does by default.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from moto.core.base_backend import BackendDict
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
@@ -57,6 +66,7 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.sqs.models import Message, Queue, SQSBackend
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import json_path
@@ -247,13 +257,34 @@ def _program_from_cached_tree(self: ExecutionWorker) -> Any:
     return Preprocessor().visit(_parse_tree(self._evaluation_details.state_machine_details.definition))
 
 
+def _lambda_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+    """moto's `boto_client_for`, as the Lambda task integration calls it (service is always lambda)."""
+    return _lambda_client(region, os.environ.get("AWS_ENDPOINT_URL_LAMBDA", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _lambda_client(region: str, endpoint: str) -> Any:
+    """One client per endpoint (the runtime's Invoke endpoint comes from AWS_ENDPOINT_URL_LAMBDA)."""
+    return boto3.client(
+        "lambda",
+        region_name=region,
+        config=Config(
+            parameter_validation=False,
+            retries={"mode": "standard", "total_max_attempts": 3},
+            read_timeout=900,  # a Lambda's longest run; the task's own TimeoutSeconds ends it sooner
+        ),
+    )
+
+
 def patch_moto() -> None:
     """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
-    up without the global lock, make SQS linear, parse the state machine once (idempotent)."""
+    up without the global lock, make SQS linear, parse the state machine once, reuse a retrying
+    Lambda client (idempotent)."""
     if getattr(DynamoDBBackend, _MARK, False):
         return
     _patch_sqs()
     ExecutionWorker._get_evaluation_entrypoint = _program_from_cached_tree  # type: ignore[method-assign]
+    lambda_eval_utils.boto_client_for = _lambda_client_for  # type: ignore[attr-defined]
     BackendDict.__getitem__ = _existing_backend_without_lock(BackendDict.__getitem__)  # type: ignore[method-assign]
     Table.query = _partition_scoped_query(Table.query)  # type: ignore[method-assign]
     Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]

@@ -140,7 +140,8 @@ class Delivery(Frozen):
     """One event to one subscription: its body, its attempts, and where it stands.
 
     `round` counts manual redeliveries; `round_attempts` is how many attempts the current
-    round made (what the retry schedule counts), `queued_attempt` the highest one queued,
+    round made (what the retry schedule counts), `queued_attempt` the highest one queued
+    (a first attempt made inline by the fan-out counts as queued on the event message),
     so a repeated queue message can tell what is left to do. `revision` guards writes.
     """
 

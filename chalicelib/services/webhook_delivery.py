@@ -176,8 +176,8 @@ def _resume(ports: WebhookPorts, delivery_id: str, first: AttemptMessage) -> Non
         return
     if existing.queued_attempt == 0:  # it stopped before queueing attempt 1
         enqueue_attempt(ports, existing, 1, first.not_before)
-    else:  # attempt 1 is this message's: make it, or follow it up, unless that was done
-        attempt(ports, first)
+    else:  # make attempt 1 or follow it up, unless that was done; if it was queued rather than made
+        attempt(ports, first)  # inline, its message may also make it: receivers dedupe on webhook-id
 
 
 def enqueue_attempt(ports: WebhookPorts, delivery: Delivery, number: int, not_before: datetime) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 from chalicelib.adapters.aws import client
 from chalicelib.services.context import Context
@@ -116,3 +120,42 @@ def test_a_queue_still_counts_hands_out_and_deletes_its_messages_as_sqs_does(ctx
         counts["ApproximateNumberOfMessagesDelayed"],
     ) == ("1", "2", "1")
     assert [m["Body"] for m in rest] == ["3"]  # neither the ones in flight nor the delayed one
+
+
+class DroppingInvokeEndpoint:
+    """A Lambda Invoke endpoint that closes the first `drops` connections without answering."""
+
+    def __init__(self, drops: int) -> None:
+        self.drops = drops
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while True:
+            connection, _ = self.listener.accept()
+            with connection:
+                self.connections += 1
+                connection.recv(65536)
+                if self.connections > self.drops:
+                    connection.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{"ok": true}')
+
+
+def test_a_lambda_task_survives_a_dropped_connection_to_the_invoke_endpoint(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an Invoke endpoint that drops the first connection, as an overloaded one did
+    endpoint = DroppingInvokeEndpoint(drops=1)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint.url)
+
+    # When the state machine's Lambda integration invokes a function through it
+    lambda_client: Any = lambda_eval_utils.boto_client_for(region="us-east-1", service="lambda")  # type: ignore[attr-defined]
+    response = lambda_client.invoke(FunctionName="park_task_token", Payload=b"{}")
+
+    # Then the SDK retried, as it does in AWS, and the task got its answer
+    assert json.loads(response["Payload"].read()) == {"ok": True}
+    assert endpoint.connections == 2
