@@ -19,36 +19,54 @@ from bench.common import ROOT, dump, table
 
 FINDINGS = """## What the measurements showed, and what changed
 
-Fixed, each found with a profile (py-spy, cProfile, `-X importtime`):
+Fixed, each found with a profile (py-spy with `--gil`, cProfile, `-X importtime`), oldest first:
 
 - **Cold start**: `import app` went from ~330 ms to ~42 ms. The X-Ray SDK (~0.3 s) is imported only where
   tracing is on; PyJWT and Powertools idempotency on first need; pydantic models build their schemas on first
   use; blueprints and entry points reach services, models and schemas through `chalicelib/lazy.py`. A workflow
-  step's whole first call (imports plus clients) is ~1.6× the baseline doing the same (it was ~2.4×).
+  step's whole first call (imports plus clients) is ~1.5× the baseline doing the same (it was ~2.4×).
 - **Local server**: Chalice's local server wrote each header separately with Nagle on, so every request waited
   ~40 ms for a delayed ACK (baseline and service alike); TCP_NODELAY brought a local GET to ~0.7 ms. Its listen
-  backlog of 5 reset connections under 32 clients; it is 256.
-- **moto under load** (`localrun/moto_patches.py`): a lock around DynamoDB (moto is not thread-safe);
+  backlog of 5 reset connections under 32 clients; it is 256, and so is the local Lambda Invoke endpoint's.
+- **moto's DynamoDB under load** (`localrun/moto_patches.py`): a lock around it (moto is not thread-safe);
   transactions that no longer copy the whole table per item (O(n²) over a run); JSONPaths parsed once; backend
   lookups without moto's global lock (a lock convoy under dozens of threads); primary-key queries that read one
   partition instead of sorting the whole table per query (runs slowed as cases piled up).
+- **moto's SQS was O(queue²) per receive**: it computed every queue attribute (three passes over all messages,
+  three clock reads per message) for each message it handed out, and again on every send. That was 60% of the
+  runtime's CPU in a 100-case run, and why the 500-case run of the previous measurement delivered only 254 of
+  3,578 webhooks within its bound. Patched to read the clock once per pass and only the attribute needed;
+  with the fan-out change below, 100 cases went from 0.88 to 1.9 cases/s and 500 cases delivered every webhook.
+- **Webhook fan-out makes the first attempt itself** instead of queueing it: per delivery one queue message
+  (send, receive, delete), one write and two reads fewer. Per auto-ruled case with one subscription: 21 webhook
+  writes (was 28) and 28 reads (was 42).
+- **moto's Step Functions parsed the definition with ANTLR at every execution start** (~25 ms of CPU, a quarter
+  of an escalation); the parse tree is now built once and each execution still gets its own program. A
+  sequential escalation in-process (under cProfile) went from 112 to 81 ms, the POST p99 ratio from ~46 to ~31.
+- **A Lambda task lost to one dropped connection**: moto builds a new Lambda client with retries off for every
+  task, so one connection dropped by the local Invoke endpoint under load failed a task as `States.Runtime`
+  (which the ASL rightly does not retry), and one case in a 500-case run stalled (visible on the case as
+  `workflow_error`, and now logged with its cause). The client is built once and retries transport errors as
+  the SDK does in AWS, where such a failure is a retried `Lambda.SdkClientException`.
+- **Party records**: the rules read a buyer's whole dispute history and a seller's whole penalty history for
+  every ruling, which grows with every closed case (every benchmark case has the same buyer and seller). A
+  buyer's record is now two counters and penalties are read from the expiry horizon on.
 - **Reads**: `get_case` projects only the document, a third less moto serialization per GET; boto3 clients are
   built once per process under a lock (threads raced to build dozens at start).
 
 Not fixed:
 
-- **The webhook pipeline on moto's SQS falls behind at a few thousand messages.** In the 500-case run every
-  case closed (the service logged 508 `DisputesClosed`), but the worker had delivered only a fraction of the
-  ~3,600 webhooks when the run's bound ran out; none failed or was dead-lettered, they were still queued. The
-  profiles point at moto's SQS scanning every message on each send and receive, and the outbox sweeper's
-  whole-table GSI query; the 100-case run delivered every webhook. The 2,000-case step was stopped for the same
-  reason. In AWS, SQS and the per-message Lambda trigger do not have this shape; the local worker would need
-  batched receives and fewer messages per event (docs/SCALING.md).
-- **`POST /v1/disputes` latency** is moto's: an escalation makes ~25 emulated AWS calls (transaction, execution
-  start, the state machine's first Lambda over HTTP, outbox publishing) in the same Python process as everything
-  else, so under 32 clients it queues behind the GIL. Our own code is under a millisecond of it.
-- **GET p99 ratio** moves between ~2.9 and ~3.6 from run to run: ~90% of a GET's CPU is botocore and moto
-  emulating DynamoDB.
+- **GET p99 ratio** is {get_ratio} here and moves between ~3.2 and ~3.9 from run to run (medians of three
+  rounds). A GET's CPU is about three times the trivial route's, three quarters of it botocore and moto
+  emulating DynamoDB in the same process; our code (token, model, view) is ~0.3 ms. Part of the tail is the
+  garbage collector: full collections over moto's in-memory tables took 0.2 to 0.6 s each in a 40 s latency
+  run. Freezing the start-up heap and raising the thresholds did not move the ratio beyond the noise, so the
+  runtime keeps Python's defaults.
+- **POST p99 ratio** is {post_ratio}: an escalation costs ~80 ms of CPU in the local runtime (its transaction,
+  two outbox publishes, the execution start and the first workflow steps, which the state machine runs over
+  the local Invoke endpoint), nearly all of it emulation. Under 32 clients the requests queue behind one GIL,
+  so p99 is roughly 32 × that. In AWS none of it shares a process with the API. Running moto in a second
+  process would buy at most the second core of this machine.
 """
 
 SECTIONS = ("cold_start", "cost_per_case", "api_latency", "scaling")
@@ -225,7 +243,7 @@ def report(results: dict[str, Any]) -> str:
         "",
         *shape(scaling),
         "",
-        FINDINGS,
+        FINDINGS.format(get_ratio=f"{latency['get_p99_ratio']:.2f}", post_ratio=f"{latency['post_p99_ratio']:.0f}"),
     ]
     return "\n".join(lines) + "\n"
 

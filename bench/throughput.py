@@ -81,8 +81,9 @@ def quiet_probe(
     }
 
 
-def outbox_event_ids(service: Subprocess) -> set[str]:
-    """Every webhook event the service committed (the outbox), read from the runtime's moto endpoint."""
+def outbox_event_ids(service: Subprocess, case_ids: list[str]) -> set[str]:
+    """Every webhook event the service committed for these cases (their outbox partitions), read from the
+    runtime's moto endpoint. One query per case: a filtered scan of the whole table takes minutes in moto."""
     db = boto3.client(
         "dynamodb",
         endpoint_url=service.moto_url(),
@@ -91,13 +92,14 @@ def outbox_event_ids(service: Subprocess) -> set[str]:
         aws_secret_access_key="local",
     )
     ids: set[str] = set()
-    for page in db.get_paginator("scan").paginate(
-        TableName="disputes",
-        FilterExpression="begins_with(PK, :p)",
-        ExpressionAttributeValues={":p": {"S": "WEBHOOK_OUTBOX#"}},
-        ProjectionExpression="event_id",
-    ):
-        ids.update(item["event_id"]["S"] for item in page["Items"] if "event_id" in item)
+    for case_id in case_ids:
+        for page in db.get_paginator("query").paginate(
+            TableName="disputes",
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"WEBHOOK_OUTBOX#{case_id}"}},
+            ProjectionExpression="event_id",
+        ):
+            ids.update(item["event_id"]["S"] for item in page["Items"])
     return ids
 
 
@@ -130,7 +132,7 @@ def run(cases: int) -> dict[str, Any]:
         wanted = set(case_ids)
         closed = wait_until_closed(receiver, wanted, 60 + cases * 0.5)
         finished = time.perf_counter() - started
-        committed = outbox_event_ids(service)
+        committed = outbox_event_ids(service, case_ids)
         settle = time.monotonic() + 120  # a delivery in retry backoff is late, not lost: give it time
         while not committed <= set(receiver.events) and time.monotonic() < settle:
             time.sleep(0.5)

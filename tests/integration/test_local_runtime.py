@@ -159,3 +159,39 @@ def test_a_lambda_task_survives_a_dropped_connection_to_the_invoke_endpoint(
     # Then the SDK retried, as it does in AWS, and the task got its answer
     assert json.loads(response["Payload"].read()) == {"ok": True}
     assert endpoint.connections == 2
+
+
+def test_no_message_is_lost_while_others_are_deleted(ctx: Context) -> None:
+    # Given a queue that producers fill while consumers receive and delete
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName=unique("q"))["QueueUrl"]
+    sent = [str(n) for n in range(800)]
+    received: set[str] = set()
+    lock = threading.Lock()
+    producing = threading.Event()
+
+    def produce(bodies: list[str]) -> None:
+        for body in bodies:
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+
+    def consume() -> None:
+        while True:
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not messages and not producing.is_set():
+                return
+            for message in messages:
+                with lock:
+                    received.add(message["Body"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    # When they run at the same time
+    producing.set()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        consumers = [pool.submit(consume) for _ in range(4)]
+        list(pool.map(produce, [sent[i::4] for i in range(4)]))
+        producing.clear()
+        for consumer in consumers:
+            consumer.result()
+
+    # Then every message sent was handed out
+    assert received == set(sent)
