@@ -37,6 +37,11 @@ Fixed, each found with a profile (py-spy with `--gil`, cProfile, `-X importtime`
   runtime's CPU in a 100-case run, and why the 500-case run of the previous measurement delivered only 254 of
   3,578 webhooks within its bound. Patched to read the clock once per pass and only the attribute needed;
   with the fan-out change below, 100 cases went from 0.88 to 1.9 cases/s and 500 cases delivered every webhook.
+- **moto's SQS lost messages under concurrency**: deleting a message rebuilt the queue's list without the lock
+  that sending appends under, so a message sent at that moment could vanish. The first complete 2,000-case run
+  lost 3 of 14,106 webhook events that way (never fanned out, no error anywhere) and waited out its bound for
+  the two `dispute.closed` among them. Deleting now takes the queue's lock; a test sending and deleting from
+  eight threads fails two runs in three without it.
 - **Webhook fan-out makes the first attempt itself** instead of queueing it: per delivery one queue message
   (send, receive, delete), one write and two reads fewer. Per auto-ruled case with one subscription: 21 webhook
   writes (was 28) and 28 reads (was 42).
