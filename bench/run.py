@@ -310,7 +310,7 @@ def main() -> None:
         "cold_start": lambda: cold_start.run(repeats=5 if args.quick else 11),
         "cost_per_case": lambda: cost_per_case.run(repeats=1 if args.quick else 3),
         "api_latency": lambda: api_latency.run(
-            gets=400 if args.quick else 1600, posts=96 if args.quick else 320, repeats=1 if args.quick else 3
+            gets=400 if args.quick else 3200, posts=96 if args.quick else 320, repeats=1 if args.quick else 3
         ),
         "scaling": lambda: [throughput.run(cases) for cases in steps],
     }

@@ -7,8 +7,9 @@ needs it, not when the Lambda package loads: the workflow Lambdas never do.
 from __future__ import annotations
 
 import importlib
+import time
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -54,15 +55,47 @@ def _claims(token: str, config: Settings) -> dict[str, Any]:
     raise Unauthenticated("no token verifier is configured (set JWKS_URL)")
 
 
+class _Verified(NamedTuple):
+    actor: Actor
+    expires_at: float  # the token's `exp`
+    trusted_until: float
+
+
+# A client sends the same token with every request; checking its signature and claims once and
+# remembering the result is what an API Gateway authorizer's result cache does. A remembered token
+# still stops working at its `exp`, and is checked again after TRUST_SECONDS (a key removed
+# from the JWKS stops opening doors within that). Keyed by the verifier's settings too: another
+# verifier, another check.
+TRUST_SECONDS = 300
+MAX_REMEMBERED = 4096
+_verified: dict[tuple[str, tuple[str | None, ...]], _Verified] = {}
+_clock = time.time  # tests move it
+
+
 def authenticate(authorization: str | None) -> Actor:
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("send 'Authorization: Bearer <token>'")
+    config, now = settings(), _clock()
+    key = (token, (config.runtime, config.jwks_url, config.jwt_issuer, config.jwt_audience, config.dev_jwt_secret))
+    remembered = _verified.get(key)
+    if remembered is not None and now < min(remembered.expires_at, remembered.trusted_until):
+        return remembered.actor
+    actor, expires_at = _verify(token, config)
+    if len(_verified) >= MAX_REMEMBERED:
+        _verified.clear()  # a crude bound, but one refill costs only what no cache would
+    _verified[key] = _Verified(actor, expires_at, now + TRUST_SECONDS)
+    return actor
+
+
+def _verify(token: str, config: Settings) -> tuple[Actor, float]:
     invalid_token = _jwt().PyJWTError
     try:
-        claims = _claims(token.strip(), settings())
-        return Actor.model_validate({key: claims.get(key) for key in ("sub", "role", "storefront_id")})
+        claims = _claims(token, config)
+        actor = Actor.model_validate({key: claims.get(key) for key in ("sub", "role", "storefront_id")})
     except invalid_token as error:
         raise Unauthenticated(f"invalid token: {error}") from error
     except ValidationError as error:
         raise Unauthenticated("the token's sub, role or storefront_id claim is not valid") from error
+    return actor, float(claims["exp"])

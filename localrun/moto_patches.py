@@ -46,6 +46,10 @@
    with `inspect.getmembers`, ~5% of the runtime's CPU serving reads. A class's methods do not
    change, so the list is made once per class.
 
+10. botocore signs every request with SigV4 (~9% of a read's CPU) for a moto that checks no
+   signature in-process. Requests to the in-process services are sent unsigned; S3's are still
+   signed, because browsers upload evidence to moto's S3 server with presigned URLs.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
@@ -60,6 +64,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.signers import RequestSigner
 from moto.core import responses as moto_responses
 from moto.core.base_backend import BackendDict
 from moto.dynamodb.comparisons import get_filter_expression
@@ -265,6 +270,21 @@ def _patch_sqs() -> None:
     SQSBackend.is_message_valid_based_on_retention_period = _within_retention  # type: ignore[method-assign]
 
 
+_UNSIGNED = frozenset({"dynamodb", "sqs", "states"})  # signing names of the in-process services
+
+
+def _unsigned_in_process(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """`RequestSigner.handler` (on request-created), skipping what moto serves in this process."""
+
+    @functools.wraps(handler)
+    def sign(self: RequestSigner, operation_name: str | None = None, request: Any = None, **kwargs: Any) -> Any:
+        if self.signing_name in _UNSIGNED:
+            return None
+        return handler(self, operation_name, request, **kwargs)
+
+    return sign
+
+
 @functools.lru_cache(maxsize=16)
 def _parse_tree(definition: str) -> Any:
     return AmazonStateLanguageParser.parse(definition)[1]
@@ -296,10 +316,12 @@ def _lambda_client(region: str, endpoint: str) -> Any:
 def patch_moto() -> None:
     """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
     up without the global lock, make SQS linear, parse the state machine once, reuse a retrying
-    Lambda client, list each response class's methods once (idempotent)."""
+    Lambda client, list each response class's methods once, leave in-process requests unsigned
+    (idempotent)."""
     if getattr(DynamoDBBackend, _MARK, False):
         return
     _patch_sqs()
+    RequestSigner.handler = _unsigned_in_process(RequestSigner.handler)  # type: ignore[method-assign]
     moto_responses.method_names_from_class = functools.cache(moto_responses.method_names_from_class)  # type: ignore[attr-defined]
     ExecutionWorker._get_evaluation_entrypoint = _program_from_cached_tree  # type: ignore[method-assign]
     lambda_eval_utils.boto_client_for = _lambda_client_for  # type: ignore[attr-defined]

@@ -255,6 +255,51 @@ def test_bad_dev_tokens_are_401(local_settings: Settings, token: Any) -> None:
         auth.authenticate(bearer(token()))
 
 
+class Checks:
+    """Counts the full verifications `authenticate` makes, and moves its clock."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self.offset = 0.0
+        verify = auth._verify
+
+        def counted(token: str, config: Settings) -> tuple[Any, float]:
+            self.count += 1
+            return verify(token, config)
+
+        monkeypatch.setattr(auth, "_verify", counted)
+        monkeypatch.setattr(auth, "_clock", lambda: time.time() + self.offset)
+
+
+def test_a_token_is_verified_once_then_remembered_until_its_trust_runs_out(
+    local_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks = Checks(monkeypatch)
+    token = bearer(hs256(sub="buyer-remembered", exp=int(time.time()) + 3600))
+
+    actors = [auth.authenticate(token) for _ in range(3)]
+    checks.offset = auth.TRUST_SECONDS + 1
+    again = auth.authenticate(token)
+
+    assert {actor.sub for actor in [*actors, again]} == {"buyer-remembered"}
+    assert checks.count == 2
+
+
+def test_a_remembered_token_past_its_exp_is_verified_again(
+    local_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Again means PyJWT's own expiry check, which `test_bad_dev_tokens_are_401[expired]` shows refuses it."""
+    checks = Checks(monkeypatch)
+    token = bearer(hs256(sub="buyer-short", exp=int(time.time()) + 30))
+    auth.authenticate(token)
+    auth.authenticate(token)
+
+    checks.offset = 31
+    auth.authenticate(token)  # PyJWT reads the real clock, which has not reached exp
+
+    assert checks.count == 2
+
+
 def test_no_verifier_in_aws_without_a_jwks_is_401(monkeypatch: pytest.MonkeyPatch) -> None:
     config = Settings(runtime="aws", table_name="t", evidence_bucket="b", state_machine_arn="arn")
     monkeypatch.setattr(auth, "settings", lambda: config)
