@@ -29,7 +29,9 @@
    flight. The counts now read the clock once per pass, and the retention check reads
    the one attribute it needs. And deleting a message rebuilt the queue's list without
    the lock that sending takes, so a message sent meanwhile could vanish (3 of 14,000
-   webhook events in a 2,000-case run); deleting now takes that lock.
+   webhook events in a 2,000-case run); deleting now takes that lock. So does receiving: two
+   consumers receiving at once could both be handed the same message, and the second one's
+   delete then failed with ReceiptHandleIsInvalid.
 
 7. moto's Step Functions parses the definition with ANTLR at every execution start, ~25 ms
    of CPU, a quarter of an escalation's. The parse tree depends only on the definition, so it
@@ -47,8 +49,9 @@
    change, so the list is made once per class.
 
 10. botocore signs every request with SigV4 (~9% of a read's CPU) for a moto that checks no
-   signature in-process. Requests to the in-process services are sent unsigned; S3's are still
-   signed, because browsers upload evidence to moto's S3 server with presigned URLs.
+   signature in-process. Requests the in-process mock intercepts (DynamoDB, SQS, Step Functions at
+   AWS's endpoints) are sent unsigned; S3's are still signed (browsers upload evidence to moto's S3
+   server with presigned URLs), and so is anything sent to an endpoint of its own.
 
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
@@ -61,10 +64,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.signers import RequestSigner
+from moto.core import models as moto_models
 from moto.core import responses as moto_responses
 from moto.core.base_backend import BackendDict
 from moto.dynamodb.comparisons import get_filter_expression
@@ -261,8 +266,18 @@ def _under_queue_lock(delete_message: Callable[..., Any]) -> Callable[..., Any]:
     return delete
 
 
+def _receive_under_queue_lock(receive_message: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(receive_message)
+    def receive(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        with self.get_queue(queue_name)._messages_lock:  # released while a long poll waits
+            return receive_message(self, queue_name, *args, **kwargs)
+
+    return receive
+
+
 def _patch_sqs() -> None:
     Queue.delete_message = _under_queue_lock(Queue.delete_message)  # type: ignore[method-assign]
+    SQSBackend.receive_message = _receive_under_queue_lock(SQSBackend.receive_message)  # type: ignore[method-assign]
     Queue.messages = property(_available)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages = property(_count_available)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages_delayed = property(_count_delayed)  # type: ignore[assignment,method-assign]
@@ -274,15 +289,24 @@ _UNSIGNED = frozenset({"dynamodb", "sqs", "states"})  # signing names of the in-
 
 
 def _unsigned_in_process(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """`RequestSigner.handler` (on request-created), skipping what moto serves in this process."""
+    """`RequestSigner.handler` (on request-created), skipping what moto serves in this process.
+
+    Only while the in-process mock is on, and only for AWS's own endpoints, which it intercepts:
+    a client with an endpoint of its own (moto's server, for instance) goes over the network and
+    is signed as always.
+    """
 
     @functools.wraps(handler)
     def sign(self: RequestSigner, operation_name: str | None = None, request: Any = None, **kwargs: Any) -> Any:
-        if self.signing_name in _UNSIGNED:
+        if self.signing_name in _UNSIGNED and _served_in_process(request.url):
             return None
         return handler(self, operation_name, request, **kwargs)
 
     return sign
+
+
+def _served_in_process(url: str) -> bool:
+    return bool(moto_models.botocore_stubber.enabled) and (urlsplit(url).hostname or "").endswith(".amazonaws.com")
 
 
 @functools.lru_cache(maxsize=16)

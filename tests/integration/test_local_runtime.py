@@ -8,12 +8,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 from chalicelib.adapters.aws import client
 from chalicelib.services.context import Context
+from localrun.runtime import LocalRuntime
 from tests.factories import unique
 
 
@@ -195,3 +197,32 @@ def test_no_message_is_lost_while_others_are_deleted(ctx: Context) -> None:
 
     # Then every message sent was handed out
     assert received == set(sent)
+
+
+def sent_authorization(db: Any) -> list[bytes | str | None]:
+    """The Authorization header of every request `db` sends from now on."""
+    seen: list[bytes | str | None] = []
+    db.meta.events.register_first("before-send", lambda request, **_: seen.append(request.headers.get("Authorization")))
+    return seen
+
+
+def test_only_requests_the_in_process_mock_serves_go_unsigned(ctx: Context, runtime: LocalRuntime) -> None:
+    # Given the case table, reached in-process and over moto's own server
+    pk = unique("signed")
+    client("dynamodb").put_item(TableName=ctx.repo.table, Item={"PK": {"S": pk}, "SK": {"S": "X"}})
+    in_process = boto3.client("dynamodb", region_name="us-east-1")
+    over_http = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=runtime.moto_url)
+    unsigned, signed = sent_authorization(in_process), sent_authorization(over_http)
+
+    # When both query it
+    key: dict[str, Any] = {
+        "TableName": ctx.repo.table,
+        "KeyConditionExpression": "PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+    }
+    answers = [in_process.query(**key), over_http.query(**key)]
+
+    # Then the mock's request was not signed, the server's was, and both found the item
+    assert unsigned == [None]
+    assert str(signed[0]).find("AWS4-HMAC-SHA256 Credential=") >= 0
+    assert [answer["Items"][0]["PK"]["S"] for answer in answers] == [pk, pk]
