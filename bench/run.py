@@ -181,11 +181,13 @@ def report(results: dict[str, Any]) -> str:
         "",
         "What they are: (1) the storefront records the rejected request; (2) escalation: the case, its "
         "`created` and `evidence_requested` events, their outbox entries, and the request's link to the case, "
-        "conditional on the request not being escalated yet; (3) the seller submits, which opens the buyer's "
-        "window; (4) the buyer submits, the case waits for the rules; (5, 7) each wait state parks its task "
-        "token so the API can resume it; (6) the rules rule automatically and open the appeal window; (8) the "
-        "appeal window ends, the case closes and the buyer's record is updated. Every transaction is "
-        "conditional on the case version it was computed from.",
+        "conditional on the request not being escalated yet; (3, 5, 8) the workflow waits on the seller's, "
+        "the buyer's and the appeal window, each time parking its task token so the API can resume it; (4) the "
+        "seller submits, which opens the buyer's window; (6) the buyer submits, the case waits for the rules; "
+        "(7) the rules rule automatically and open the appeal window; (9) the appeal window ends, the case "
+        "closes and the buyer's record is updated. Every transaction is conditional on the case version it was "
+        "computed from. Each party acts only once the workflow waits for it, as in a real case (acting at once "
+        "raced the workflow, and a wait it never reached saved a write and two transitions).",
         "",
         "## 3. API latency, 32 concurrent clients",
         "",
