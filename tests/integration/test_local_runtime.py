@@ -226,3 +226,16 @@ def test_only_requests_the_in_process_mock_serves_go_unsigned(ctx: Context, runt
     assert unsigned == [None]
     assert str(signed[0]).find("AWS4-HMAC-SHA256 Credential=") >= 0
     assert [answer["Items"][0]["PK"]["S"] for answer in answers] == [pk, pk]
+
+
+def test_a_fifo_queue_still_deduplicates_by_content(ctx: Context) -> None:
+    """The queue-attributes patch answers ContentBasedDeduplication without building the rest."""
+    sqs = client("sqs")
+    attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    url = sqs.create_queue(QueueName=f"{unique('q')}.fifo", Attributes=attributes)["QueueUrl"]
+
+    for _ in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g")
+
+    answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (answer["ApproximateNumberOfMessages"], answer["ContentBasedDeduplication"]) == ("1", "true")
