@@ -24,10 +24,12 @@ from chalicelib.lazy import lazy
 from chalicelib.observability import lambda_entry, logger
 
 if TYPE_CHECKING:
+    from chalicelib import bootstrap
     from chalicelib.services import webhook_delivery
     from chalicelib.workflow import handlers
 else:  # each function loads only what its own work needs (chalicelib/lazy.py)
     webhook_delivery = lazy("chalicelib.services.webhook_delivery")
+    bootstrap = lazy("chalicelib.bootstrap")
     handlers = lazy("chalicelib.workflow.handlers")
 
 app = Chalice(app_name="disputes")
@@ -84,9 +86,9 @@ def mark_case_stalled(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def deliver_webhooks(event: Any) -> None:
     """Fan-out and delivery attempts; an exception leaves the message for SQS to hand out again."""
     for record in event:
-        webhook_delivery.handle_message(webhook_delivery.ports(), record.body)
+        webhook_delivery.handle_message(bootstrap.webhook_ports(), record.body)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep_webhook_outbox")
 def sweep_webhook_outbox(event: Any) -> None:
-    webhook_delivery.sweep(webhook_delivery.ports())
+    webhook_delivery.sweep(bootstrap.webhook_ports())

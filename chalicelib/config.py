@@ -34,6 +34,7 @@ class Settings(BaseModel):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     policy_dir: str | None = None
+    cursor_secret: str | None = Field(default=None, min_length=32)
 
     @model_validator(mode="after")
     def _issuer_with_jwks(self) -> Settings:
@@ -45,6 +46,15 @@ class Settings(BaseModel):
     @property
     def is_local(self) -> bool:
         return self.runtime == "local"
+
+    @property
+    def cursor_signing_key(self) -> str:
+        """What signs pagination cursors: CURSOR_SECRET (from Secrets Manager in AWS); locally a dev default."""
+        if self.cursor_secret:
+            return self.cursor_secret
+        if self.is_local:
+            return f"cursors:{self.dev_jwt_secret or DEV_JWT_SECRET}"
+        raise SettingsError("missing environment variable CURSOR_SECRET: it signs pagination cursors")
 
 
 ENVIRONMENT = {
@@ -64,6 +74,7 @@ ENVIRONMENT = {
     "jwt_issuer": "JWT_ISSUER",
     "jwt_audience": "JWT_AUDIENCE",
     "policy_dir": "POLICY_DIR",
+    "cursor_secret": "CURSOR_SECRET",
 }
 
 

@@ -22,7 +22,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 import app as chalice_app
-from chalicelib.services.context import reset_context
+from chalicelib.bootstrap import reset_context
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
 from localrun.moto_patches import patch_moto
 from localrun.provision import REGION, Resources, provision

@@ -14,10 +14,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.dynamodb import TransientStorageError
+from chalicelib.adapters.table import TransientStorageError
 from chalicelib.adapters.webhook_queue import Received
+from chalicelib.bootstrap import webhook_ports
 from chalicelib.observability import logger
-from chalicelib.services.webhook_delivery import handle_message, ports, sweep
+from chalicelib.services.webhook_delivery import handle_message, sweep
 
 AWS_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
 MAX_RECEIVE = 10  # SQS ReceiveMessage limit
@@ -69,14 +70,14 @@ class WebhookWorker:
     def _receive(count: int) -> list[Received] | None:
         """Up to `count` messages, waiting up to LONG_POLL_SECONDS for one; None when SQS failed."""
         try:
-            return ports().queue.receive(count, wait_seconds=LONG_POLL_SECONDS)
+            return webhook_ports().queue.receive(count, wait_seconds=LONG_POLL_SECONDS)
         except AWS_ERRORS as error:
             logger.warning("webhook queue unavailable", extra={"error": str(error)})
             return None
 
     @staticmethod
     def _handle(message: Received) -> None:
-        worker = ports()
+        worker = webhook_ports()
         try:
             handle_message(worker, message.body)
         except Exception:  # as Lambda does: logged, and the message stays for SQS to hand out again
@@ -87,6 +88,6 @@ class WebhookWorker:
     def _sweep(self) -> None:
         while not self._stopped.wait(self.sweep_interval):
             try:
-                sweep(ports())
+                sweep(webhook_ports())
             except AWS_ERRORS as error:
                 logger.warning("webhook outbox sweep failed", extra={"error": str(error)})

@@ -10,38 +10,19 @@ swap the file behind a verified hash.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.domain.evidence_models import ObjectDigest, PresignedUpload, StoredObject
 
 CHUNK_BYTES = 1024 * 1024
 SNIFF_BYTES = 8192  # what `filetype` reads to recognise a format
 MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchVersion"})
 
 
-@dataclass(frozen=True)
-class PresignedUpload:
-    url: str
-    fields: dict[str, str]
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size: int
-    version_id: str | None
-
-
-@dataclass(frozen=True)
-class ObjectDigest:
-    sha256: str
-    head: bytes
-    size: int
-
-
-class EvidenceStore:
+class S3EvidenceFiles:
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 

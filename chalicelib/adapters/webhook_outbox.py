@@ -1,6 +1,6 @@
 """The transactional outbox: webhook-worthy events stored in the same transaction as the case change.
 
-`DynamoRepository` adds `OutboxEntry.put` items to the TransactWriteItems that saves
+The case repository adds `OutboxEntry.write` items to the TransactWriteItems that saves
 a case, so an event can never be committed without its outbox item (or the other
 way round). Items:
 
@@ -14,20 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.adapters.table import Write, from_sortable, sortable
 from chalicelib.domain.models import AuditEvent, Dispute
 from chalicelib.domain.webhooks import EventType, event_id_for, event_type_for, sequence_of
 
 PENDING_INDEX = "GSI3"
 PENDING_PARTITION = "WEBHOOK_OUTBOX#PENDING"
 RETENTION = timedelta(days=30)
-
-
-def sortable(moment: datetime) -> str:
-    """Fixed-width UTC time, so string order is time order in sort keys."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def outbox_key(case_id: str, sequence: int) -> dict[str, Any]:
@@ -67,9 +63,9 @@ class OutboxEntry:
             "expires_at": {"N": str(int((self.created_at + RETENTION).timestamp()))},
         }
 
-    def put(self, table: str) -> dict[str, Any]:
-        """The TransactWriteItems element that stores this entry, once."""
-        return {"Put": {"TableName": table, "Item": self.item(), "ConditionExpression": "attribute_not_exists(PK)"}}
+    def write(self) -> Write:
+        """The transaction element that stores this entry, once."""
+        return Write({"Put": {"Item": self.item(), "ConditionExpression": "attribute_not_exists(PK)"}})
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> OutboxEntry:
@@ -79,7 +75,7 @@ class OutboxEntry:
             sequence=int(item["SK"]["S"].removeprefix("SEQ#")),
             event_id=item["event_id"]["S"],
             event_type=EventType(item["event_type"]["S"]),
-            created_at=datetime.strptime(item["created_at"]["S"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+            created_at=from_sortable(item["created_at"]["S"]),
             case_doc=item["case"]["S"],
             event_doc=item["event"]["S"],
         )

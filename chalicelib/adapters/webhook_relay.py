@@ -17,11 +17,10 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.dynamodb import TransientStorageError
+from chalicelib.adapters.table import TransientStorageError
 from chalicelib.adapters.webhook_outbox import OutboxEntry
 from chalicelib.adapters.webhook_queue import EventMessage, WebhookQueue
 from chalicelib.adapters.webhook_repository import WebhookStore
-from chalicelib.config import Settings
 from chalicelib.observability import logger
 
 PUBLISH_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
@@ -67,7 +66,3 @@ class OutboxRelay:
     def _publish(self, entry: OutboxEntry) -> None:
         self.queue.send(EventMessage(case_id=entry.case_id, sequence=entry.sequence))
         self.store.mark_published(entry, datetime.now(UTC))
-
-
-def relay_for(config: Settings) -> OutboxRelay:
-    return OutboxRelay(WebhookStore(config.table_name), WebhookQueue(config.webhook_queue_url, config.webhook_dlq_url))

@@ -10,7 +10,7 @@ from chalicelib.api.http import current_actor, json_response, parse_body, route
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     from chalicelib.api import views
     from chalicelib.domain import models
     from chalicelib.services import disputes
@@ -18,7 +18,7 @@ else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     views = lazy("chalicelib.api.views")
     models = lazy("chalicelib.domain.models")
     disputes = lazy("chalicelib.services.disputes")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
 
 
 bp = Blueprint(__name__)

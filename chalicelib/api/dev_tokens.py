@@ -10,14 +10,14 @@ from chalicelib.api.http import json_response, parse_body, route
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     import chalicelib.services.dev_tokens as dev_tokens_service
     from chalicelib.api import schemas
     from chalicelib.domain import models
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     models = lazy("chalicelib.domain.models")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
     dev_tokens_service = lazy("chalicelib.services.dev_tokens")
 
 

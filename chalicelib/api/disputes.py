@@ -10,7 +10,7 @@ from chalicelib.api.http import current_actor, expected_version, json_response, 
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     from chalicelib.api import schemas, views
     from chalicelib.domain import models
     from chalicelib.services import disputes
@@ -19,7 +19,7 @@ else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     views = lazy("chalicelib.api.views")
     models = lazy("chalicelib.domain.models")
     disputes = lazy("chalicelib.services.disputes")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
 
 
 bp = Blueprint(__name__)
@@ -30,7 +30,7 @@ def escalate() -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.EscalateBody)
     case = disputes.escalate(contexts.context(), actor, body.request_id, body.statement)
-    return json_response(views.dispute_view(case), 201, {"Location": f"/v1/disputes/{case.id}"})
+    return json_response(views.dispute_view(case), 201, {"Location": f"/v1/disputes/{case.id}"}, version=case.version)
 
 
 @route(bp, "/v1/disputes", "GET")
@@ -43,7 +43,8 @@ def list_disputes() -> Response:
 @route(bp, "/v1/disputes/{dispute_id}", "GET")
 def get_dispute(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
-    return json_response(views.dispute_view(disputes.get_dispute(contexts.context(), actor, dispute_id)))
+    case = disputes.get_dispute(contexts.context(), actor, dispute_id)
+    return json_response(views.dispute_view(case), version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/events", "GET")
@@ -58,4 +59,4 @@ def submit(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
     case = disputes.submit(contexts.context(), actor, dispute_id, expected_version(bp.current_request))
-    return json_response(views.dispute_view(case), 202)
+    return json_response(views.dispute_view(case), 202, version=case.version)

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.http import current_actor, json_response, parse_body, route
+from chalicelib.api.http import current_actor, expected_version, json_response, parse_body, route
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     import chalicelib.services.evidence as evidence_service
     from chalicelib.api import schemas
     from chalicelib.domain import evidence_models, models
@@ -20,7 +20,7 @@ else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     evidence_models = lazy("chalicelib.domain.evidence_models")
     models = lazy("chalicelib.domain.models")
     evidence = lazy("chalicelib.services.evidence")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
     evidence_service = lazy("chalicelib.services.evidence")
 
 
@@ -31,24 +31,30 @@ bp = Blueprint(__name__)
 def add_evidence(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.EvidenceBody)
-    added = evidence.add_evidence(contexts.context(), actor, dispute_id, body.root)
-    return json_response(added_view(added), 201)
+    added = evidence.add_evidence(
+        contexts.context(), actor, dispute_id, body.root, expected_version(bp.current_request)
+    )
+    return json_response(added_view(added), 201, version=added.case_version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/evidence/{evidence_id}/complete", "POST")
 def complete(dispute_id: str, evidence_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
-    verified = evidence.complete_upload(contexts.context(), actor, dispute_id, evidence_id)
-    return json_response(evidence_view(verified))
+    verified = evidence.complete_upload(
+        contexts.context(), actor, dispute_id, evidence_id, expected_version(bp.current_request)
+    )
+    return json_response(evidence_view(verified.evidence), version=verified.case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/statements", "POST")
 def add_statement(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.StatementBody)
-    statement = evidence.add_statement(contexts.context(), actor, dispute_id, body.text)
-    return json_response(evidence_view(statement), 201)
+    statement = evidence.add_statement(
+        contexts.context(), actor, dispute_id, body.text, expected_version(bp.current_request)
+    )
+    return json_response(evidence_view(statement.evidence), 201, version=statement.case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/evidence", "GET")

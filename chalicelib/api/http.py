@@ -159,11 +159,15 @@ def expected_version(request: Request) -> int | None:
     return int(value)
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None, *, version: int | None = None
+) -> Response:
+    """`version`: the case's version after this request, sent as its ETag so the next write can send If-Match."""
+    etag = {"ETag": f'"{version}"'} if version is not None else {}
     return Response(
         body=body,
         status_code=status,
-        headers={"Content-Type": "application/json", **(headers or {})},
+        headers={"Content-Type": "application/json", **etag, **(headers or {})},
     )
 
 

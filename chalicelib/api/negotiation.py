@@ -10,14 +10,14 @@ from chalicelib.api.http import current_actor, expected_version, json_response, 
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     from chalicelib.api import schemas, views
     from chalicelib.services import negotiation
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     views = lazy("chalicelib.api.views")
     negotiation = lazy("chalicelib.services.negotiation")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
 
 
 bp = Blueprint(__name__)
@@ -28,7 +28,7 @@ def concede(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
     case = negotiation.concede(contexts.context(), actor, dispute_id, expected_version(bp.current_request))
-    return json_response(views.dispute_view(case))
+    return json_response(views.dispute_view(case), version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/offers", "POST")
@@ -38,7 +38,7 @@ def make_offer(dispute_id: str) -> Response:
     case = negotiation.make_offer(
         contexts.context(), actor, dispute_id, body.amount, body.note, expected_version(bp.current_request)
     )
-    return json_response(views.dispute_view(case), 201)
+    return json_response(views.dispute_view(case), 201, version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/offers/{offer_id}/accept", "POST")
@@ -62,7 +62,7 @@ def _answer(dispute_id: str, offer_id: str, *, accept: bool) -> Response:
         accept,
         expected_version(bp.current_request),
     )
-    return json_response(views.dispute_view(case))
+    return json_response(views.dispute_view(case), version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/withdraw", "POST")
@@ -72,4 +72,4 @@ def withdraw(dispute_id: str) -> Response:
     case = negotiation.withdraw(
         contexts.context(), actor, dispute_id, body.reason, expected_version(bp.current_request)
     )
-    return json_response(views.dispute_view(case))
+    return json_response(views.dispute_view(case), version=case.version)

@@ -10,14 +10,14 @@ from chalicelib.api.http import current_actor, expected_version, json_response, 
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     from chalicelib.api import schemas, views
     from chalicelib.services import review
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     views = lazy("chalicelib.api.views")
     review = lazy("chalicelib.services.review")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
 
 
 bp = Blueprint(__name__)
@@ -27,9 +27,8 @@ bp = Blueprint(__name__)
 def claim(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
-    return json_response(
-        views.dispute_view(review.claim(contexts.context(), actor, dispute_id, expected_version(bp.current_request)))
-    )
+    case = review.claim(contexts.context(), actor, dispute_id, expected_version(bp.current_request))
+    return json_response(views.dispute_view(case), version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/info-requests", "POST")
@@ -44,7 +43,7 @@ def request_information(dispute_id: str) -> Response:
         body.message,
         expected_version(bp.current_request),
     )
-    return json_response(views.dispute_view(case), 201)
+    return json_response(views.dispute_view(case), 201, version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/ruling", "POST")
@@ -52,7 +51,7 @@ def rule(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     decision = parse_body(bp.current_request, schemas.RulingBody)
     case = review.rule(contexts.context(), actor, dispute_id, decision, expected_version(bp.current_request))
-    return json_response(views.dispute_view(case), 201)
+    return json_response(views.dispute_view(case), 201, version=case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/appeal", "POST")
@@ -60,4 +59,4 @@ def appeal(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.AppealBody)
     case = review.appeal(contexts.context(), actor, dispute_id, body.statement, expected_version(bp.current_request))
-    return json_response(views.dispute_view(case), 201)
+    return json_response(views.dispute_view(case), 201, version=case.version)

@@ -10,7 +10,7 @@ from chalicelib.api.http import current_actor, json_response, parse_query, path_
 from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
-    import chalicelib.services.context as contexts
+    import chalicelib.bootstrap as contexts
     import chalicelib.services.sellers as sellers_service
     from chalicelib.api import schemas
     from chalicelib.domain import models
@@ -19,7 +19,7 @@ else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     models = lazy("chalicelib.domain.models")
     sellers = lazy("chalicelib.services.sellers")
-    contexts = lazy("chalicelib.services.context")
+    contexts = lazy("chalicelib.bootstrap")
     sellers_service = lazy("chalicelib.services.sellers")
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.dynamodb import Page
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute
+from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, Page
 
 
 def dispute_view(case: Dispute) -> dict[str, Any]:

@@ -11,15 +11,16 @@ from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
     import chalicelib.domain.webhooks as webhook_models
+    from chalicelib import bootstrap
     from chalicelib.api import schemas
     from chalicelib.domain import models
-    from chalicelib.services import webhook_delivery, webhooks
+    from chalicelib.services import webhooks
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     models = lazy("chalicelib.domain.models")
     webhook_models = lazy("chalicelib.domain.webhooks")
     webhooks = lazy("chalicelib.services.webhooks")
-    webhook_delivery = lazy("chalicelib.services.webhook_delivery")
+    bootstrap = lazy("chalicelib.bootstrap")
 
 
 bp = Blueprint(__name__)
@@ -49,7 +50,7 @@ def delivery_view(delivery: webhook_models.Delivery) -> dict[str, Any]:
 def subscribe() -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.SubscribeBody)
-    subscription = webhooks.subscribe(webhook_delivery.ports(), actor, body.url, body.events)
+    subscription = webhooks.subscribe(bootstrap.webhook_ports(), actor, body.url, body.events)
     view = subscription_view(subscription, with_secret=True)
     return json_response(view, 201, {"Location": f"/v1/webhooks/{subscription.id}"})
 
@@ -58,14 +59,14 @@ def subscribe() -> Response:
 def list_subscriptions() -> Response:
     actor = current_actor(bp.current_request)
     return json_response(
-        {"items": [subscription_view(s) for s in webhooks.list_subscriptions(webhook_delivery.ports(), actor)]}
+        {"items": [subscription_view(s) for s in webhooks.list_subscriptions(bootstrap.webhook_ports(), actor)]}
     )
 
 
 @route(bp, "/v1/webhooks/{webhook_id}", "DELETE")
 def unsubscribe(webhook_id: str) -> Response:
     actor = current_actor(bp.current_request)
-    webhooks.unsubscribe(webhook_delivery.ports(), actor, webhook_id)
+    webhooks.unsubscribe(bootstrap.webhook_ports(), actor, webhook_id)
     return Response(body="", status_code=204)
 
 
@@ -73,7 +74,7 @@ def unsubscribe(webhook_id: str) -> Response:
 def rotate_secret(webhook_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
-    rotated = webhooks.rotate_secret(webhook_delivery.ports(), actor, webhook_id)
+    rotated = webhooks.rotate_secret(bootstrap.webhook_ports(), actor, webhook_id)
     return json_response(subscription_view(rotated, with_secret=True))
 
 
@@ -81,7 +82,7 @@ def rotate_secret(webhook_id: str) -> Response:
 def list_deliveries(webhook_id: str) -> Response:
     actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, schemas.DeliveriesQuery)
-    items, cursor = webhooks.list_deliveries(webhook_delivery.ports(), actor, webhook_id, query.limit, query.cursor)
+    items, cursor = webhooks.list_deliveries(bootstrap.webhook_ports(), actor, webhook_id, query.limit, query.cursor)
     return json_response({"items": [delivery_view(d) for d in items], "next_cursor": cursor})
 
 
@@ -89,5 +90,5 @@ def list_deliveries(webhook_id: str) -> Response:
 def redeliver(delivery_id: str) -> Response:
     actor = current_actor(bp.current_request)
     parse_body(bp.current_request, schemas.EmptyBody)
-    delivery = webhooks.redeliver(webhook_delivery.ports(), actor, delivery_id)
+    delivery = webhooks.redeliver(bootstrap.webhook_ports(), actor, delivery_id)
     return json_response(delivery_view(delivery), 202)

@@ -44,6 +44,18 @@ class StaleVersion(DomainError):
     code = "stale_version"
 
 
+class VersionConflict(StaleVersion):
+    """Somebody else wrote the case since it was read; the one runner reads again and decides again."""
+
+
+class EvidenceChanged(VersionConflict):
+    """Another request decided this evidence first (verified or rejected it); read it again."""
+
+
+class EvidenceLimitReached(InvalidState):
+    """The party already used its allowance of this kind of evidence on the case."""
+
+
 class Duplicate(DomainError):
     code = "duplicate"
 

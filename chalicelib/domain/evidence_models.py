@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.domain.models import Frozen, Party, UtcDateTime
+from chalicelib.domain.models import AuditEvent, Dispute, Frozen, Party, UtcDateTime
 
 MiB = 1024 * 1024
 MAX_FILES_PER_PARTY = 20
@@ -152,6 +152,27 @@ class TrackingDeclaration(Tracking):
 Declaration = FileDeclaration | TrackingDeclaration
 
 
+@dataclass(frozen=True)
+class PresignedUpload:
+    """Where and how a client posts a file straight to the bucket."""
+
+    url: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    version_id: str | None
+
+
+@dataclass(frozen=True)
+class ObjectDigest:
+    sha256: str
+    head: bytes
+    size: int
+
+
 class StoredUpload(Frozen):
     """What storage observed about an uploaded object: the facts `complete` judges."""
 
@@ -194,3 +215,23 @@ class Evidence(Frozen):
 
 def allowance(kind: EvidenceKind) -> Allowance:
     return FILES if kind in FILE_KINDS else RECORDS
+
+
+class EvidenceWrite(StrEnum):
+    """What accepting or judging evidence writes; it never writes the case itself."""
+
+    ADD = "add"  # new evidence, spending a unit of the party's allowance, while the case is at the version read
+    VERIFY = "verify"  # pending -> verified, while the case is at the version read
+    REJECT = "reject"  # pending -> rejected, giving the unit back, whatever the case did since
+
+
+class EvidenceChange(Frozen):
+    """Evidence to store beside `case`, with its timeline lines: the evidence twin of a Transition.
+
+    `write` is None when there is nothing to store (the evidence was already decided).
+    """
+
+    case: Dispute
+    evidence: Evidence
+    write: EvidenceWrite | None
+    events: tuple[AuditEvent, ...] = ()

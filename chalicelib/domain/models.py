@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -395,6 +396,23 @@ class Transition(Frozen):
     def preceded_by(self, *events: AuditEvent) -> Transition:
         """The same outcome, explained by earlier events first (composing transitions keeps their ledger)."""
         return self.model_copy(update={"events": (*events, *self.events)})
+
+    @classmethod
+    def unchanged(cls, case: Dispute) -> Transition:
+        """Nothing to write: a repeated command (a re-claim) or a workflow step that already happened."""
+        return cls(case=case, events=())
+
+    def changes(self, read: Dispute) -> bool:
+        """Whether committing this would write anything to the case `read`."""
+        return bool(self.events or self.ledger) or self.case != read
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing of cases, and the cursor of the next (None on the last page)."""
+
+    items: list[Dispute]
+    cursor: str | None
 
 
 class DisputeQuery(Frozen):

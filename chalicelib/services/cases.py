@@ -1,19 +1,23 @@
-"""Loading a case as a caller may see it, and applying a command to it safely.
+"""The one way a case changes: load it, decide through the domain, commit, and retry on a conflicting writer.
 
-A command is a pure function from the current case to a Transition. It runs
-against a fresh read; if another writer got in first, the read and the command
-are repeated (the domain re-checks state), so concurrent callers see either
-success or a meaningful 409/410, never a corrupt case.
+API commands, workflow steps and evidence all go through `change`, and every
+write goes through `commit`, so what must happen on every commit happens on
+every commit: the business metrics, the webhook outbox (written by the case
+repository in the same transaction) and telling the workflow when a window
+ended. A decision is a pure function of the case as read and the time; when
+another writer got in first, the case is read again and the domain re-checks,
+so concurrent callers see success or a meaningful 409/410, never a corrupt case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
-from chalicelib.adapters.dynamodb import VersionConflict
 from chalicelib.domain.access import require_role, require_visible
-from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.errors import StaleVersion, VersionConflict
+from chalicelib.domain.evidence_models import EvidenceChange
 from chalicelib.domain.models import Actor, Dispute, Transition
 from chalicelib.domain.workflow import next_step
 from chalicelib.observability import logger, record_case_events
@@ -21,57 +25,91 @@ from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
 
-Command = Callable[[Dispute, datetime], Transition]
+Change = Transition | EvidenceChange
+C = TypeVar("C", Transition, EvidenceChange)
+Decide = Callable[[Dispute, datetime], C]
+
+
+class CaseMissing(Exception):
+    """The workflow names a case that is not stored: not retryable, lands in MarkCaseStalled."""
 
 
 def load_visible(ctx: Context, actor: Actor, case_id: str, action: str) -> Dispute:
     require_role(actor, action)
-    return require_visible(actor, ctx.repo.get_case(case_id), case_id)
+    return require_visible(actor, ctx.cases.get(case_id), case_id)
 
 
-def apply_command(
+def load(ctx: Context, case_id: str) -> Dispute:
+    """A case as the workflow reads it: no caller to authorize, and absence is a broken workflow."""
+    case = ctx.cases.get(case_id)
+    if case is None:
+        raise CaseMissing(case_id)
+    return case
+
+
+def change(
     ctx: Context,
-    actor: Actor,
     case_id: str,
-    action: str,
-    command: Command,
+    decide: Decide[C],
     *,
+    actor: Actor | None = None,
+    action: str = "",
     expected_version: int | None = None,
-) -> Dispute:
-    """Run `command(case, now)` on the latest case, save it with its events, and resume the workflow."""
+) -> C:
+    """Run `decide(case, now)` on the latest case and commit what it decided; answer it as saved.
+
+    `actor` is the API caller (authorized for `action` and the case); without one the
+    change comes from the workflow itself. `expected_version` is the client's If-Match.
+    """
     for _ in range(MAX_ATTEMPTS):
-        case = load_visible(ctx, actor, case_id, action)
+        case = load(ctx, case_id) if actor is None else load_visible(ctx, actor, case_id, action)
         if expected_version is not None and case.version != expected_version:
             raise StaleVersion(
-                f"the case is at version {case.version}, not {expected_version}",
-                [{"version": case.version}],
+                f"the case is at version {case.version}, not {expected_version}", [{"version": case.version}]
             )
-        transition = command(case, ctx.clock())
+        decided = decide(case, ctx.clock())
         try:
-            ctx.repo.save(transition)
+            return commit(ctx, decided, read=case, by_workflow=actor is None)
         except VersionConflict:
-            logger.info(
-                "case changed under a command; retrying",
-                extra={"case_id": case_id, "action": action},
-            )
-            continue
-        resume_workflow(ctx, case, transition.case)
-        return transition.case
-    raise StaleVersion("the case is changing too fast; retry the request")
+            logger.info("case changed under a command; retrying", extra={"case_id": case_id, "action": action})
+    raise VersionConflict("the case is changing too fast; retry the request")
 
 
-def commit(ctx: Context, transition: Transition) -> Dispute:
-    """Save a transition (conditional on its version) and count what it means for the business."""
-    saved = ctx.repo.save(transition)
-    record_case_events(transition.events, saved.created_at)
+def create(ctx: Context, transition: Transition) -> Dispute:
+    """A new case: stored with its first events, counted, and its workflow started."""
+    case = commit(ctx, transition, read=None).case
+    ctx.workflow.start(next_step(case, ctx.clock()))
+    return case
+
+
+def commit(ctx: Context, decided: C, *, read: Dispute | None, by_workflow: bool = False) -> C:
+    """Store what was decided about the case `read` (None: a new case), in one transaction, then
+    count it and, when a caller ended the window the workflow waits on, resume the workflow.
+
+    Nothing is written when nothing changed (a repeated claim, a step already applied).
+    """
+    if isinstance(decided, EvidenceChange):
+        if decided.write is None:
+            return decided
+        ctx.evidence.save(decided)
+        saved: C = decided
+    elif read is None:
+        saved = decided.model_copy(update={"case": ctx.cases.create(decided)})
+    elif not decided.changes(read):
+        return decided
+    else:
+        saved = decided.model_copy(update={"case": ctx.cases.save(decided)})
+        if not by_workflow:
+            resume_workflow(ctx, read, saved.case)
+    record_case_events(decided.events, saved.case.created_at)
     return saved
 
 
 def resume_workflow(ctx: Context, before: Dispute, after: Dispute) -> None:
-    """If the command ended the window the workflow waits on, tell it what comes next."""
+    """If the change ended the window the workflow waits on, tell it what comes next."""
     if before.window is None or (after.window is not None and after.window.id == before.window.id):
         return
-    token = ctx.repo.get_task_token(before.id, before.window.id)
+    token = ctx.task_tokens.get(before.id, before.window.id)
     if token is None:
         # The wait state has not parked yet; when it does, it sees the window ended and moves on.
         return

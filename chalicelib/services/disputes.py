@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.adapters.dynamodb import Page, VersionConflict
 from chalicelib.domain import lifecycle
 from chalicelib.domain.access import REVIEWERS, require_party, require_role
 from chalicelib.domain.errors import Duplicate, NotFound
@@ -17,12 +16,12 @@ from chalicelib.domain.models import (
     AuditEvent,
     Dispute,
     DisputeQuery,
+    Page,
     Role,
     Transition,
 )
-from chalicelib.domain.workflow import next_step
-from chalicelib.observability import logger, record_case_events
-from chalicelib.services.cases import apply_command, load_visible
+from chalicelib.observability import logger
+from chalicelib.services.cases import change, create, load_visible
 from chalicelib.services.context import Context
 
 
@@ -34,7 +33,7 @@ class RecordedRequest:
 
 def record_request(ctx: Context, actor: Actor, request_id: str, facts: AfterSalesFacts) -> RecordedRequest:
     require_role(actor, "record_request")
-    existing = ctx.repo.get_request(actor.storefront_id, request_id)
+    existing = ctx.cases.get_request(actor.storefront_id, request_id)
     if existing and existing.dispute_id:
         raise Duplicate(
             "the request was already escalated; its facts can no longer change",
@@ -46,14 +45,14 @@ def record_request(ctx: Context, actor: Actor, request_id: str, facts: AfterSale
         storefront_id=actor.storefront_id,
         recorded_at=existing.recorded_at if existing else ctx.clock(),
     )
-    ctx.repo.put_request(request)
+    ctx.cases.put_request(request)
     return RecordedRequest(request=request, created=existing is None)
 
 
 def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dispute:
     """The buyer (or its storefront) asks the platform to step in; one case per request."""
     require_role(actor, "escalate")
-    request = ctx.repo.get_request(actor.storefront_id, request_id)
+    request = ctx.cases.get_request(actor.storefront_id, request_id)
     if request is None or (actor.role == Role.BUYER and request.buyer_id != actor.sub):
         raise NotFound(f"no after-sales request {request_id}")
     if request.dispute_id:
@@ -69,12 +68,10 @@ def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dis
         ctx.clock(),
     )
     try:
-        case = ctx.repo.create_case(transition)
-        record_case_events(transition.events, case.created_at)
-    except VersionConflict:
-        winner = ctx.repo.get_request(actor.storefront_id, request_id)
+        case = create(ctx, transition)
+    except Duplicate:
+        winner = ctx.cases.get_request(actor.storefront_id, request_id)
         raise _already_escalated(winner.dispute_id if winner else None) from None
-    ctx.workflow.start(next_step(case, ctx.clock()))
     logger.info("dispute escalated", extra={"case_id": case.id, "request_id": request_id})
     return case
 
@@ -89,7 +86,7 @@ def get_dispute(ctx: Context, actor: Actor, case_id: str) -> Dispute:
 
 def list_events(ctx: Context, actor: Actor, case_id: str) -> list[AuditEvent]:
     load_visible(ctx, actor, case_id, "view_events")
-    return ctx.repo.events(case_id)
+    return ctx.cases.events(case_id)
 
 
 def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:
@@ -98,17 +95,17 @@ def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | Non
     def command(case: Dispute, now: datetime) -> Transition:
         return lifecycle.submit(case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id), now)
 
-    return apply_command(ctx, actor, case_id, "submit", command, expected_version=expected_version)
+    return change(ctx, case_id, command, actor=actor, action="submit", expected_version=expected_version).case
 
 
 def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:
     """Own cases for parties and storefronts; the review queues, oldest due first, for reviewers."""
     require_role(actor, "list_cases")
+    page = (query.status, query.limit, query.cursor)
     if actor.role in REVIEWERS:
-        return ctx.repo.queue(query.queue, query.status, query.limit, query.cursor)
-    partition = {
-        Role.BUYER: f"BUYER#{actor.storefront_id}#{actor.sub}",
-        Role.SELLER: f"SELLER#{actor.storefront_id}#{actor.sub}",
-        Role.STOREFRONT: f"STOREFRONT#{actor.storefront_id}",
-    }[actor.role]
-    return ctx.repo.cases_of(partition, query.status, query.limit, query.cursor)
+        return ctx.cases.queue(query.queue, *page)
+    if actor.role == Role.BUYER:
+        return ctx.cases.of_buyer(actor.storefront_id, actor.sub, *page)
+    if actor.role == Role.SELLER:
+        return ctx.cases.of_seller(actor.storefront_id, actor.sub, *page)
+    return ctx.cases.of_storefront(actor.storefront_id, *page)

@@ -2,49 +2,46 @@
 
 Evidence never changes the case document. Each write is instead conditional on
 the case version whose open window allowed it (see the evidence repository),
-so evidence cannot slip in after a deadline or a submission moved the case on.
+so evidence cannot slip in after a deadline or a submission moved the case on;
+it goes through the same runner as every case change (services/cases.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 import filetype
 
-from chalicelib.adapters.dynamodb import VersionConflict
-from chalicelib.adapters.evidence_repository import EvidenceChanged
-from chalicelib.adapters.evidence_store import PresignedUpload
 from chalicelib.domain import evidence as domain
 from chalicelib.domain.access import require_party
-from chalicelib.domain.errors import DeadlinePassed, InvalidState, NotFound, StaleVersion
+from chalicelib.domain.errors import DeadlinePassed, DomainError, InvalidState, NotFound
 from chalicelib.domain.evidence_models import (
     DOWNLOAD_URL_TTL,
     TEXT,
     UPLOAD_URL_TTL,
     Declaration,
     Evidence,
+    EvidenceChange,
     EvidenceStatus,
+    EvidenceWrite,
     FileDeclaration,
+    PresignedUpload,
     RejectionReason,
     StoredUpload,
 )
-from chalicelib.domain.models import Actor, Dispute, Party
+from chalicelib.domain.models import Actor, Dispute
 from chalicelib.observability import logger
-from chalicelib.services.cases import load_visible
+from chalicelib.services.cases import change, load_visible
 from chalicelib.services.context import Context
-
-MAX_ATTEMPTS = 5
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class AddedEvidence:
     evidence: Evidence
+    case_version: int
     upload: PresignedUpload | None = None
     upload_expires_at: datetime | None = None
 
@@ -56,60 +53,92 @@ class ShownEvidence:
     download_expires_at: datetime | None = None
 
 
-def add_evidence(ctx: Context, actor: Actor, case_id: str, declared: Declaration) -> AddedEvidence:
+def add_evidence(
+    ctx: Context, actor: Actor, case_id: str, declared: Declaration, expected_version: int | None = None
+) -> AddedEvidence:
     """A file gets a presigned POST and waits for `complete`; a tracking record is checked and kept at once."""
     evidence_id = new_evidence_id()
 
-    def add(case: Dispute, party: Party, now: datetime) -> Evidence:
+    def add(case: Dispute, now: datetime) -> EvidenceChange:
+        party = require_party(actor, case)
         if isinstance(declared, FileDeclaration):
             pending = domain.plan_upload(case, actor, party, declared, evidence_id, now)
-            ctx.evidence.add(pending, case.version)
-            return pending
+            return EvidenceChange(case=case, evidence=pending, write=EvidenceWrite.ADD)
         tracking = domain.record_tracking(case, actor, party, declared, evidence_id, now)
-        ctx.evidence.add(tracking, case.version, domain.audit_event(case, tracking, actor, now))
-        return tracking
+        return _added(case, tracking, actor, now)
 
-    added = _in_open_window(ctx, actor, case_id, "add_evidence", add)
-    if added.object_key is None or added.content_type is None or added.declared_size is None:
-        return AddedEvidence(evidence=added)
-    upload = ctx.evidence_store.presign_upload(
-        added.object_key, added.content_type, added.declared_size, int(UPLOAD_URL_TTL.total_seconds())
+    added = change(ctx, case_id, add, actor=actor, action="add_evidence", expected_version=expected_version)
+    item = added.evidence
+    if item.object_key is None or item.content_type is None or item.declared_size is None:
+        return AddedEvidence(evidence=item, case_version=added.case.version)
+    upload = ctx.evidence_files.presign_upload(
+        item.object_key, item.content_type, item.declared_size, int(UPLOAD_URL_TTL.total_seconds())
     )
-    return AddedEvidence(evidence=added, upload=upload, upload_expires_at=ctx.clock() + UPLOAD_URL_TTL)
+    return AddedEvidence(
+        evidence=item,
+        case_version=added.case.version,
+        upload=upload,
+        upload_expires_at=ctx.clock() + UPLOAD_URL_TTL,
+    )
 
 
-def add_statement(ctx: Context, actor: Actor, case_id: str, text: str) -> Evidence:
+def add_statement(
+    ctx: Context, actor: Actor, case_id: str, text: str, expected_version: int | None = None
+) -> EvidenceChange:
     evidence_id = new_evidence_id()
 
-    def add(case: Dispute, party: Party, now: datetime) -> Evidence:
-        statement = domain.record_statement(case, actor, party, text, evidence_id, now)
-        ctx.evidence.add(statement, case.version, domain.audit_event(case, statement, actor, now))
-        return statement
+    def add(case: Dispute, now: datetime) -> EvidenceChange:
+        statement = domain.record_statement(case, actor, require_party(actor, case), text, evidence_id, now)
+        return _added(case, statement, actor, now)
 
-    return _in_open_window(ctx, actor, case_id, "add_statement", add)
+    return change(ctx, case_id, add, actor=actor, action="add_statement", expected_version=expected_version)
 
 
-def complete_upload(ctx: Context, actor: Actor, case_id: str, evidence_id: str) -> Evidence:
+def complete_upload(
+    ctx: Context, actor: Actor, case_id: str, evidence_id: str, expected_version: int | None = None
+) -> EvidenceChange:
     """Check the uploaded object and verify it, or reject it, delete it and say why.
 
     Idempotent: completing verified evidence again returns it; completing rejected
     evidence again gives the same error.
     """
-    for _ in range(MAX_ATTEMPTS):
-        case = load_visible(ctx, actor, case_id, "add_evidence")
+    refused: list[DomainError] = []  # why the window refused the upload, when it did
+
+    def judge(case: Dispute, now: datetime) -> EvidenceChange:
+        refused.clear()
         party = require_party(actor, case)
         pending = ctx.evidence.get(case_id, evidence_id)
         if pending is None or pending.party != party or not pending.is_file:
             raise NotFound(f"no evidence {evidence_id} of yours on dispute {case_id}")
-        if pending.status == EvidenceStatus.VERIFIED:
-            return pending
-        if pending.status == EvidenceStatus.REJECTED:
-            raise domain.rejection_error(pending)
+        if pending.status != EvidenceStatus.PENDING:
+            return EvidenceChange(case=case, evidence=pending, write=None)
         try:
-            return _verify(ctx, actor, case, party, pending)
-        except (VersionConflict, EvidenceChanged):
-            logger.info("case or evidence changed during complete; retrying", extra={"case_id": case_id})
-    raise StaleVersion("the case is changing too fast; retry the request")
+            domain.require_evidence_window(case, party, now)
+        except (InvalidState, DeadlinePassed) as closed:
+            refused.append(closed)
+            reason = (
+                RejectionReason.DEADLINE_PASSED if isinstance(closed, DeadlinePassed) else RejectionReason.WINDOW_CLOSED
+            )
+            return _rejected(case, domain.reject(pending, reason, closed.message, now), actor, now)
+        judged = domain.judge_upload(pending, _inspect(ctx, pending), now)
+        if judged.status == EvidenceStatus.REJECTED:
+            return _rejected(case, judged, actor, now)
+        return EvidenceChange(
+            case=case,
+            evidence=judged,
+            write=EvidenceWrite.VERIFY,
+            events=(domain.audit_event(case, judged, actor, now),),
+        )
+
+    judged = change(ctx, case_id, judge, actor=actor, action="add_evidence", expected_version=expected_version)
+    item = judged.evidence
+    if item.status == EvidenceStatus.REJECTED:
+        if judged.write is not None:
+            _delete_rejected(ctx, item)
+        raise refused[0] if refused else domain.rejection_error(item)
+    if judged.write is not None:
+        logger.info("evidence verified", extra={"case_id": case_id, "evidence_id": item.id})
+    return judged
 
 
 def list_evidence(ctx: Context, actor: Actor, case_id: str) -> list[ShownEvidence]:
@@ -143,71 +172,49 @@ def new_evidence_id() -> str:
     return f"evd_{uuid.uuid4().hex}"
 
 
-def _in_open_window(
-    ctx: Context, actor: Actor, case_id: str, action: str, add: Callable[[Dispute, Party, datetime], T]
-) -> T:
-    """Run `add` against the latest case; if a transition got in first, read again and let the domain re-check."""
-    for _ in range(MAX_ATTEMPTS):
-        case = load_visible(ctx, actor, case_id, action)
-        party = require_party(actor, case)
-        try:
-            return add(case, party, ctx.clock())
-        except VersionConflict:
-            logger.info("case changed while adding evidence; retrying", extra={"case_id": case_id})
-    raise StaleVersion("the case is changing too fast; retry the request")
+def _added(case: Dispute, item: Evidence, actor: Actor, now: datetime) -> EvidenceChange:
+    return EvidenceChange(
+        case=case, evidence=item, write=EvidenceWrite.ADD, events=(domain.audit_event(case, item, actor, now),)
+    )
 
 
-def _verify(ctx: Context, actor: Actor, case: Dispute, party: Party, pending: Evidence) -> Evidence:
-    now = ctx.clock()
+def _rejected(case: Dispute, item: Evidence, actor: Actor, now: datetime) -> EvidenceChange:
+    return EvidenceChange(
+        case=case, evidence=item, write=EvidenceWrite.REJECT, events=(domain.audit_event(case, item, actor, now),)
+    )
+
+
+def _inspect(ctx: Context, pending: Evidence) -> StoredUpload:
+    """What the bucket holds for the evidence; its bytes are read only if it is no larger than declared."""
     key = pending.object_key or ""
-    try:
-        domain.require_evidence_window(case, party, now)
-    except (InvalidState, DeadlinePassed) as closed:
-        late = isinstance(closed, DeadlinePassed)
-        reason = RejectionReason.DEADLINE_PASSED if late else RejectionReason.WINDOW_CLOSED
-        _reject(ctx, actor, case, domain.reject(pending, reason, closed.message, now))
-        raise
-    stored = ctx.evidence_store.stat(key)
+    stored = ctx.evidence_files.stat(key)
     if stored is None:
         raise InvalidState("nothing was uploaded for this evidence yet: upload the file, then complete it")
-    facts = StoredUpload(size=stored.size, sniffed_type=None, sha256=None, version_id=stored.version_id)
-    if stored.size <= (pending.declared_size or 0):  # never stream more than was declared
-        digest = ctx.evidence_store.digest(key, stored.version_id)
-        facts = StoredUpload(
-            size=digest.size,
-            sniffed_type=sniff_content_type(digest.head),
-            sha256=digest.sha256,
-            version_id=stored.version_id,
-        )
-    judged = domain.judge_upload(pending, facts, now)
-    if judged.status == EvidenceStatus.REJECTED:
-        _reject(ctx, actor, case, judged)
-        raise domain.rejection_error(judged)
-    ctx.evidence.verify(judged, case.version, domain.audit_event(case, judged, actor, now))
-    logger.info("evidence verified", extra={"case_id": case.id, "evidence_id": judged.id})
-    return judged
+    if stored.size > (pending.declared_size or 0):  # never stream more than was declared
+        return StoredUpload(size=stored.size, sniffed_type=None, sha256=None, version_id=stored.version_id)
+    digest = ctx.evidence_files.digest(key, stored.version_id)
+    return StoredUpload(
+        size=digest.size,
+        sniffed_type=sniff_content_type(digest.head),
+        sha256=digest.sha256,
+        version_id=stored.version_id,
+    )
 
 
-def _reject(ctx: Context, actor: Actor, case: Dispute, rejected: Evidence) -> None:
-    """Record the rejection, then delete the bytes; if another request decided first, its decision stands."""
-    try:
-        ctx.evidence.reject(
-            rejected, case.version, domain.audit_event(case, rejected, actor, rejected.decided_at or ctx.clock())
-        )
-    except EvidenceChanged:
-        return
+def _delete_rejected(ctx: Context, rejected: Evidence) -> None:
+    """The rejection is recorded; now the bytes go."""
     if rejected.object_key:
-        ctx.evidence_store.delete(rejected.object_key)
+        ctx.evidence_files.delete(rejected.object_key)
     logger.info(
         "evidence rejected",
-        extra={"case_id": case.id, "evidence_id": rejected.id, "reason": rejected.rejected_because},
+        extra={"case_id": rejected.case_id, "evidence_id": rejected.id, "reason": rejected.rejected_because},
     )
 
 
 def _download_url(ctx: Context, item: Evidence) -> str | None:
     if item.object_key is None or item.content_type is None:
         return None
-    return ctx.evidence_store.download_url(
+    return ctx.evidence_files.download_url(
         item.object_key,
         item.version_id,
         item.content_type,

@@ -7,19 +7,19 @@ from datetime import datetime
 from chalicelib.domain import review, rulings
 from chalicelib.domain.access import require_party
 from chalicelib.domain.models import Actor, Dispute, Party, ReviewerDecision, Transition
-from chalicelib.services.cases import apply_command
+from chalicelib.services.cases import change
 from chalicelib.services.context import Context
 
 
 def claim(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:
-    return apply_command(
+    return change(
         ctx,
-        actor,
         case_id,
-        "claim",
         lambda case, now: review.claim(case, actor, now),
+        actor=actor,
+        action="claim",
         expected_version=expected_version,
-    )
+    ).case
 
 
 def request_information(
@@ -34,7 +34,9 @@ def request_information(
         deadlines = ctx.deadlines(case.storefront_id)
         return review.request_information(case, actor, parties, message, deadlines, now)
 
-    return apply_command(ctx, actor, case_id, "request_information", command, expected_version=expected_version)
+    return change(
+        ctx, case_id, command, actor=actor, action="request_information", expected_version=expected_version
+    ).case
 
 
 def rule(
@@ -43,7 +45,7 @@ def rule(
     def command(case: Dispute, now: datetime) -> Transition:
         return rulings.issue_ruling(case, actor, decision, ctx.deadlines(case.storefront_id), now)
 
-    return apply_command(ctx, actor, case_id, "rule", command, expected_version=expected_version)
+    return change(ctx, case_id, command, actor=actor, action="rule", expected_version=expected_version).case
 
 
 def appeal(ctx: Context, actor: Actor, case_id: str, statement: str, expected_version: int | None = None) -> Dispute:
@@ -51,4 +53,4 @@ def appeal(ctx: Context, actor: Actor, case_id: str, statement: str, expected_ve
         party = require_party(actor, case)
         return review.appeal(case, actor, party, statement, ctx.deadlines(case.storefront_id), now)
 
-    return apply_command(ctx, actor, case_id, "appeal", command, expected_version=expected_version)
+    return change(ctx, case_id, command, actor=actor, action="appeal", expected_version=expected_version).case

@@ -20,7 +20,7 @@ class PenaltyHistory:
 
     @property
     def live_points(self) -> int:
-        """The same sum the rules read (`DynamoRepository.seller_points`)."""
+        """The same sum the rules read (`LedgerRepository.seller_points`)."""
         return sum(entry.points for entry in self.entries if self.is_live(entry))
 
     def is_live(self, entry: LedgerEntry) -> bool:
@@ -33,7 +33,7 @@ def penalty_history(ctx: Context, actor: Actor, storefront_id: str, seller_id: s
     return PenaltyHistory(
         storefront_id=storefront_id,
         seller_id=seller_id,
-        entries=ctx.repo.seller_penalties(storefront_id, seller_id),
+        entries=ctx.ledgers.seller_penalties(storefront_id, seller_id),
         live_since=ctx.clock() - rules.penalty_points_expire_after,
         repeat_offender_points=rules.repeat_offender_points,
     )

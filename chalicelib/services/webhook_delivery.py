@@ -25,7 +25,7 @@ from chalicelib.adapters.webhook_queue import (
 )
 from chalicelib.adapters.webhook_relay import OutboxRelay
 from chalicelib.adapters.webhook_repository import WebhookStore
-from chalicelib.adapters.webhook_sender import HttpSender, resolve
+from chalicelib.adapters.webhook_sender import HttpSender
 from chalicelib.api.views import dispute_view, event_view
 from chalicelib.domain.webhook_urls import Resolver
 from chalicelib.domain.webhooks import (
@@ -40,7 +40,7 @@ from chalicelib.domain.webhooks import (
     step_for,
 )
 from chalicelib.observability import count, logger
-from chalicelib.services.context import context, utc_now
+from chalicelib.services.context import utc_now
 
 _jitter = random.SystemRandom()
 
@@ -70,24 +70,6 @@ class WebhookPorts:
     sweep_after: timedelta
     clock: Callable[[], datetime] = utc_now
     rand: Callable[[], float] = _jitter.random
-
-
-def ports() -> WebhookPorts:
-    """Built from the settings each time (cheap), so a reset context is always honoured."""
-    config = context().settings
-    store = WebhookStore(config.table_name)
-    queue = WebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
-    return WebhookPorts(
-        store=store,
-        queue=queue,
-        relay=OutboxRelay(store, queue),
-        sender=HttpSender(config.webhook_timeout_seconds, local=config.is_local),
-        schedule=RetrySchedule().scaled(config.webhook_retry_scale or config.deadline_scale),
-        local=config.is_local,
-        resolver=resolve,
-        secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
-        sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
-    )
 
 
 def handle_message(ports: WebhookPorts, body: str) -> None:

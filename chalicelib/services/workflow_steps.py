@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.dynamodb import VersionConflict
 from chalicelib.domain import lifecycle, rules, rulings
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Dispute, Status, Transition
 from chalicelib.domain.workflow import next_step
 from chalicelib.observability import logger
-from chalicelib.services.cases import commit
+from chalicelib.services.cases import CaseMissing, change, load
 from chalicelib.services.context import Context
 
-MAX_ATTEMPTS = 5
 TOKEN_RETENTION_SECONDS = 400 * 24 * 3600
-
-
-class CaseMissing(Exception):
-    """The workflow names a case that is not stored: not retryable, lands in MarkCaseStalled."""
-
-
-def _load(ctx: Context, case_id: str) -> Dispute:
-    case = ctx.repo.get_case(case_id)
-    if case is None:
-        raise CaseMissing(case_id)
-    return case
 
 
 def _step(ctx: Context, case: Dispute) -> dict[str, Any]:
@@ -39,46 +27,32 @@ def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> d
     token, or ended the window before this read and is seen here.
     """
     now = ctx.clock()
-    ctx.repo.put_task_token(case_id, window_id, token, int(now.timestamp()) + TOKEN_RETENTION_SECONDS)
-    case = _load(ctx, case_id)
+    ctx.task_tokens.put(case_id, window_id, token, int(now.timestamp()) + TOKEN_RETENTION_SECONDS)
+    case = load(ctx, case_id)
     if case.window is None or case.window.id != window_id:
         logger.info("window ended before the wait parked; resuming", extra={"case_id": case_id})
         ctx.workflow.resume(token, next_step(case, ctx.clock()))
     return {"parked": window_id}
 
 
-def _retry_on_conflict(ctx: Context, case_id: str, decide: Any) -> dict[str, Any]:
-    for _ in range(MAX_ATTEMPTS):
-        case = _load(ctx, case_id)
-        transition: Transition | None = decide(case)
-        if transition is None:
-            return _step(ctx, case)
-        try:
-            saved = commit(ctx, transition)
-        except VersionConflict:
-            continue
-        return _step(ctx, saved)
-    raise VersionConflict(f"case {case_id} kept changing")
-
-
 def handle_deadline(ctx: Context, case_id: str, window_id: str) -> dict[str, Any]:
-    def decide(case: Dispute) -> Transition | None:
-        return lifecycle.window_timed_out(case, window_id, ctx.deadlines(case.storefront_id), ctx.clock())
+    def decide(case: Dispute, now: datetime) -> Transition:
+        timed_out = lifecycle.window_timed_out(case, window_id, ctx.deadlines(case.storefront_id), now)
+        return timed_out or Transition.unchanged(case)
 
-    return _retry_on_conflict(ctx, case_id, decide)
+    return _step(ctx, change(ctx, case_id, decide, action="handle_deadline").case)
 
 
-def rule_facts(ctx: Context, case: Dispute) -> rules.Facts:
+def rule_facts(ctx: Context, case: Dispute, now: datetime) -> rules.Facts:
     """What the rules read: verified evidence only, and the parties' records on this storefront."""
     policy = ctx.policy(case.storefront_id)
-    now = ctx.clock()
-    disputes, lost = ctx.repo.buyer_record(case.storefront_id, case.buyer_id)
+    disputes, lost = ctx.ledgers.buyer_record(case.storefront_id, case.buyer_id)
     return rules.Facts(
         case=case,
         evidence=tuple(ctx.evidence.verified_for_case(case.id)),
         policy=policy,
         now=now,
-        seller_points=ctx.repo.seller_points(
+        seller_points=ctx.ledgers.seller_points(
             case.storefront_id, case.seller_id, now - policy.rules.penalty_points_expire_after
         ),
         buyer_disputes=disputes,
@@ -87,13 +61,13 @@ def rule_facts(ctx: Context, case: Dispute) -> rules.Facts:
 
 
 def apply_rules(ctx: Context, case_id: str) -> dict[str, Any]:
-    def decide(case: Dispute) -> Transition | None:
+    def decide(case: Dispute, now: datetime) -> Transition:
         if case.status != Status.UNDER_REVIEW or case.window is not None:
-            return None  # already applied (a retried invocation) or the case moved on
-        recommendation = rules.evaluate(rule_facts(ctx, case))
-        return rulings.apply_recommendation(case, recommendation, ctx.deadlines(case.storefront_id), ctx.clock())
+            return Transition.unchanged(case)  # already applied (a retried invocation) or the case moved on
+        recommendation = rules.evaluate(rule_facts(ctx, case, now))
+        return rulings.apply_recommendation(case, recommendation, ctx.deadlines(case.storefront_id), now)
 
-    return _retry_on_conflict(ctx, case_id, decide)
+    return _step(ctx, change(ctx, case_id, decide, action="apply_rules").case)
 
 
 def mark_case_stalled(ctx: Context, case_id: str, error: dict[str, Any], execution: str) -> dict[str, Any]:
@@ -101,14 +75,14 @@ def mark_case_stalled(ctx: Context, case_id: str, error: dict[str, Any], executi
     summary = f"{error.get('Error', 'Unknown')}: {str(error.get('Cause', ''))[:500]}"
     logger.error("workflow stalled", extra={"case_id": case_id, "error": summary, "execution_id": execution})
 
-    def decide(case: Dispute) -> Transition | None:
+    def decide(case: Dispute, now: datetime) -> Transition:
         if case.workflow_error:
-            return None
-        failed = lifecycle.event(case, ctx.clock(), "workflow_failed", reason=summary, execution=execution)
-        return Transition(case=lifecycle.advance(case, ctx.clock(), workflow_error=summary), events=(failed,))
+            return Transition.unchanged(case)
+        failed = lifecycle.event(case, now, "workflow_failed", reason=summary, execution=execution)
+        return Transition(case=lifecycle.advance(case, now, workflow_error=summary), events=(failed,))
 
     try:
-        return _retry_on_conflict(ctx, case_id, decide)
+        return _step(ctx, change(ctx, case_id, decide, action="mark_case_stalled").case)
     except (CaseMissing, NotFound):
         logger.error("stalled workflow for a missing case", extra={"case_id": case_id, "error": summary})
         return {"case_id": case_id, "next": "closed"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.bootstrap import context
 from chalicelib.services import workflow_steps
-from chalicelib.services.context import context
 
 
 def park_task_token(event: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,11 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.services.context import Context, context
+from chalicelib.adapters.aws import client
+from chalicelib.adapters.cases import DynamoCaseRepository
+from chalicelib.adapters.table import Cursors, Table
+from chalicelib.bootstrap import context
+from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
 from tests.conftest import eventually
 from tests.factories import after_sales_body, bearer, unique
@@ -54,6 +58,11 @@ def api(runtime: LocalRuntime) -> Iterator[Api]:
 @pytest.fixture
 def ctx(runtime: LocalRuntime) -> Context:
     return context()
+
+
+def unrelayed_cases(ctx: Context) -> DynamoCaseRepository:
+    """The case repository of a process that dies right after each commit: nothing is published."""
+    return DynamoCaseRepository(Table(ctx.settings.table_name), Cursors(ctx.settings.cursor_signing_key))
 
 
 class Storefront:
@@ -112,7 +121,7 @@ def execution_status(case_id: str) -> str:
     """The Step Functions execution of a case (named after it), as moto runs it."""
     settings = context().settings
     arn = settings.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{case_id}"
-    status: str = context().workflow._sfn.describe_execution(executionArn=arn)["status"]
+    status: str = client("stepfunctions").describe_execution(executionArn=arn)["status"]
     return status
 
 

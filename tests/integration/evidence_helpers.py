@@ -8,7 +8,8 @@ from typing import Any
 
 import requests
 
-from chalicelib.services.context import context
+from chalicelib.adapters.aws import client
+from chalicelib.bootstrap import context
 from tests.factories import bearer
 from tests.integration.conftest import Api, Storefront
 
@@ -69,7 +70,7 @@ def policy_of(added: dict[str, Any]) -> dict[str, Any]:
 def stored_versions(key: str) -> list[str]:
     """Every version and delete marker S3 holds for a key: empty means the bytes are really gone."""
     settings = context().settings
-    s3 = context().evidence_store._s3
+    s3 = client("s3")
     page = s3.list_object_versions(Bucket=settings.evidence_bucket, Prefix=key)
     return [
         entry["VersionId"]

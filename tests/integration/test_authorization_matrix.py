@@ -20,15 +20,15 @@ import pytest
 
 from app import app
 from chalicelib.api.routes import ROUTES, spec_for
+from chalicelib.bootstrap import webhook_ports as ports
 from chalicelib.domain import lifecycle
 from chalicelib.domain.access import Relation, Verdict
-from chalicelib.domain.evidence_models import Evidence, EvidenceKind, EvidenceStatus
+from chalicelib.domain.evidence_models import Evidence, EvidenceChange, EvidenceKind, EvidenceStatus, EvidenceWrite
 from chalicelib.domain.models import Party, Role
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, EventType
 from chalicelib.services import negotiation, webhooks
 from chalicelib.services.context import Context
 from chalicelib.services.evidence import new_evidence_id
-from chalicelib.services.webhook_delivery import ports
 from tests.factories import actor, after_sales_body, bearer, request
 from tests.integration.conftest import Api
 
@@ -62,7 +62,7 @@ class World:
     def request_id(self) -> str:
         """A request the seller rejected, recorded and not yet escalated."""
         recorded = request(self.ctx.clock(), storefront_id=self.shop)
-        self.ctx.repo.put_request(recorded)
+        self.ctx.cases.put_request(recorded)
         return recorded.request_id
 
     @cached_property
@@ -70,17 +70,17 @@ class World:
         """A case waiting for the seller, written directly (no workflow runs for it), with an open offer."""
         now = self.ctx.clock()
         recorded = request(now, storefront_id=self.shop)
-        self.ctx.repo.put_request(recorded)
+        self.ctx.cases.put_request(recorded)
         transition = lifecycle.open_case(
             recorded, self.buyer, "it broke", f"dsp_{uuid.uuid4().hex}", "test", self.ctx.deadlines(self.shop), now
         )
-        case = self.ctx.repo.create_case(transition)
+        case = self.ctx.cases.create(transition)
         negotiation.make_offer(self.ctx, self.seller, case.id, 1_000, None)
         return case.id
 
     @cached_property
     def offer_id(self) -> str:
-        case = self.ctx.repo.get_case(self.case_id)
+        case = self.ctx.cases.get(self.case_id)
         assert case is not None and case.open_offer is not None
         return case.open_offer.id
 
@@ -92,7 +92,7 @@ class World:
         """A pending photo of each party (stored directly: only the seller's window is open)."""
         made = {}
         for party in Party:
-            case = self.ctx.repo.get_case(self.case_id)
+            case = self.ctx.cases.get(self.case_id)
             assert case is not None and case.window is not None
             evidence_id = new_evidence_id()
             pending = Evidence(
@@ -108,7 +108,7 @@ class World:
                 object_key=f"cases/{case.id}/{party.value}/{evidence_id}",
                 created_at=self.ctx.clock(),
             )
-            self.ctx.evidence.add(pending, case.version)
+            self.ctx.evidence.save(EvidenceChange(case=case, evidence=pending, write=EvidenceWrite.ADD))
             made[party] = evidence_id
         return made
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from chalicelib.adapters.aws import client
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.models import ReviewerDecision
 from chalicelib.services import disputes, negotiation, review, workflow_steps
@@ -37,15 +38,15 @@ def outcomes(results: list[Any]) -> Counter[str]:
 
 def assert_consistent_history(ctx: Context, case_id: str) -> None:
     """Event keys follow the versions one by one: no lost or doubled transition."""
-    case = ctx.repo.get_case(case_id)
+    case = ctx.cases.get(case_id)
     assert case is not None
     versions = sorted({event_key[0] for event_key in _event_keys(ctx, case_id)})
     assert versions == list(range(1, case.version + 1))
 
 
 def _event_keys(ctx: Context, case_id: str) -> list[tuple[int, int]]:
-    items = ctx.repo._db.query(
-        TableName=ctx.repo.table,
+    items = client("dynamodb").query(
+        TableName=ctx.settings.table_name,
         KeyConditionExpression="PK = :pk AND begins_with(SK, :e)",
         ExpressionAttributeValues={":pk": {"S": f"CASE#{case_id}"}, ":e": {"S": "EVENT#"}},
         ConsistentRead=True,
@@ -61,7 +62,7 @@ def test_twenty_concurrent_submits_by_the_seller_succeed_once(ctx: Context, pati
     results = race([lambda: disputes.submit(ctx, seller, case_id) for _ in range(20)])
 
     assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 19})
-    assert [e.action for e in ctx.repo.events(case_id)].count("evidence_submitted") == 1
+    assert [e.action for e in ctx.cases.events(case_id)].count("evidence_submitted") == 1
     assert_consistent_history(ctx, case_id)
 
 
@@ -73,7 +74,7 @@ def test_twenty_offers_at_once_leave_exactly_one_open_offer(ctx: Context, patien
     results = race([partial(negotiation.make_offer, ctx, seller, case_id, amount, None) for amount in amounts])
 
     assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 19})
-    stored = ctx.repo.get_case(case_id)
+    stored = ctx.cases.get(case_id)
     assert stored is not None and len(stored.offers) == 1
     assert_consistent_history(ctx, case_id)
 
@@ -93,10 +94,10 @@ def test_submit_racing_the_deadline_has_exactly_one_winner(ctx: Context, patient
         ]
     )
 
-    history = [e.action for e in ctx.repo.events(case["id"])]
+    history = [e.action for e in ctx.cases.events(case["id"])]
     submitted, missed = history.count("evidence_submitted"), history.count("deadline_missed")
     assert (submitted, missed) in ((1, 0), (0, 1))
-    stored = ctx.repo.get_case(case["id"])
+    stored = ctx.cases.get(case["id"])
     assert stored is not None and stored.status.value == "awaiting_buyer"
     assert stored.missed_deadlines == (("seller_response:seller",) if missed else ())
     assert not isinstance(results[1], DomainError)  # the workflow step never fails on a lost race
@@ -113,13 +114,13 @@ def test_concede_racing_withdraw_closes_the_case_once(ctx: Context, patient_shop
     )
 
     assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 1})
-    assert [e.action for e in ctx.repo.events(case_id)].count("closed") == 1
+    assert [e.action for e in ctx.cases.events(case_id)].count("closed") == 1
 
 
 def test_twenty_concurrent_rulings_rule_once(ctx: Context, patient_shop: Storefront) -> None:
     # Given a case waiting for a reviewer, and twenty reviewers deciding it at the same moment
     case_id = patient_shop.to_review()["id"]
-    before = ctx.repo.get_case(case_id)
+    before = ctx.cases.get(case_id)
     assert before is not None
     reviewers = [actor("reviewer", f"rev-{number}", "platform") for number in range(20)]
     decision = ReviewerDecision(accept_recommendation=True)
@@ -129,11 +130,11 @@ def test_twenty_concurrent_rulings_rule_once(ctx: Context, patient_shop: Storefr
     # Then exactly one ruling stands; the others were refused with a state conflict (409)
     assert outcomes(results) == Counter({"Dispute": 1, "InvalidState": 19})
     winner = next(result for result in results if not isinstance(result, DomainError))
-    history = [e.action for e in ctx.repo.events(case_id)]
+    history = [e.action for e in ctx.cases.events(case_id)]
     assert history.count("ruled") == 1
-    assert winner.ruling is not None and winner.version == before.version  # everyone raced from the same version
-    stored = ctx.repo.get_case(case_id)
+    stored = ctx.cases.get(case_id)
     assert stored is not None and stored.ruling == winner.ruling
+    assert winner.version == stored.version == before.version + 1  # the winner answers the case as it saved it
     assert_consistent_history(ctx, case_id)
 
 
@@ -148,7 +149,7 @@ def test_twenty_concurrent_escalations_of_one_request_open_one_case(ctx: Context
     assert outcomes(results) == Counter({"Dispute": 1, "Duplicate": 19})
     case = next(result for result in results if not isinstance(result, DomainError))
     assert {tuple(d["dispute_id"] for d in r.details) for r in results if isinstance(r, DomainError)} == {(case.id,)}
-    stored_request = ctx.repo.get_request(patient_shop.id, request_id)
+    stored_request = ctx.cases.get_request(patient_shop.id, request_id)
     assert stored_request is not None and stored_request.dispute_id == case.id
-    assert [e.action for e in ctx.repo.events(case.id)].count("created") == 1
+    assert [e.action for e in ctx.cases.events(case.id)].count("created") == 1
     assert_consistent_history(ctx, case.id)

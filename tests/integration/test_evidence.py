@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from chalicelib.adapters.aws import client
 from chalicelib.services.context import Context
 from localrun.provision import INFRA_RESOURCES
 from tests import evidence_samples as samples
@@ -176,7 +177,7 @@ def test_the_rules_can_read_verified_evidence_of_a_case(api: Api, patient_shop: 
 
 
 def test_the_evidence_bucket_is_private_encrypted_versioned_and_blocks_public_access(ctx: Context) -> None:
-    s3 = ctx.evidence_store._s3
+    s3 = client("s3")
     bucket = ctx.settings.evidence_bucket
 
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"

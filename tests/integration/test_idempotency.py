@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 from chalice.app import Request, Response
 
+from chalicelib.adapters.aws import client
 from chalicelib.api import idempotency
 from chalicelib.api.idempotency import PARTITION, RETENTION_SECONDS
 from chalicelib.domain.errors import RequestInProgress
@@ -30,8 +31,8 @@ def escalate(api: Api, shop: Storefront, request_id: str, idempotency_key: str, 
 
 
 def idempotency_items(ctx: Context) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = ctx.repo._db.query(
-        TableName=ctx.repo.table,
+    items: list[dict[str, Any]] = client("dynamodb").query(
+        TableName=ctx.settings.table_name,
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": {"S": PARTITION}},
         ConsistentRead=True,

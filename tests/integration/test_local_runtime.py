@@ -20,11 +20,11 @@ from tests.factories import unique
 
 
 def put(ctx: Context, pk: str, **extra: Any) -> dict[str, Any]:
-    return {"Put": {"TableName": ctx.repo.table, "Item": {"PK": {"S": pk}, "SK": {"S": "X"}, **extra}}}
+    return {"Put": {"TableName": ctx.settings.table_name, "Item": {"PK": {"S": pk}, "SK": {"S": "X"}, **extra}}}
 
 
 def exists(ctx: Context, pk: str) -> bool:
-    item = client("dynamodb").get_item(TableName=ctx.repo.table, Key={"PK": {"S": pk}, "SK": {"S": "X"}})
+    item = client("dynamodb").get_item(TableName=ctx.settings.table_name, Key={"PK": {"S": pk}, "SK": {"S": "X"}})
     return "Item" in item
 
 
@@ -43,10 +43,10 @@ def test_a_failed_condition_writes_nothing_and_names_the_failing_item(ctx: Conte
 
 def test_a_write_failing_after_others_applied_is_undone(ctx: Context) -> None:
     first, second = unique("tx"), unique("tx")
-    client("dynamodb").put_item(TableName=ctx.repo.table, Item={"PK": {"S": second}, "SK": {"S": "X"}})
+    client("dynamodb").put_item(TableName=ctx.settings.table_name, Item={"PK": {"S": second}, "SK": {"S": "X"}})
     breaks = {
         "Update": {
-            "TableName": ctx.repo.table,
+            "TableName": ctx.settings.table_name,
             "Key": {"PK": {"S": second}, "SK": {"S": "X"}},
             "UpdateExpression": "SET n = n + :one",
             "ExpressionAttributeValues": {":one": {"N": "1"}},
@@ -66,7 +66,7 @@ def test_transactions_and_plain_writes_from_many_threads_do_not_collide(ctx: Con
         if index % 2:
             client("dynamodb").transact_write_items(TransactItems=[put(ctx, keys[index])])
         else:
-            client("dynamodb").put_item(TableName=ctx.repo.table, Item=put(ctx, keys[index])["Put"]["Item"])
+            client("dynamodb").put_item(TableName=ctx.settings.table_name, Item=put(ctx, keys[index])["Put"]["Item"])
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         list(pool.map(write, range(len(keys))))
@@ -78,10 +78,10 @@ def test_a_partition_query_reads_its_partition_in_order_and_pages(ctx: Context) 
     pk = unique("part")
     db = client("dynamodb")
     for sk in ("c", "a", "b", "d"):
-        db.put_item(TableName=ctx.repo.table, Item={"PK": {"S": pk}, "SK": {"S": sk}})
-    db.put_item(TableName=ctx.repo.table, Item={"PK": {"S": unique("other")}, "SK": {"S": "a"}})
+        db.put_item(TableName=ctx.settings.table_name, Item={"PK": {"S": pk}, "SK": {"S": sk}})
+    db.put_item(TableName=ctx.settings.table_name, Item={"PK": {"S": unique("other")}, "SK": {"S": "a"}})
     query = {
-        "TableName": ctx.repo.table,
+        "TableName": ctx.settings.table_name,
         "KeyConditionExpression": "PK = :pk",
         "ExpressionAttributeValues": {":pk": {"S": pk}},
     }
@@ -209,14 +209,14 @@ def sent_authorization(db: Any) -> list[bytes | str | None]:
 def test_only_requests_the_in_process_mock_serves_go_unsigned(ctx: Context, runtime: LocalRuntime) -> None:
     # Given the case table, reached in-process and over moto's own server
     pk = unique("signed")
-    client("dynamodb").put_item(TableName=ctx.repo.table, Item={"PK": {"S": pk}, "SK": {"S": "X"}})
+    client("dynamodb").put_item(TableName=ctx.settings.table_name, Item={"PK": {"S": pk}, "SK": {"S": "X"}})
     in_process = boto3.client("dynamodb", region_name="us-east-1")
     over_http = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=runtime.moto_url)
     unsigned, signed = sent_authorization(in_process), sent_authorization(over_http)
 
     # When both query it
     key: dict[str, Any] = {
-        "TableName": ctx.repo.table,
+        "TableName": ctx.settings.table_name,
         "KeyConditionExpression": "PK = :pk",
         "ExpressionAttributeValues": {":pk": {"S": pk}},
     }

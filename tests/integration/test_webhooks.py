@@ -18,10 +18,11 @@ import pytest
 
 import app
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.dynamodb import DynamoRepository, VersionConflict
 from chalicelib.adapters.webhook_queue import EventMessage
 from chalicelib.adapters.webhook_sender import HttpSender, SendResult
+from chalicelib.bootstrap import webhook_ports
 from chalicelib.domain import lifecycle
+from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.webhooks import Attempt, Delivery, EventType, RetrySchedule
@@ -30,7 +31,7 @@ from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
 from tests.conftest import eventually
 from tests.factories import BUYER, SELLER, bearer, request, unique
-from tests.integration.conftest import Api, Storefront
+from tests.integration.conftest import Api, Storefront, unrelayed_cases
 from tests.integration.webhook_receiver import Receiver
 
 ALL_EVENTS = [event.value for event in EventType]
@@ -242,11 +243,11 @@ def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_t
     # Given a case saved by a process that stopped right after the commit (no post-commit publish)
     hooks.subscribe(quiet_shop, receiver)
     now = datetime.now(UTC)
-    crashing = DynamoRepository(ctx.settings.table_name)
+    crashing = unrelayed_cases(ctx)
     facts = request(now, storefront_id=quiet_shop.id)
     crashing.put_request(facts)
-    case = crashing.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
-    worker = webhook_delivery.ports()
+    case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    worker = webhook_ports()
     waiting = [e for e in worker.store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
     assert [e.event_type for e in waiting] == [EventType.CREATED, EventType.EVIDENCE_REQUESTED]
 
@@ -299,10 +300,10 @@ def test_the_lambda_entry_points_fan_out_and_sweep_like_the_local_threads(
     # Given a case whose outbox entries nobody published
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     now = datetime.now(UTC)
-    crashing = DynamoRepository(ctx.settings.table_name)
+    crashing = unrelayed_cases(ctx)
     facts = request(now, storefront_id=quiet_shop.id)
     crashing.put_request(facts)
-    case = crashing.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
 
     # When SQS hands the `deliver_webhooks` Lambda the event message, and the scheduled sweeper runs
     body = EventMessage(case_id=case.id, sequence=100).model_dump_json()
@@ -317,10 +318,10 @@ def test_the_lambda_entry_points_fan_out_and_sweep_like_the_local_threads(
 def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
     # Given a case, and two changes computed from the same version of it
     now = datetime.now(UTC)
-    repo = DynamoRepository(ctx.settings.table_name)
+    repo = unrelayed_cases(ctx)
     facts = request(now, storefront_id=unique("shop"))
     repo.put_request(facts)
-    case = repo.create_case(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    case = repo.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
     first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), now + timedelta(minutes=1))
     assert case.window is not None
     racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
@@ -332,7 +333,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
         repo.save(racing)
 
     # Then the outbox holds the events of the writes that happened, and only those
-    store = webhook_delivery.ports().store
+    store = webhook_ports().store
     entries = [e for e in store.unpublished(now + timedelta(hours=1), 100) if e.case_id == case.id]
     assert [e.event_type for e in entries] == [
         EventType.CREATED,
@@ -345,7 +346,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
 
 def test_an_attempt_is_recorded_even_when_the_queued_note_of_its_message_lands_first(ctx: Context) -> None:
     # Given a delivery whose next message was picked up before the sender noted it as queued
-    worker = webhook_delivery.ports()
+    worker = webhook_ports()
     now = datetime.now(UTC)
     read_by_worker = Delivery(
         id=unique("dlv"),
@@ -393,10 +394,10 @@ class CountingSender(HttpSender):
 def unpublished_case(ctx: Context, storefront_id: str) -> str:
     """A case whose outbox entries nobody published (written without the post-commit relay)."""
     now = datetime.now(UTC)
-    crashing = DynamoRepository(ctx.settings.table_name)
+    crashing = unrelayed_cases(ctx)
     facts = request(now, storefront_id=storefront_id)
     crashing.put_request(facts)
-    return crashing.create_case(lifecycle.open_case(facts, BUYER, "x", unique("dsp"), "v1", Deadlines(), now)).id
+    return crashing.create(lifecycle.open_case(facts, BUYER, "x", unique("dsp"), "v1", Deadlines(), now)).id
 
 
 def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_again(
@@ -406,7 +407,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     case_id = unpublished_case(ctx, quiet_shop.id)
     created = EventMessage(case_id=case_id, sequence=100)
-    worker = webhook_delivery.ports()
+    worker = webhook_ports()
     with pytest.raises(RuntimeError):
         webhook_delivery.fan_out(dataclasses.replace(worker, sender=DyingSender(1, local=True)), created)
     assert receiver.for_case(case_id) == []
@@ -436,7 +437,7 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
 
         # When the event fans out
         webhook_delivery.fan_out(
-            dataclasses.replace(webhook_delivery.ports(), sender=sender), EventMessage(case_id=case_id, sequence=100)
+            dataclasses.replace(webhook_ports(), sender=sender), EventMessage(case_id=case_id, sequence=100)
         )
 
         # Then one subscription was posted inline, the other through the queue, and each got it once

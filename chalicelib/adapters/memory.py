@@ -1,0 +1,259 @@
+"""In-memory fakes of every port in `chalicelib/services/ports.py`, for service tests that run in milliseconds.
+
+They keep the contract the DynamoDB adapters keep (the same conditional writes,
+the same errors), which tests/integration/test_repository_contract.py checks
+against both; they are not used by the Lambda or the local runtime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.cases import queue_name
+from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
+from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
+from chalicelib.domain.evidence_models import (
+    Evidence,
+    EvidenceChange,
+    EvidenceStatus,
+    EvidenceWrite,
+    ObjectDigest,
+    PresignedUpload,
+    StoredObject,
+    allowance,
+)
+from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.workflow import WorkflowStep
+
+
+class InMemoryLedgerRepository:
+    def __init__(self) -> None:
+        self.entries: list[LedgerEntry] = []
+
+    def record(self, entry: LedgerEntry) -> None:
+        self.entries.append(entry)
+
+    def seller_points(self, storefront_id: str, seller_id: str, since: datetime) -> int:
+        return sum(entry.points for entry in self._penalties(storefront_id, seller_id) if entry.at >= since)
+
+    def buyer_record(self, storefront_id: str, buyer_id: str) -> tuple[int, int]:
+        outcomes = [
+            entry
+            for entry in self.entries
+            if entry.kind == "buyer_outcome" and (entry.storefront_id, entry.subject) == (storefront_id, buyer_id)
+        ]
+        return len(outcomes), sum(entry.lost for entry in outcomes)
+
+    def seller_penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        return sorted(self._penalties(storefront_id, seller_id), key=lambda entry: entry.at, reverse=True)
+
+    def _penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        return [
+            entry
+            for entry in self.entries
+            if entry.kind == "seller_penalty" and (entry.storefront_id, entry.subject) == (storefront_id, seller_id)
+        ]
+
+
+class InMemoryCaseRepository:
+    def __init__(self, ledgers: InMemoryLedgerRepository | None = None) -> None:
+        self.ledgers = ledgers or InMemoryLedgerRepository()
+        self.cases: dict[str, Dispute] = {}
+        self.timelines: dict[str, list[AuditEvent]] = defaultdict(list)
+        self.requests: dict[tuple[str, str], AfterSalesRequest] = {}
+        self.outbox: list[OutboxEntry] = []
+        self.lock = threading.Lock()
+
+    def put_request(self, request: AfterSalesRequest) -> None:
+        with self.lock:
+            existing = self.requests.get((request.storefront_id, request.request_id))
+            if existing is not None and existing.dispute_id:
+                raise Duplicate("the request was already escalated; its facts can no longer change")
+            self.requests[(request.storefront_id, request.request_id)] = request
+
+    def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
+        return self.requests.get((storefront_id, request_id))
+
+    def create(self, transition: Transition) -> Dispute:
+        case = transition.case.model_copy(update={"version": 1})
+        key = (case.storefront_id, case.request_id)
+        with self.lock:
+            request = self.requests.get(key)
+            if case.id in self.cases or request is None or request.dispute_id:
+                raise Duplicate("this request was already escalated")
+            self.requests[key] = request.model_copy(update={"dispute_id": case.id})
+            self._store(case, transition)
+        return case
+
+    def save(self, transition: Transition) -> Dispute:
+        case = transition.case.model_copy(update={"version": transition.case.version + 1})
+        with self.lock:
+            stored = self.cases.get(case.id)
+            if stored is None or stored.version != transition.case.version:
+                raise VersionConflict("the case changed since it was read")
+            self._store(case, transition)
+            for entry in transition.ledger:
+                self.ledgers.record(entry)
+        return case
+
+    def _store(self, case: Dispute, transition: Transition) -> None:
+        self.cases[case.id] = case
+        self.timelines[case.id].extend(transition.events)
+        self.outbox.extend(outbox_entries(case, transition.events))
+
+    def get(self, case_id: str) -> Dispute | None:
+        return self.cases.get(case_id)
+
+    def events(self, case_id: str) -> list[AuditEvent]:
+        return list(self.timelines.get(case_id, []))
+
+    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+        waiting = [case for case in self.cases.values() if case.window is not None and queue_name(case) == name]
+        return _page(waiting, _due, status, limit, cursor)
+
+    def of_buyer(
+        self, storefront_id: str, buyer_id: str, status: Status | None, limit: int, cursor: str | None
+    ) -> Page:
+        return self._newest_first(
+            lambda c: (c.storefront_id, c.buyer_id) == (storefront_id, buyer_id), status, limit, cursor
+        )
+
+    def of_seller(
+        self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
+    ) -> Page:
+        return self._newest_first(
+            lambda c: (c.storefront_id, c.seller_id) == (storefront_id, seller_id), status, limit, cursor
+        )
+
+    def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+        return self._newest_first(lambda c: c.storefront_id == storefront_id, status, limit, cursor)
+
+    def _newest_first(
+        self, owned: Callable[[Dispute], bool], status: Status | None, limit: int, cursor: str | None
+    ) -> Page:
+        cases = [case for case in self.cases.values() if owned(case)]
+        return _page(cases, lambda case: (_negated(case.created_at), case.id), status, limit, cursor)
+
+
+def _due(case: Dispute) -> tuple[datetime, str]:
+    return (case.window.due_at if case.window else case.created_at), case.id
+
+
+def _negated(moment: datetime) -> float:
+    return -moment.timestamp()
+
+
+def _page(
+    cases: list[Dispute], order: Callable[[Dispute], Any], status: Status | None, limit: int, cursor: str | None
+) -> Page:
+    """Like a DynamoDB query page: `limit` items read, then the status filter; the cursor is an offset."""
+    ordered = sorted(cases, key=order)
+    start = int(cursor or 0)
+    read = ordered[start : start + limit]
+    more = start + limit < len(ordered)
+    return Page(
+        items=[case for case in read if status is None or case.status == status],
+        cursor=str(start + limit) if more else None,
+    )
+
+
+class InMemoryTaskTokenRepository:
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[str, str], str] = {}
+
+    def put(self, case_id: str, window_id: str, token: str, expires_at: int) -> None:
+        self.tokens[(case_id, window_id)] = token
+
+    def get(self, case_id: str, window_id: str) -> str | None:
+        return self.tokens.get((case_id, window_id))
+
+
+class InMemoryEvidenceRepository:
+    """Evidence beside the fake case repository, guarded on its case versions like the real one."""
+
+    def __init__(self, cases: InMemoryCaseRepository) -> None:
+        self.case_store = cases
+        self.items: dict[tuple[str, str], Evidence] = {}
+        self.counters: dict[tuple[str, str, str], int] = defaultdict(int)
+
+    def save(self, change: EvidenceChange) -> None:
+        evidence = change.evidence
+        if change.write is None:
+            return
+        budget = allowance(evidence.kind)
+        counter = (evidence.case_id, evidence.party.value, budget.counter)
+        with self.case_store.lock:
+            stored = self.case_store.cases.get(evidence.case_id)
+            if change.write != EvidenceWrite.REJECT and (stored is None or stored.version != change.case.version):
+                raise VersionConflict("the case changed since it was read")
+            existing = self.items.get((evidence.case_id, evidence.id))
+            if change.write == EvidenceWrite.ADD:
+                if self.counters[counter] >= budget.limit:
+                    raise EvidenceLimitReached(f"at most {budget.limit} {budget.counter} per party per case")
+                if existing is not None:
+                    raise EvidenceChanged(f"evidence {evidence.id} exists")
+                self.counters[counter] += 1
+            elif existing is None or existing.status != EvidenceStatus.PENDING:
+                raise EvidenceChanged(f"evidence {evidence.id} was decided meanwhile")
+            elif change.write == EvidenceWrite.REJECT:
+                self.counters[counter] -= 1
+            self.items[(evidence.case_id, evidence.id)] = evidence
+            self.case_store.timelines[evidence.case_id].extend(change.events)
+
+    def get(self, case_id: str, evidence_id: str) -> Evidence | None:
+        return self.items.get((case_id, evidence_id))
+
+    def for_case(self, case_id: str) -> list[Evidence]:
+        return sorted((e for (case, _), e in self.items.items() if case == case_id), key=lambda e: e.created_at)
+
+    def verified_for_case(self, case_id: str) -> list[Evidence]:
+        return [e for e in self.for_case(case_id) if e.status == EvidenceStatus.VERIFIED]
+
+
+class InMemoryEvidenceFiles:
+    """A bucket in a dict; `upload` stands in for the client's presigned POST."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def upload(self, key: str, body: bytes) -> None:
+        self.objects[key] = body
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedUpload:
+        return PresignedUpload(url=f"memory://{key}", fields={"key": key, "Content-Type": content_type})
+
+    def stat(self, key: str) -> StoredObject | None:
+        body = self.objects.get(key)
+        return None if body is None else StoredObject(size=len(body), version_id=None)
+
+    def digest(self, key: str, version_id: str | None) -> ObjectDigest:
+        body = self.objects[key]
+        return ObjectDigest(sha256=hashlib.sha256(body).hexdigest(), head=body[:8192], size=len(body))
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def download_url(self, key: str, version_id: str | None, content_type: str, filename: str, expires_in: int) -> str:
+        return f"memory://{key}?filename={filename}"
+
+
+@dataclass
+class RecordingWorkflow:
+    """Remembers what the services asked of the workflow instead of running it."""
+
+    started: list[WorkflowStep] = field(default_factory=list)
+    resumed: list[tuple[str, WorkflowStep]] = field(default_factory=list)
+
+    def start(self, step: WorkflowStep) -> str:
+        self.started.append(step)
+        return f"execution:{step.case_id}"
+
+    def resume(self, token: str, step: WorkflowStep) -> bool:
+        self.resumed.append((token, step))
+        return True

@@ -1,0 +1,175 @@
+"""The service's one DynamoDB table: the attribute codec, the calls, and what their errors mean.
+
+Every repository (cases, ledgers, task tokens, evidence, webhooks) sits on this
+module and nothing else of each other's: one set of transient error codes, one
+way a transaction's failed condition becomes a business error, one cursor format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+from chalicelib.domain.errors import DomainError, MalformedRequest, PayloadTooLarge, VersionConflict
+
+TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionConflictException",
+    }
+)
+# What DynamoDB says when an item or a transaction is too big; the domain bounds every list a client
+# can grow, so this is a last line of defence that still answers 413, never 500.
+TOO_LARGE_MESSAGES = ("item size has exceeded", "item size to update has exceeded", "transaction request size")
+
+
+class TransientStorageError(Exception):
+    """DynamoDB was busy; the caller (or the state machine's Retry) may try again."""
+
+
+def s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def sortable(moment: datetime) -> str:
+    """Fixed-width UTC time, so string order is time order in sort keys."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_sortable(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _conflict() -> DomainError:
+    return VersionConflict("the case changed since it was read")
+
+
+@dataclass(frozen=True)
+class Write:
+    """One element of a TransactWriteItems, and the error its failed condition means."""
+
+    element: dict[str, Any]
+    on_conflict: Callable[[], Exception] = field(default=_conflict)
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def is_transient(error: ClientError) -> bool:
+    return _code(error) in TRANSIENT_CODES
+
+
+def _too_large(error: ClientError) -> bool:
+    message = str(error.response.get("Error", {}).get("Message", "")).lower()
+    return _code(error) == "ValidationException" and any(text in message for text in TOO_LARGE_MESSAGES)
+
+
+def storage_error(error: ClientError) -> Exception:
+    """What a failed call means for its caller: busy (retry), too large (413), or a bug to surface."""
+    if is_transient(error):
+        return TransientStorageError(str(error))
+    if _too_large(error):
+        return PayloadTooLarge("the case cannot hold more: a stored item would exceed DynamoDB's item size")
+    return error
+
+
+class Table:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def db(self) -> Any:
+        return client("dynamodb")
+
+    def call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.db, operation)(TableName=self.name, **kwargs)
+        except ClientError as error:
+            raise storage_error(error) from error
+
+    def get(self, key: dict[str, Any], projection: str | None = None) -> dict[str, Any] | None:
+        """A strongly consistent read; `projection` keeps index keys out of the answer when only the doc matters."""
+        extra = {"ProjectionExpression": projection} if projection else {}
+        item: dict[str, Any] | None = self.call("get_item", Key=key, ConsistentRead=True, **extra).get("Item")
+        return item
+
+    def query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every item the query matches, page after page."""
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.call("query", **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+            yield from page.get("Items", [])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def put(self, item: dict[str, Any], condition: str | None = None, **expression: Any) -> bool:
+        """Write an item; False when `condition` did not hold."""
+        extra = {"ConditionExpression": condition, **expression} if condition else {}
+        try:
+            self.db.put_item(TableName=self.name, Item=item, **extra)
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                return False
+            raise storage_error(error) from error
+        return True
+
+    def transact(self, writes: list[Write]) -> None:
+        """All or nothing; a failed condition raises the error its element names."""
+        elements = []
+        for write in writes:
+            ((operation, body),) = write.element.items()
+            elements.append({operation: {"TableName": self.name, **body}})
+        try:
+            self.db.transact_write_items(TransactItems=elements)
+        except ClientError as error:
+            if _code(error) != "TransactionCanceledException":
+                raise storage_error(error) from error
+            reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in reasons:
+                raise writes[reasons.index("ConditionalCheckFailed")].on_conflict() from error
+            if "ValidationError" in reasons:
+                raise PayloadTooLarge("the case cannot hold more: a stored item would be too large") from error
+            raise TransientStorageError(str(error)) from error
+
+
+class Cursors:
+    """Pagination cursors: a listing's last key, signed and bound to that listing.
+
+    Signed (itsdangerous), so a client can neither forge a start key nor carry one
+    listing's cursor to another (a buyer's to a seller's partition, one webhook's to
+    the next): the listing's name is the signature's salt.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    def encode(self, key: dict[str, Any], listing: str) -> str:
+        from itsdangerous import URLSafeSerializer  # noqa: PLC0415 - only listings that page need it
+
+        return str(URLSafeSerializer(self.secret, salt=listing).dumps(key))
+
+    def decode(self, cursor: str, listing: str) -> dict[str, Any]:
+        from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415
+
+        try:
+            key = URLSafeSerializer(self.secret, salt=listing).loads(cursor)
+        except (BadData, ValueError, RecursionError) as error:
+            raise MalformedRequest("the cursor is not one this listing issued") from error
+        if not isinstance(key, dict):
+            raise MalformedRequest("the cursor is not one this listing issued")
+        return key

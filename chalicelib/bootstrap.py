@@ -1,0 +1,78 @@
+"""The composition root: the real adapters, built once per process and wired into the use cases' ports.
+
+Only entry points (the API's blueprints, the workflow's and the webhook worker's
+Lambdas, the local runtime) call this; services receive what it built.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from chalicelib.adapters.aws import reset_clients
+from chalicelib.adapters.cases import DynamoCaseRepository
+from chalicelib.adapters.evidence_repository import DynamoEvidenceRepository
+from chalicelib.adapters.evidence_store import S3EvidenceFiles
+from chalicelib.adapters.ledgers import DynamoLedgerRepository
+from chalicelib.adapters.policy_store import PolicyStore
+from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
+from chalicelib.adapters.table import Cursors, Table
+from chalicelib.adapters.task_tokens import DynamoTaskTokenRepository
+from chalicelib.adapters.webhook_queue import WebhookQueue
+from chalicelib.adapters.webhook_relay import OutboxRelay
+from chalicelib.adapters.webhook_repository import WebhookStore
+from chalicelib.adapters.webhook_sender import HttpSender, resolve
+from chalicelib.config import Settings, settings
+from chalicelib.domain.webhooks import RetrySchedule
+from chalicelib.services.context import Context
+from chalicelib.services.webhook_delivery import WebhookPorts
+
+
+def _webhook_store(config: Settings) -> WebhookStore:
+    return WebhookStore(Table(config.table_name), Cursors(config.cursor_signing_key))
+
+
+def _webhook_queue(config: Settings) -> WebhookQueue:
+    return WebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
+
+
+@cache
+def context() -> Context:
+    config = settings()
+    table = Table(config.table_name)
+    relay = OutboxRelay(_webhook_store(config), _webhook_queue(config))
+    return Context(
+        settings=config,
+        cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key), after_commit=relay.publish),
+        ledgers=DynamoLedgerRepository(table),
+        task_tokens=DynamoTaskTokenRepository(table),
+        workflow=StepFunctionsWorkflow(config.state_machine_arn),
+        policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
+        evidence=DynamoEvidenceRepository(table),
+        evidence_files=S3EvidenceFiles(config.evidence_bucket),
+    )
+
+
+def webhook_ports() -> WebhookPorts:
+    """Built from the settings each time (cheap), so a reset context is always honoured."""
+    config = context().settings
+    store, queue = _webhook_store(config), _webhook_queue(config)
+    return WebhookPorts(
+        store=store,
+        queue=queue,
+        relay=OutboxRelay(store, queue),
+        sender=HttpSender(config.webhook_timeout_seconds, local=config.is_local),
+        schedule=RetrySchedule().scaled(config.webhook_retry_scale or config.deadline_scale),
+        local=config.is_local,
+        resolver=resolve,
+        secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
+        sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
+    )
+
+
+def reset_context() -> None:
+    """Forget settings and clients; used when the environment changes (tests, local runtime)."""
+    settings.cache_clear()
+    context.cache_clear()
+    reset_clients()
