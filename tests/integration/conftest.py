@@ -60,6 +60,12 @@ def ctx(runtime: LocalRuntime) -> Context:
     return context()
 
 
+@pytest.fixture
+def runtime_context(runtime: LocalRuntime) -> Context:
+    """The same as `ctx`, for a module that parametrizes its own `ctx`."""
+    return context()
+
+
 def unrelayed_cases(ctx: Context) -> DynamoCaseRepository:
     """The case repository of a process that dies right after each commit: nothing is published."""
     return DynamoCaseRepository(Table(ctx.settings.table_name), Cursors(ctx.settings.cursor_signing_key))

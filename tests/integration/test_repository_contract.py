@@ -1,0 +1,200 @@
+"""The storage contract, held by the DynamoDB adapters on moto and by the in-memory fakes alike:
+versions, transactions, append-only events, listings, party records, task tokens, evidence guards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import evidence as evidence_rules
+from chalicelib.domain import lifecycle
+from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
+from chalicelib.domain.evidence_models import (
+    MAX_RECORDS_PER_PARTY,
+    EvidenceChange,
+    EvidenceKind,
+    EvidenceStatus,
+    EvidenceWrite,
+    FileDeclaration,
+    RejectionReason,
+)
+from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
+from chalicelib.domain.policy import Deadlines
+from chalicelib.services.context import Context
+from tests.factories import BUYER, NOW, SELLER, actor, request, unique
+from tests.unit.fakes import Fakes
+
+
+@pytest.fixture(params=["dynamodb", "memory"])
+def ctx(request: pytest.FixtureRequest) -> Context:
+    """The same tests against the real adapters (the integration `ctx`) and the fakes."""
+    if request.param == "memory":
+        return Fakes().ctx
+    real: Context = request.getfixturevalue("runtime_context")
+    return real
+
+
+def new_case(ctx: Context, **overrides: Any) -> Dispute:
+    req = request(**overrides)
+    ctx.cases.put_request(req)
+    return ctx.cases.create(lifecycle.open_case(req, BUYER, "broken", unique("dsp"), "v1", Deadlines(), NOW))
+
+
+def test_created_case_reads_back_with_version_one_and_its_events(ctx: Context) -> None:
+    case = new_case(ctx)
+
+    stored = ctx.cases.get(case.id)
+
+    assert stored == case
+    assert stored is not None and stored.version == 1
+    assert [e.action for e in ctx.cases.events(case.id)] == ["created", "evidence_requested"]
+    linked = ctx.cases.get_request(case.storefront_id, case.request_id)
+    assert linked is not None and linked.dispute_id == case.id
+
+
+def test_a_write_from_a_stale_read_is_refused_and_leaves_no_events(ctx: Context) -> None:
+    case = new_case(ctx)
+    first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
+    assert case.window is not None
+    racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    assert racing is not None
+
+    winner = ctx.cases.save(first)
+    with pytest.raises(VersionConflict):
+        ctx.cases.save(racing)
+
+    stored = ctx.cases.get(case.id)
+    assert stored == winner
+    assert stored is not None and stored.status == Status.AWAITING_BUYER and stored.version == 2
+    assert "deadline_missed" not in [e.action for e in ctx.cases.events(case.id)]
+
+
+def test_the_same_request_cannot_be_linked_to_two_cases(ctx: Context) -> None:
+    req = request()
+    ctx.cases.put_request(req)
+    ctx.cases.create(lifecycle.open_case(req, BUYER, "one", unique("dsp"), "v1", Deadlines(), NOW))
+    second = lifecycle.open_case(req, BUYER, "two", unique("dsp"), "v1", Deadlines(), NOW)
+
+    with pytest.raises(Duplicate):
+        ctx.cases.create(second)
+
+    assert ctx.cases.get(second.case.id) is None
+    assert ctx.cases.events(second.case.id) == []
+
+
+def test_task_tokens_are_kept_per_window(ctx: Context) -> None:
+    ctx.task_tokens.put("dsp-x", "w1-seller_response", "token-1", 2_000_000_000)
+    ctx.task_tokens.put("dsp-x", "w2-buyer_rebuttal", "token-2", 2_000_000_000)
+
+    assert ctx.task_tokens.get("dsp-x", "w1-seller_response") == "token-1"
+    assert ctx.task_tokens.get("dsp-x", "w2-buyer_rebuttal") == "token-2"
+    assert ctx.task_tokens.get("dsp-x", "w3-review") is None
+
+
+def close_with(ctx: Context, case: Dispute, *entries: LedgerEntry) -> Dispute:
+    return ctx.cases.save(Transition(case=case, events=(), ledger=entries))
+
+
+def test_party_records_count_each_closed_case_once_and_read_only_live_points(ctx: Context) -> None:
+    # Given a seller penalised three times (once long ago) and a buyer with three ruled cases, two lost
+    shop, seller, buyer = unique("shop"), unique("seller"), unique("buyer")
+    ages = (timedelta(days=400), timedelta(days=10), timedelta(days=1))
+    for age, points, lost in zip(ages, (7, 3, 2), (True, False, True), strict=True):
+        case = new_case(ctx)
+        penalty = LedgerEntry(
+            kind="seller_penalty", storefront_id=shop, subject=seller, case_id=case.id, points=points, at=NOW - age
+        )
+        outcome = LedgerEntry(
+            kind="buyer_outcome", storefront_id=shop, subject=buyer, case_id=case.id, lost=lost, at=NOW
+        )
+        closed = close_with(ctx, case, penalty, outcome)
+
+    # When the last case's closing is replayed from its stale read
+    with pytest.raises(VersionConflict):
+        close_with(ctx, case, outcome)
+
+    # Then the replay counted nothing, expired points are left out, and the history keeps them all
+    assert closed.version == 2
+    assert ctx.ledgers.buyer_record(shop, buyer) == (3, 2)
+    assert ctx.ledgers.buyer_record(shop, unique("buyer")) == (0, 0)
+    assert ctx.ledgers.seller_points(shop, seller, since=NOW - timedelta(days=365)) == 5
+    assert [entry.points for entry in ctx.ledgers.seller_penalties(shop, seller)] == [2, 3, 7]
+
+
+def test_listings_page_newest_first_per_owner_and_the_queue_oldest_due_first(ctx: Context) -> None:
+    # Given three cases of one buyer and one seller on a storefront, and one of another buyer
+    shop, buyer = unique("shop"), unique("buyer")
+    mine = [new_case(ctx, storefront_id=shop, buyer_id=buyer, seller_id="s-1") for _ in range(3)]
+    other = new_case(ctx, storefront_id=shop, buyer_id=unique("buyer"), seller_id="s-1")
+
+    # When the buyer's cases are read two at a time
+    first = ctx.cases.of_buyer(shop, buyer, None, 2, None)
+    assert first.cursor is not None
+    second = ctx.cases.of_buyer(shop, buyer, None, 2, first.cursor)
+
+    # Then every case of the buyer comes once, and only the buyer's
+    assert {case.id for case in first.items + second.items} == {case.id for case in mine}
+    assert len(first.items) == 2
+    assert other.id in {case.id for case in ctx.cases.of_seller(shop, "s-1", None, 10, None).items}
+    assert len(ctx.cases.of_storefront(shop, Status.AWAITING_SELLER, 10, None).items) == 4
+    assert {case.id for case in mine} <= set(queued_ids(ctx, "seller_response"))
+
+
+def queued_ids(ctx: Context, queue: str, max_pages: int = 100) -> list[str]:
+    """Every case id in a queue, in its order, reading every page (bounded)."""
+    ids: list[str] = []
+    cursor = None
+    for _ in range(max_pages):
+        page = ctx.cases.queue(queue, None, 100, cursor)
+        ids.extend(case.id for case in page.items)
+        cursor = page.cursor
+        if cursor is None:
+            return ids
+    raise AssertionError(f"the {queue} queue has more than {max_pages} pages")
+
+
+def pending_photo(case: Dispute, party: Party = Party.SELLER) -> EvidenceChange:
+    declared = FileDeclaration(kind=EvidenceKind.PHOTO, content_type="image/jpeg", size=1_000)
+    seller = actor("seller", case.seller_id, case.storefront_id)
+    pending = evidence_rules.plan_upload(case, seller, party, declared, unique("evd"), NOW)
+    return EvidenceChange(case=case, evidence=pending, write=EvidenceWrite.ADD)
+
+
+def test_evidence_is_accepted_only_while_the_case_is_at_the_version_read(ctx: Context) -> None:
+    # Given a case in the seller's window and a photo declared from that version
+    case = new_case(ctx)
+    added = pending_photo(case)
+    ctx.evidence.save(added)
+
+    # When the case moves on and another photo is declared from the old read
+    ctx.cases.save(lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1)))
+    with pytest.raises(VersionConflict):
+        ctx.evidence.save(pending_photo(case))
+
+    # Then only the first is stored; it can be rejected once, and deciding it again is refused
+    assert [item.id for item in ctx.evidence.for_case(case.id)] == [added.evidence.id]
+    rejected = evidence_rules.reject(added.evidence, RejectionReason.WINDOW_CLOSED, "closed", NOW)
+    ctx.evidence.save(EvidenceChange(case=case, evidence=rejected, write=EvidenceWrite.REJECT))
+    with pytest.raises(EvidenceChanged):
+        ctx.evidence.save(EvidenceChange(case=case, evidence=rejected, write=EvidenceWrite.REJECT))
+    stored = ctx.evidence.get(case.id, added.evidence.id)
+    assert stored is not None and stored.status == EvidenceStatus.REJECTED
+    assert ctx.evidence.verified_for_case(case.id) == []
+
+
+def test_a_party_cannot_add_more_records_than_its_allowance(ctx: Context) -> None:
+    case = new_case(ctx)
+    seller = actor("seller", case.seller_id, case.storefront_id)
+
+    def statement(text: str) -> EvidenceChange:
+        item = evidence_rules.record_statement(case, seller, Party.SELLER, text, unique("evd"), NOW)
+        return EvidenceChange(case=case, evidence=item, write=EvidenceWrite.ADD)
+
+    for number in range(MAX_RECORDS_PER_PARTY):
+        ctx.evidence.save(statement(f"statement {number}"))
+    with pytest.raises(EvidenceLimitReached):
+        ctx.evidence.save(statement("one too many"))
+
+    assert len(ctx.evidence.verified_for_case(case.id)) == MAX_RECORDS_PER_PARTY

@@ -1,0 +1,213 @@
+"""Every way a case changes goes through the one commit: each path counts its business metric,
+answers the case as saved, and writes nothing when nothing changed. Runs on the in-memory fakes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.models import (
+    AfterSalesFacts,
+    Dispute,
+    Outcome,
+    ReviewerDecision,
+    Status,
+    Transition,
+    WindowKind,
+)
+from chalicelib.services import cases, disputes, evidence, negotiation, review, workflow_steps
+from tests.factories import actor, after_sales_body
+from tests.unit.fakes import Fakes
+
+STOREFRONT = actor("storefront", "shop-backend", "shop-1")
+BUYER = actor("buyer", "buyer-1", "shop-1")
+SELLER = actor("seller", "seller-1", "shop-1")
+REVIEWER = actor("reviewer", "rev-1", "shop-1")
+
+
+def metrics(captured: str) -> list[dict[str, Any]]:
+    """The CloudWatch EMF lines printed since the last read: each metric with its dimensions."""
+    lines = [json.loads(line) for line in captured.splitlines() if line.startswith('{"_aws"')]
+    return [
+        {"name": definition["Name"], **{k: v for k, v in line.items() if k not in ("_aws", definition["Name"])}}
+        for line in lines
+        for directive in line["_aws"]["CloudWatchMetrics"]
+        for definition in directive["Metrics"]
+    ]
+
+
+def named(captured: str, name: str) -> list[dict[str, Any]]:
+    return [metric for metric in metrics(captured) if metric["name"] == name]
+
+
+@pytest.fixture
+def fakes() -> Fakes:
+    return Fakes()
+
+
+def escalated(fakes: Fakes, **overrides: Any) -> Dispute:
+    facts = AfterSalesFacts.model_validate(after_sales_body(fakes.clock(), **overrides))
+    request = disputes.record_request(fakes.ctx, STOREFRONT, f"req-{len(fakes.cases.requests)}", facts)
+    return disputes.escalate(fakes.ctx, BUYER, request.request.request_id, "it arrived broken")
+
+
+def in_review(fakes: Fakes) -> Dispute:
+    case = escalated(fakes)
+    disputes.submit(fakes.ctx, SELLER, case.id)
+    disputes.submit(fakes.ctx, BUYER, case.id)
+    workflow_steps.apply_rules(fakes.ctx, case.id)
+    stored = fakes.cases.get(case.id)
+    assert stored is not None and stored.window is not None and stored.window.kind == WindowKind.REVIEW
+    return stored
+
+
+def test_an_escalation_is_counted_and_starts_the_workflow(fakes: Fakes, capsys: pytest.CaptureFixture[str]) -> None:
+    case = escalated(fakes)
+
+    assert named(capsys.readouterr().out, "DisputesEscalated") == [{"name": "DisputesEscalated", "service": "disputes"}]
+    assert case.version == 1 and fakes.cases.get(case.id) == case
+    assert [step.case_id for step in fakes.workflow.started] == [case.id]
+
+
+def test_a_reviewer_ruling_is_counted_by_outcome_decider_and_time_to_ruling(
+    fakes: Fakes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a case waiting for a reviewer
+    case = in_review(fakes)
+    capsys.readouterr()
+    fakes.clock.advance(timedelta(hours=3))
+
+    # When the reviewer accepts the recommendation
+    ruled = review.rule(fakes.ctx, REVIEWER, case.id, ReviewerDecision(accept_recommendation=True))
+
+    # Then the ruling is counted, and the answer is the case as saved
+    out = capsys.readouterr().out
+    assert ruled.ruling is not None
+    assert named(out, "Rulings") == [
+        {"name": "Rulings", "service": "disputes", "outcome": ruled.ruling.outcome.value, "decider": "reviewer"}
+    ]
+    (time_to_ruling,) = [line for line in out.splitlines() if '"TimeToRuling"' in line]
+    assert json.loads(time_to_ruling)["TimeToRuling"] == [(fakes.clock() - case.created_at).total_seconds()]
+    assert ruled == fakes.cases.get(case.id) and ruled.version == case.version + 1
+
+
+@pytest.mark.parametrize(
+    ("close", "resolution"),
+    [
+        (lambda fakes, case: negotiation.concede(fakes.ctx, SELLER, case.id), "conceded"),
+        (lambda fakes, case: negotiation.withdraw(fakes.ctx, BUYER, case.id, "sorted it out"), "withdrawn"),
+        (
+            lambda fakes, case: negotiation.answer_offer(
+                fakes.ctx,
+                BUYER,
+                case.id,
+                negotiation.make_offer(fakes.ctx, SELLER, case.id, 5_000, "half back").offers[-1].id,
+                accept=True,
+            ),
+            "settled",
+        ),
+    ],
+    ids=["concession", "withdrawal", "settlement"],
+)
+def test_parties_ending_a_case_themselves_are_counted_as_closes(
+    fakes: Fakes, capsys: pytest.CaptureFixture[str], close: Any, resolution: str
+) -> None:
+    case = escalated(fakes)
+    capsys.readouterr()
+
+    closed = close(fakes, case)
+
+    assert closed.status == Status.CLOSED and closed == fakes.cases.get(case.id)
+    assert named(capsys.readouterr().out, "DisputesClosed") == [
+        {"name": "DisputesClosed", "service": "disputes", "resolution": resolution}
+    ]
+
+
+def test_a_missed_seller_deadline_is_counted_and_the_rules_ruling_too(
+    fakes: Fakes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a case whose seller never answered
+    case = escalated(fakes)
+    assert case.window is not None
+    capsys.readouterr()
+
+    # When the workflow's timers fire past the seller's and then the buyer's deadline, and the rules run
+    fakes.clock.now = case.window.due_at
+    workflow_steps.handle_deadline(fakes.ctx, case.id, case.window.id)
+    rebuttal = fakes.cases.get(case.id)
+    assert rebuttal is not None and rebuttal.window is not None
+    fakes.clock.now = rebuttal.window.due_at
+    workflow_steps.handle_deadline(fakes.ctx, case.id, rebuttal.window.id)
+    workflow_steps.apply_rules(fakes.ctx, case.id)
+
+    # Then both misses and the rules' ruling are counted
+    out = capsys.readouterr().out
+    assert [metric["window"] for metric in named(out, "DeadlinesMissed")] == ["seller_response", "buyer_rebuttal"]
+    assert named(out, "Rulings") == [
+        {"name": "Rulings", "service": "disputes", "outcome": Outcome.REFUND_FULL.value, "decider": "rules"}
+    ]
+
+
+def test_a_stalled_workflow_is_counted_once(fakes: Fakes, capsys: pytest.CaptureFixture[str]) -> None:
+    case = escalated(fakes)
+    capsys.readouterr()
+
+    for _ in range(2):
+        workflow_steps.mark_case_stalled(fakes.ctx, case.id, {"Error": "Boom", "Cause": "test"}, "execution-1")
+
+    assert len(named(capsys.readouterr().out, "WorkflowFailures")) == 1
+    stalled = fakes.cases.get(case.id)
+    assert stalled is not None and stalled.workflow_error == "Boom: test" and stalled.version == case.version + 1
+
+
+def test_a_submission_answers_the_version_it_saved_and_resumes_the_parked_wait(fakes: Fakes) -> None:
+    # Given a case whose workflow parked on the seller's window
+    case = escalated(fakes)
+    assert case.window is not None
+    fakes.tokens.put(case.id, case.window.id, "token-1", 0)
+
+    # When the seller submits
+    submitted = disputes.submit(fakes.ctx, SELLER, case.id, expected_version=case.version)
+
+    # Then the answer is the stored case, one version on, and the workflow was told what comes next
+    assert submitted == fakes.cases.get(case.id) and submitted.version == case.version + 1
+    assert [(token, step.case_id) for token, step in fakes.workflow.resumed] == [("token-1", case.id)]
+
+
+def test_a_write_with_a_stale_if_match_changes_nothing(fakes: Fakes) -> None:
+    case = escalated(fakes)
+
+    with pytest.raises(StaleVersion):
+        disputes.submit(fakes.ctx, SELLER, case.id, expected_version=case.version + 1)
+
+    assert fakes.cases.get(case.id) == case
+
+
+def test_a_decision_that_changes_nothing_writes_nothing(fakes: Fakes, capsys: pytest.CaptureFixture[str]) -> None:
+    case = escalated(fakes)
+    events = fakes.cases.events(case.id)
+    capsys.readouterr()
+
+    unchanged = cases.change(fakes.ctx, case.id, lambda read, now: Transition.unchanged(read))
+
+    assert unchanged.case == case and fakes.cases.get(case.id) == case
+    assert fakes.cases.events(case.id) == events and metrics(capsys.readouterr().out) == []
+
+
+def test_evidence_goes_through_the_same_runner_without_changing_the_case(fakes: Fakes) -> None:
+    # Given a case in the seller's window
+    case = escalated(fakes)
+
+    # When the seller adds a statement, sending the case's version as If-Match
+    added = evidence.add_statement(fakes.ctx, SELLER, case.id, "the parcel left intact", expected_version=1)
+
+    # Then the statement is stored beside the case, on its timeline, and the case itself is untouched
+    assert fakes.evidence.verified_for_case(case.id) == [added.evidence]
+    assert fakes.cases.events(case.id)[-1].action == "evidence_added"
+    assert fakes.cases.get(case.id) == case and added.case.version == case.version
+    with pytest.raises(StaleVersion):
+        evidence.add_statement(fakes.ctx, SELLER, case.id, "again", expected_version=case.version + 1)
