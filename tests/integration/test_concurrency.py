@@ -153,3 +153,20 @@ def test_twenty_concurrent_escalations_of_one_request_open_one_case(ctx: Context
     assert stored_request is not None and stored_request.dispute_id == case.id
     assert [e.action for e in ctx.cases.events(case.id)].count("created") == 1
     assert_consistent_history(ctx, case.id)
+
+
+def test_ten_concurrent_re_claims_by_the_holder_write_nothing(ctx: Context, patient_shop: Storefront) -> None:
+    # Given a case a reviewer already claimed
+    case_id = patient_shop.to_review()["id"]
+    reviewer = actor("reviewer", "rev-holder", "platform")
+    claimed = review.claim(ctx, reviewer, case_id)
+
+    # When the same reviewer claims it ten more times at once
+    results = race([partial(review.claim, ctx, reviewer, case_id) for _ in range(10)])
+
+    # Then each answers the case as it is: no new version, no new `claimed` event
+    assert outcomes(results) == Counter({"Dispute": 10})
+    assert {result.version for result in results} == {claimed.version}
+    stored = ctx.cases.get(case_id)
+    assert stored is not None and stored.version == claimed.version
+    assert [e.action for e in ctx.cases.events(case_id)].count("claimed") == 1
