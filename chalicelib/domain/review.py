@@ -38,9 +38,14 @@ def require_may_decide(case: Dispute, actor: Actor) -> None:
 
 
 def claim(case: Dispute, reviewer: Actor, now: datetime) -> Transition:
-    """One reviewer at a time; claiming again is a no-op for the same reviewer."""
+    """One reviewer at a time; claiming again is a no-op for the same reviewer.
+
+    The no-op is the case itself with no events: there is nothing to save, and the case is answered as it is.
+    """
     require_review_window(case)
     require_may_decide(case, reviewer)
+    if case.claimed_by == reviewer.sub:
+        return Transition(case=case, events=())
     claimed = event(case, now, "claimed", actor=reviewer, reason="reviewer took the case")
     return Transition(case=advance(case, now, claimed_by=reviewer.sub), events=(claimed,))
 

@@ -59,6 +59,28 @@ def test_claim_is_exclusive_to_one_reviewer() -> None:
         rulings.issue_ruling(claimed, actor(Role.REVIEWER, "rev-2"), REFUND, D, NOW)
 
 
+def test_claiming_again_by_the_reviewer_who_holds_the_case_is_no_transition() -> None:
+    # Given: a case the reviewer already claimed
+    claimed = saved(review.claim(in_review(), REVIEWER, NOW))
+
+    # When: the same reviewer claims it again, later
+    again = review.claim(claimed, REVIEWER, LATER)
+
+    # Then: the very same case, no event: nothing to save, the version stays
+    assert again.case is claimed
+    assert again.events == ()
+    assert again.ledger == ()
+
+
+def test_claiming_again_still_checks_the_case_waits_for_a_reviewer() -> None:
+    claimed = saved(review.claim(in_review(), REVIEWER, NOW))
+    asked = saved(review.request_information(claimed, REVIEWER, (Party.SELLER,), "Invoice?", D, NOW))
+
+    assert asked.claimed_by == REVIEWER.sub
+    with pytest.raises(InvalidState, match="this needs under_review"):
+        review.claim(asked, REVIEWER, LATER)
+
+
 def test_information_request_sends_the_case_to_that_party_then_back_to_review() -> None:
     asked = saved(review.request_information(in_review(), REVIEWER, (Party.SELLER,), "Send the invoice", D, NOW))
 
