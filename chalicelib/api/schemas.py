@@ -7,13 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from chalicelib.domain.evidence_models import Declaration
-from chalicelib.domain.models import Frozen, Identifier, Party, ReviewerDecision
+from chalicelib.domain.models import FreeText, Frozen, Identifier, Party, ReviewerDecision, Statement
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
 from chalicelib.domain.webhooks import EventType
 
 RulingBody = ReviewerDecision
-
-Statement = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
 class Body(BaseModel):
@@ -27,11 +25,11 @@ class EscalateBody(Body):
 
 class OfferBody(Body):
     amount: Annotated[int, Field(gt=0, le=10**12, strict=True)]
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: FreeText | None = None
 
 
 class WithdrawBody(Body):
-    reason: Annotated[str, Field(max_length=2000)] | None = None
+    reason: FreeText | None = None
 
 
 class InfoRequestBody(Body):

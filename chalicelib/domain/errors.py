@@ -40,6 +40,13 @@ class InvalidState(DomainError):
     code = "invalid_state"
 
 
+class LimitReached(InvalidState):
+    """The case already holds as many of something as it may (offers, information requests): a 409.
+
+    `details` names the policy key and its value, so a client can tell it will not succeed later either.
+    """
+
+
 class StaleVersion(DomainError):
     code = "stale_version"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -27,7 +28,29 @@ def iso(moment: datetime) -> str:
 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$")]
+# What a stored record may hold. Requests that write onto a case take FreeText (stricter); an after-sales
+# request's seller_reason stays Text: it is kept on the request, never copied to the case or its events.
 Text = Annotated[str, Field(max_length=5000)]
+
+# Free text a client writes onto a case or its timeline (statements, notes, reasons, questions):
+# as long as a message on a case may be (docs: README "API", docs/SECURITY.md "Limits").
+FREE_TEXT_MAX_CHARS = 2000
+# Control characters other than tab and line breaks mean nothing in a note, and the stored case holds
+# each as a six-byte JSON escape; without them a character costs at most four bytes (UTF-8).
+PRINTABLE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_PRINTABLE = re.compile(PRINTABLE_TEXT)
+
+
+def _printable(value: str) -> str:
+    if not _PRINTABLE.fullmatch(value):
+        raise ValueError("text may not contain control characters other than tab and line breaks")
+    return value
+
+
+_FREE_TEXT = Field(max_length=FREE_TEXT_MAX_CHARS, json_schema_extra={"pattern": PRINTABLE_TEXT})
+FreeText = Annotated[str, _FREE_TEXT, AfterValidator(_printable)]
+# Free text that must say something: an escalation's or appeal's statement, a reviewer's question.
+Statement = Annotated[str, Field(min_length=1), _FREE_TEXT, AfterValidator(_printable)]
 
 
 class Frozen(BaseModel):
@@ -239,8 +262,8 @@ class ReviewerDecision(Frozen):
     liability: Liability | None = None
     compensation: tuple[CompensationLine, ...] = Field(default=(), max_length=20)
     penalties: tuple[Penalty, ...] = Field(default=(), max_length=10)
-    notes: Text | None = None
-    override_reason: Text | None = None
+    notes: FreeText | None = None
+    override_reason: FreeText | None = None
 
     @model_validator(mode="after")
     def _accept_or_decide(self) -> ReviewerDecision:
@@ -327,6 +350,8 @@ class Dispute(Frozen):
     appeal: Appeal | None = None
     claimed_by: str | None = None
     info_request: str | None = None
+    # How many information requests reviewers sent on this case (bounded by the policy's limits.max_info_requests).
+    info_requests_made: int = 0
     policy_version: str
     version: int = 0
     created_at: UtcDateTime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.errors import InvalidState, InvalidValue, NotFound
+from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
 from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event
 from chalicelib.domain.models import (
     Actor,
@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     Status,
     Transition,
 )
+from chalicelib.domain.policy import DEFAULT_LIMITS
 from chalicelib.domain.rulings import ruling_as_requested
 
 # Before a ruling the parties may still end the case themselves.
@@ -41,11 +42,29 @@ def concede(case: Dispute, seller: Actor, now: datetime) -> Transition:
     return closed.preceded_by(conceded)
 
 
-def make_offer(case: Dispute, seller: Actor, offer_id: str, amount: int, note: str | None, now: datetime) -> Transition:
-    """A partial refund proposal; one open offer at a time, never more than was requested."""
+def make_offer(
+    case: Dispute,
+    seller: Actor,
+    offer_id: str,
+    amount: int,
+    note: str | None,
+    now: datetime,
+    *,
+    max_offers: int = DEFAULT_LIMITS.max_offers,
+) -> Transition:
+    """A partial refund proposal; one open offer at a time, never more than was requested.
+
+    At most `max_offers` per case (the storefront policy's `limits.max_offers`): every offer is
+    kept on the case, so an offer/reject loop must end.
+    """
     ensure_status(case, *OPEN_STATUSES)
     if case.open_offer is not None:
         raise InvalidState("an offer is already open; wait for the buyer's answer", [{"offer_id": case.open_offer.id}])
+    if len(case.offers) >= max_offers:
+        raise LimitReached(
+            f"the seller has made the {max_offers} offers this case allows; no more can be made",
+            [{"limit": "limits.max_offers", "max": max_offers, "made": len(case.offers)}],
+        )
     if not 0 < amount <= case.amount_requested:
         raise InvalidValue(
             "an offer must be positive and at most the amount requested",

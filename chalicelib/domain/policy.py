@@ -71,12 +71,34 @@ class RuleThresholds(BaseModel):
         return self.penalty_points.get(finding, 0)
 
 
+# The most a storefront may allow. A case is one DynamoDB item (400 KB at most); with these lists
+# full and every free text at its longest the stored case stays under half of that
+# (tests/unit/test_case_size.py). Raise them only with that test.
+MAX_OFFERS_CEILING = 10
+MAX_INFO_REQUESTS_CEILING = 10
+
+
+class CaseLimits(BaseModel):
+    """How long the lists a client grows on a case may get; one more is a 409 (docs/RULES.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    # Offers the seller may make on one case, open, rejected or lapsed alike.
+    max_offers: int = Field(default=5, ge=1, le=MAX_OFFERS_CEILING)
+    # Information requests reviewers may send on one case, whoever sends them (first review and appeal together).
+    max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING)
+
+
+DEFAULT_LIMITS = CaseLimits()
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: str = Field(min_length=1, max_length=64)
     deadlines: Deadlines = Deadlines()
     rules: RuleThresholds = RuleThresholds()
+    limits: CaseLimits = DEFAULT_LIMITS
 
 
 def load_policy(document: str | bytes | dict[str, Any]) -> Policy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.errors import DeadlinePassed, Duplicate, InvalidState, RoleNotAllowed
+from chalicelib.domain.errors import DeadlinePassed, Duplicate, InvalidState, LimitReached, RoleNotAllowed
 from chalicelib.domain.lifecycle import advance, ensure_status, event, open_review, open_window
 from chalicelib.domain.models import (
     Actor,
@@ -17,7 +17,7 @@ from chalicelib.domain.models import (
     WindowKind,
     iso,
 )
-from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.policy import DEFAULT_LIMITS, Deadlines
 
 
 def require_review_window(case: Dispute) -> None:
@@ -38,26 +38,54 @@ def require_may_decide(case: Dispute, actor: Actor) -> None:
 
 
 def claim(case: Dispute, reviewer: Actor, now: datetime) -> Transition:
-    """One reviewer at a time; claiming again is a no-op for the same reviewer."""
+    """One reviewer at a time; claiming again is a no-op for the same reviewer.
+
+    The no-op is the case itself with no events: there is nothing to save, and the case is answered as it is.
+    """
     require_review_window(case)
     require_may_decide(case, reviewer)
+    if case.claimed_by == reviewer.sub:
+        return Transition(case=case, events=())
     claimed = event(case, now, "claimed", actor=reviewer, reason="reviewer took the case")
     return Transition(case=advance(case, now, claimed_by=reviewer.sub), events=(claimed,))
 
 
 def request_information(
-    case: Dispute, reviewer: Actor, parties: tuple[Party, ...], message: str, deadlines: Deadlines, now: datetime
+    case: Dispute,
+    reviewer: Actor,
+    parties: tuple[Party, ...],
+    message: str,
+    deadlines: Deadlines,
+    now: datetime,
+    *,
+    max_info_requests: int = DEFAULT_LIMITS.max_info_requests,
 ) -> Transition:
-    """Send the case back to one party (or both) with a question and a fresh deadline."""
+    """Send the case back to one party (or both) with a question and a fresh deadline.
+
+    At most `max_info_requests` per case (the storefront policy's `limits.max_info_requests`),
+    so reviewers cannot keep a case, and its record of missed deadlines, growing for ever.
+    """
     require_review_window(case)
     require_may_decide(case, reviewer)
+    if case.info_requests_made >= max_info_requests:
+        raise LimitReached(
+            f"reviewers have sent the {max_info_requests} information requests this case allows; rule on what exists",
+            [{"limit": "limits.max_info_requests", "max": max_info_requests, "made": case.info_requests_made}],
+        )
     status = Status.AWAITING_SELLER if parties == (Party.SELLER,) else Status.AWAITING_BUYER
     if len(parties) > 1:
         status = case.status  # both parties asked: the case stays in review, the window names both
     asked = event(
         case, now, "info_requested", actor=reviewer, reason=message, parties=[party.value for party in parties]
     )
-    base = case.model_copy(update={"window": None, "info_request": message, "claimed_by": reviewer.sub})
+    base = case.model_copy(
+        update={
+            "window": None,
+            "info_request": message,
+            "info_requests_made": case.info_requests_made + 1,
+            "claimed_by": reviewer.sub,
+        }
+    )
     opened = open_window(
         base, WindowKind.INFO_REQUEST, parties, deadlines, now, status=status, reason="information requested"
     )

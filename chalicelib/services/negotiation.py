@@ -28,7 +28,9 @@ def make_offer(
     return change(
         ctx,
         case_id,
-        lambda case, now: negotiation.make_offer(case, actor, offer_id, amount, note, now),
+        lambda case, now: negotiation.make_offer(
+            case, actor, offer_id, amount, note, now, max_offers=ctx.policy(case.storefront_id).limits.max_offers
+        ),
         actor=actor,
         action="make_offer",
         expected_version=expected_version,

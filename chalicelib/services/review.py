@@ -32,7 +32,8 @@ def request_information(
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
         deadlines = ctx.deadlines(case.storefront_id)
-        return review.request_information(case, actor, parties, message, deadlines, now)
+        limit = ctx.policy(case.storefront_id).limits.max_info_requests
+        return review.request_information(case, actor, parties, message, deadlines, now, max_info_requests=limit)
 
     return change(
         ctx, case_id, command, actor=actor, action="request_information", expected_version=expected_version

@@ -157,3 +157,9 @@ def brisk_shop(api: Api) -> Storefront:
 def patient_shop(api: Api) -> Storefront:
     """Party deadlines of hours, so tests act inside the windows (tests/policies/patient.json)."""
     return Storefront(api, "patient")
+
+
+@pytest.fixture
+def tight_shop(api: Api) -> Storefront:
+    """Patient deadlines, and a policy that lowers the case limits: 2 offers, 1 information request."""
+    return Storefront(api, "tight")

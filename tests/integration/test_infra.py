@@ -197,12 +197,15 @@ def test_every_function_is_configured_for_aws_through_its_environment(template: 
     machine_name = template["Resources"][build.STATE_MACHINE]["Properties"]["StateMachineName"]["Fn::Sub"]
     required = {"DISPUTES_RUNTIME", "TABLE_NAME", "EVIDENCE_BUCKET", "STATE_MACHINE_ARN"}
     required |= {"WEBHOOK_QUEUE_URL", "WEBHOOK_DLQ_URL"}
-    auth = {"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"}
+    auth = {"JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE", "CURSOR_SECRET"}
 
     assert variables.keys() == required | auth
     assert variables.keys() <= set(ENVIRONMENT.values())
     assert variables["DISPUTES_RUNTIME"] == "aws"
     assert variables["STATE_MACHINE_ARN"]["Fn::Sub"].endswith(f":stateMachine:{machine_name}")
+    # Cursors are signed with a secret CloudFormation generates, resolved at deploy time
+    assert variables["CURSOR_SECRET"] == {"Fn::Sub": "{{resolve:secretsmanager:${CursorSigningSecret}:SecretString}}"}
+    assert template["Resources"]["CursorSigningSecret"]["Type"] == "AWS::SecretsManager::Secret"
     api_policy = json.loads((build.ROOT / ".chalice" / "policy-api.json").read_text())
     workflow = next(s for s in api_policy["Statement"] if s["Sid"] == "CaseWorkflow")
     assert workflow["Resource"] == variables["STATE_MACHINE_ARN"]

@@ -88,6 +88,21 @@ def test_information_request_round_trip_then_ruling(brisk_shop: Storefront, api:
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 
+def test_claiming_again_by_the_reviewer_who_holds_the_case_writes_nothing(patient_shop: Storefront, api: Api) -> None:
+    # Needs the service's runner to treat a transition with the case unchanged and no events as nothing to write.
+    case = patient_shop.to_review()
+    assert patient_shop.act(REVIEWER, case["id"], "claim").status_code == 200
+    claimed = patient_shop.get(case["id"])
+    timeline = api.call("GET", f"/v1/disputes/{case['id']}/events", REVIEWER).json["items"]
+
+    again = patient_shop.act(REVIEWER, case["id"], "claim")
+
+    assert again.status_code == 200, again.json
+    assert again.json["claimed_by"] == "rev-1" and again.json["version"] == claimed["version"]
+    assert patient_shop.get(case["id"]) == claimed
+    assert api.call("GET", f"/v1/disputes/{case['id']}/events", REVIEWER).json["items"] == timeline
+
+
 def test_missed_information_request_returns_the_case_to_review(sla_shop: Storefront) -> None:
     case = sla_shop.to_review()
 

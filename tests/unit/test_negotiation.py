@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.api.errors import status_for
 from chalicelib.domain import negotiation
-from chalicelib.domain.errors import InvalidState, InvalidValue, NotFound
-from chalicelib.domain.models import OfferStatus, Outcome, Resolution, Status
+from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
+from chalicelib.domain.models import Dispute, OfferStatus, Outcome, Resolution, Status
+from chalicelib.domain.policy import DEFAULT_LIMITS
 from chalicelib.domain.workflow import next_step
 from tests.factories import BUYER, NOW, SELLER, opened_case, saved
 
@@ -93,3 +95,45 @@ def test_nothing_can_be_settled_once_closed() -> None:
         negotiation.make_offer(closed, SELLER, "off-1", 100, None, LATER)
     with pytest.raises(InvalidState):
         negotiation.withdraw(closed, BUYER, None, LATER)
+
+
+def after_rejected_offers(rounds: int, **limit: int) -> Dispute:
+    """A case whose seller made `rounds` offers, each rejected by the buyer."""
+    case = opened_case()
+    for number in range(rounds):
+        case = saved(negotiation.make_offer(case, SELLER, f"off-{number}", 1_000, "n" * 2_000, NOW, **limit))
+        case = saved(negotiation.reject_offer(case, BUYER, f"off-{number}", NOW))
+    return case
+
+
+def test_the_seller_may_make_five_offers_and_the_sixth_is_refused_with_the_limit_named() -> None:
+    # Given: five offers made and rejected, the default limit
+    case = after_rejected_offers(5)
+    assert DEFAULT_LIMITS.max_offers == 5
+
+    # When: the seller makes a sixth
+    with pytest.raises(LimitReached) as refused:
+        negotiation.make_offer(case, SELLER, "off-6", 1_000, None, LATER)
+
+    # Then: a 409 that names the policy key and its value
+    assert status_for(refused.value) == 409
+    assert refused.value.code == "invalid_state"
+    assert refused.value.details == [{"limit": "limits.max_offers", "max": 5, "made": 5}]
+    assert "5 offers" in refused.value.message
+
+
+def test_a_storefronts_offer_limit_is_the_one_applied() -> None:
+    case = after_rejected_offers(2, max_offers=2)
+
+    with pytest.raises(LimitReached):
+        negotiation.make_offer(case, SELLER, "off-3", 1_000, None, LATER, max_offers=2)
+    assert len(negotiation.make_offer(case, SELLER, "off-3", 1_000, None, LATER, max_offers=3).case.offers) == 3
+
+
+def test_an_open_offer_is_still_answered_as_open_when_the_limit_is_reached() -> None:
+    # The last allowed offer is open: a further one is refused for being the second open offer, as before.
+    case = saved(negotiation.make_offer(after_rejected_offers(4), SELLER, "off-5", 1_000, None, NOW))
+
+    with pytest.raises(InvalidState, match="already open"):
+        negotiation.make_offer(case, SELLER, "off-6", 1_000, None, LATER)
+    assert negotiation.accept_offer(case, BUYER, "off-5", LATER).case.resolution == Resolution.SETTLED

@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.adapters.policy_store import PolicyStore
-from chalicelib.domain.policy import PolicyError, load_policy, merge_policy
+from chalicelib.domain.policy import (
+    MAX_INFO_REQUESTS_CEILING,
+    MAX_OFFERS_CEILING,
+    PolicyError,
+    load_policy,
+    merge_policy,
+)
 
 
 def test_bundled_default_policy_has_the_designs_deadlines() -> None:
@@ -17,6 +23,27 @@ def test_bundled_default_policy_has_the_designs_deadlines() -> None:
     assert policy.deadlines.buyer_rebuttal == timedelta(hours=48)
     assert policy.deadlines.escalation_window == timedelta(days=15)
     assert policy.deadlines.appeal_window == timedelta(hours=72)
+
+
+def test_bundled_default_policy_bounds_what_a_client_grows_on_a_case() -> None:
+    limits = PolicyStore().default.limits
+
+    assert (limits.max_offers, limits.max_info_requests) == (5, 3)
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_offers": MAX_OFFERS_CEILING + 1},
+        {"max_info_requests": MAX_INFO_REQUESTS_CEILING + 1},
+        {"max_offers": 0},
+        {"max_comments": 3},
+    ],
+    ids=["offers above the ceiling", "info requests above the ceiling", "no offers at all", "unknown limit"],
+)
+def test_a_storefront_cannot_lift_a_case_limit_past_its_ceiling(limits: dict[str, int]) -> None:
+    with pytest.raises(PolicyError, match="limits"):
+        merge_policy(PolicyStore().default, {"version": "shop-2", "limits": limits})
 
 
 def test_storefront_override_changes_only_what_it_names() -> None:

@@ -6,9 +6,18 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.api.errors import status_for
 from chalicelib.domain import lifecycle, review, rulings
-from chalicelib.domain.errors import DeadlinePassed, Duplicate, InvalidState, InvalidValue, RoleNotAllowed
+from chalicelib.domain.errors import (
+    DeadlinePassed,
+    Duplicate,
+    InvalidState,
+    InvalidValue,
+    LimitReached,
+    RoleNotAllowed,
+)
 from chalicelib.domain.models import (
+    Actor,
     CompensationKind,
     CompensationLine,
     Dispute,
@@ -24,7 +33,7 @@ from chalicelib.domain.models import (
     Status,
     WindowKind,
 )
-from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.policy import DEFAULT_LIMITS, Deadlines
 from tests.factories import BUYER, NOW, REVIEWER, SELLER, SENIOR, actor, opened_case, saved
 
 D = Deadlines()
@@ -57,6 +66,70 @@ def test_claim_is_exclusive_to_one_reviewer() -> None:
         review.claim(claimed, actor(Role.REVIEWER, "rev-2"), NOW)
     with pytest.raises(InvalidState):
         rulings.issue_ruling(claimed, actor(Role.REVIEWER, "rev-2"), REFUND, D, NOW)
+
+
+def test_claiming_again_by_the_reviewer_who_holds_the_case_is_no_transition() -> None:
+    # Given: a case the reviewer already claimed
+    claimed = saved(review.claim(in_review(), REVIEWER, NOW))
+
+    # When: the same reviewer claims it again, later
+    again = review.claim(claimed, REVIEWER, LATER)
+
+    # Then: the very same case, no event: nothing to save, the version stays
+    assert again.case is claimed
+    assert again.events == ()
+    assert again.ledger == ()
+
+
+def test_claiming_again_still_checks_the_case_waits_for_a_reviewer() -> None:
+    claimed = saved(review.claim(in_review(), REVIEWER, NOW))
+    asked = saved(review.request_information(claimed, REVIEWER, (Party.SELLER,), "Invoice?", D, NOW))
+
+    assert asked.claimed_by == REVIEWER.sub
+    with pytest.raises(InvalidState, match="this needs under_review"):
+        review.claim(asked, REVIEWER, LATER)
+
+
+def back_in_review(case: Dispute, reviewer: Actor = REVIEWER, **limit: int) -> Dispute:
+    """One information-request round: the seller is asked, answers, and the case returns to review."""
+    asked = saved(review.request_information(case, reviewer, (Party.SELLER,), "Invoice?", D, NOW, **limit))
+    return saved(lifecycle.submit(asked, SELLER, Party.SELLER, D, LATER))
+
+
+def test_reviewers_may_send_three_information_requests_and_the_fourth_is_refused() -> None:
+    # Given: three rounds of questions, the default limit
+    case = in_review()
+    for _ in range(DEFAULT_LIMITS.max_info_requests):
+        case = back_in_review(case)
+    assert (DEFAULT_LIMITS.max_info_requests, case.info_requests_made) == (3, 3)
+
+    # When: a fourth is sent, by anyone
+    with pytest.raises(LimitReached) as refused:
+        review.request_information(case, REVIEWER, (Party.BUYER,), "And photos?", D, LATER)
+
+    # Then: a 409 that names the policy key and its value
+    assert status_for(refused.value) == 409
+    assert refused.value.details == [{"limit": "limits.max_info_requests", "max": 3, "made": 3}]
+
+
+def test_a_storefronts_information_request_limit_is_the_one_applied() -> None:
+    once = back_in_review(in_review(), max_info_requests=1)
+
+    with pytest.raises(LimitReached):
+        review.request_information(once, REVIEWER, (Party.SELLER,), "Again?", D, LATER, max_info_requests=1)
+    assert review.request_information(once, REVIEWER, (Party.SELLER,), "Again?", D, LATER, max_info_requests=2)
+
+
+def test_information_requests_are_counted_across_review_and_appeal() -> None:
+    asked_once = back_in_review(in_review())
+    ruling = saved(rulings.issue_ruling(asked_once, REVIEWER, REFUND, D, NOW))
+    appealed = saved(review.appeal(ruling, BUYER, Party.BUYER, "it is cracked", D, LATER))
+
+    asked_again = back_in_review(appealed, SENIOR, max_info_requests=2)
+
+    assert asked_again.info_requests_made == 2
+    with pytest.raises(LimitReached):
+        review.request_information(asked_again, SENIOR, (Party.SELLER,), "More?", D, LATER, max_info_requests=2)
 
 
 def test_information_request_sends_the_case_to_that_party_then_back_to_review() -> None:
