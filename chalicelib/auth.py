@@ -23,6 +23,9 @@ else:
     jwt = None  # bound by _jwt() on first use
 
 REQUIRED_CLAIMS = ["exp", "sub", "role", "storefront_id"]
+TIME_CLAIMS = ("exp", "iat", "nbf")
+# 9999-12-31T23:59:59Z. PyJWT compares a time claim as any integer, so an `exp` of 10**400 passes it.
+LATEST_TIME_CLAIM = 253_402_300_799
 
 
 def _jwt() -> Any:
@@ -96,6 +99,19 @@ def _verify(token: str, config: Settings) -> tuple[Actor, float]:
         actor = Actor.model_validate({key: claims.get(key) for key in ("sub", "role", "storefront_id")})
     except invalid_token as error:
         raise Unauthenticated(f"invalid token: {error}") from error
+    except OverflowError as error:  # older PyJWT releases (pyproject allows 2.8) let int() of an inf claim escape
+        raise Unauthenticated("invalid token: a time claim is out of range") from error
     except ValidationError as error:
         raise Unauthenticated("the token's sub, role or storefront_id claim is not valid") from error
-    return actor, float(claims["exp"])
+    return actor, _expires_at(claims)
+
+
+def _expires_at(claims: dict[str, Any]) -> float:
+    """The token's `exp`, once every time claim is a JSON number of seconds between 1970 and 9999."""
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= LATEST_TIME_CLAIM:
+            raise Unauthenticated(f"invalid token: the {name} claim is not a time between 1970 and 9999")
+    return float(claims["exp"])

@@ -7,7 +7,8 @@
 2. Write the merge template: infra/resources.json plus the state machine filled from statemachines/
    (the definition text as `DefinitionString`, each placeholder mapped to the ARN of the function
    Chalice generates for it, and the state machine role allowed to invoke exactly those functions),
-   and each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates.
+   each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates, and API Gateway's own
+   answers (a path no route matches, its other 4xx and 5xx) as Gateway Responses in the API's error shape.
 3. Run `chalice package`, which writes `sam.json` and `deployment.zip` into OUT/package/.
 
 `--no-deps` packages with an empty requirements file: the template is the same, the zip lacks
@@ -34,6 +35,7 @@ from chalice.app import SQSEventConfig
 from chalice.utils import to_cfn_resource_name
 
 import statemachines
+from chalicelib.api.errors import NO_SUCH_ROUTE, error_body
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.json"
@@ -47,6 +49,14 @@ REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 # Queue names in `@app.on_sqs_message(queue=...)` (and in the local runtime) -> the queue in infra/resources.json.
 # The stack's queues get generated names, so two stacks can share an account and region.
 QUEUES = {"disputes-webhooks": "WebhookQueue"}
+REST_API = "RestAPI"  # the logical id `chalice package` gives the API
+# API Gateway answers these itself, before the API Lambda runs. Its defaults are {"message": ...}, and an unknown
+# path requested with an Authorization header is a 403 whose message quotes that header (the bearer token).
+GATEWAY_RESPONSES: dict[str, tuple[str | None, dict[str, Any]]] = {
+    "MISSING_AUTHENTICATION_TOKEN": ("404", NO_SUCH_ROUTE),  # what API Gateway calls a path no route matches
+    "DEFAULT_4XX": (None, error_body("request_refused", "the API refused the request before the service saw it")),
+    "DEFAULT_5XX": (None, error_body("internal_error", "the API could not reach the service; try again later")),
+}
 
 
 class BuildError(RuntimeError):
@@ -88,7 +98,25 @@ def merge_template() -> dict[str, Any]:
     (invoke,) = resources[STATE_MACHINE_ROLE]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     invoke["Resource"] = [function_arns[placeholder] for placeholder in sorted(statemachines.placeholders(definition))]
     resources.update(queue_event_sources())
+    resources[REST_API] = {
+        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses()}}
+    }
     return template
+
+
+def gateway_responses() -> dict[str, Any]:
+    """GATEWAY_RESPONSES in the API's OpenAPI definition, so each deployment of the API carries them.
+
+    Static bodies: nothing of the request (headers, path, `$context.error.message`) is echoed. Without a
+    `statusCode` a default response keeps the status API Gateway chose (413, 429, 502, ...).
+    """
+    responses: dict[str, Any] = {}
+    for response_type, (status, body) in GATEWAY_RESPONSES.items():
+        response: dict[str, Any] = {"responseTemplates": {"application/json": json.dumps(body)}}
+        if status is not None:
+            response["statusCode"] = status
+        responses[response_type] = response
+    return responses
 
 
 def queue_event_sources() -> dict[str, Any]:

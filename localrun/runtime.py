@@ -4,7 +4,7 @@
    real state machine from statemachines/.
 2. moto's HTTP server on the same backends, so presigned S3 URLs work for any client.
 3. A Lambda Invoke endpoint that runs the Chalice app's Lambda functions.
-4. The Chalice API on 127.0.0.1:PORT.
+4. The Chalice API on 127.0.0.1:PORT (localrun/api_server.py).
 5. The webhook worker: a thread polling the webhook queue, and the outbox sweeper.
 """
 
@@ -16,13 +16,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
+from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 import app as chalice_app
 from chalicelib.bootstrap import reset_context
+from localrun.api_server import create_api_server
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
 from localrun.moto_patches import patch_moto
 from localrun.provision import REGION, Resources, provision
@@ -107,7 +107,7 @@ class LocalRuntime:
 
     def _serve_api(self, chalice_app: Any) -> None:
         tune_local_server()
-        server = create_local_server(chalice_app, Config.create(app_name="disputes"), self.host, self.port)
+        server = create_api_server(chalice_app, self.host, self.port)
         thread = threading.Thread(target=server.serve_forever, name="chalice-api", daemon=True)
         thread.start()
         self._stack.append(server.shutdown)

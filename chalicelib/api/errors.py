@@ -62,6 +62,10 @@ def validation_details(error: ValidationError) -> list[dict[str, Any]]:
 
 CHALICE_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type", 500: "internal_error"}
 
+# A path no route matches never reaches the app: API Gateway answers it (a Gateway Response, infra/build.py),
+# and so does the local runtime's server (localrun/api_server.py). Both send this body, which echoes nothing.
+NO_SUCH_ROUTE = error_body("not_found", "no resource at this path and method")
+
 
 def uniform_error(response: Response) -> Response:
     """Chalice's own errors ({"Code", "Message"}) reshaped like every other error of this API."""

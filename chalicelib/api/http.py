@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pydantic
     from pydantic import BaseModel
 
+    import chalicelib.bootstrap as contexts
     from chalicelib import auth
     from chalicelib.api import routes
     from chalicelib.domain import access, models
@@ -34,6 +35,7 @@ else:  # pydantic, the models and the route table load with the first request, n
     routes = lazy("chalicelib.api.routes")
     access = lazy("chalicelib.domain.access")
     models = lazy("chalicelib.domain.models")
+    contexts = lazy("chalicelib.bootstrap")
 
 MAX_BODY_BYTES = 64 * 1024
 _ACTOR = "disputes.actor"  # where the request's authorized Actor is kept, in its own requestContext
@@ -102,7 +104,11 @@ def current_actor(request: Request, action: str | None = None) -> Actor:
 
 
 def parse_body(request: Request, model: type[Model]) -> Model:
-    """Size, content type, JSON, then the model: each failure its own clear 4xx."""
+    """Size, content type, JSON, then the model: each failure its own clear 4xx.
+
+    The model is validated knowing when the request arrived, so a time the client records
+    (`models.RecordedDateTime`) cannot lie in the future.
+    """
     _agrees_with_table(request, "body", model)
     raw = raw_body(request)
     if len(raw) > MAX_BODY_BYTES:
@@ -119,7 +125,7 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     if not isinstance(data, dict):
         raise MalformedRequest("body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=models.arrived_at(contexts.context().clock()))
     except pydantic.ValidationError as error:
         raise InvalidValue("the request has invalid or missing fields", validation_details(error)) from error
 

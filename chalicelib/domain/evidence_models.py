@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.domain.models import AuditEvent, Dispute, Frozen, Party, UtcDateTime
+from chalicelib.domain.models import AuditEvent, Dispute, Frozen, Party, RecordedDateTime, UtcDateTime
 
 MiB = 1024 * 1024
 MAX_FILES_PER_PARTY = 20
@@ -112,7 +112,7 @@ class Tracking(Frozen):
     carrier: Annotated[str, Field(min_length=1, max_length=64)]
     tracking_number: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
     status: TrackingStatus
-    delivered_at: UtcDateTime | None = None
+    delivered_at: RecordedDateTime | None = None
 
     @model_validator(mode="after")
     def _delivery_time_fits_status(self) -> Tracking:

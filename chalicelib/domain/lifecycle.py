@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain.errors import DeadlinePassed, InvalidState
+from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue
 from chalicelib.domain.models import (
+    CLOCK_SKEW,
     SYSTEM_ACTOR,
     Actor,
     AfterSalesRequest,
@@ -79,9 +80,17 @@ def open_case(
     deadlines: Deadlines,
     now: datetime,
 ) -> Transition:
-    """Escalation: the platform steps in and the seller's evidence window opens at once."""
-    closes_at = request.seller_decided_at + deadlines.escalation_window
-    if now > closes_at:
+    """Escalation: the platform steps in and the seller's evidence window opens at once.
+
+    Times are compared as differences, which cannot overflow at the ends of the calendar.
+    """
+    if request.seller_decided_at - now > CLOCK_SKEW:  # recorded before such dates were refused
+        raise InvalidValue(
+            "the seller's decision on this request is dated in the future; record the request again",
+            [{"field": "seller_decided_at"}],
+        )
+    if now - request.seller_decided_at > deadlines.escalation_window:
+        closes_at = request.seller_decided_at + deadlines.escalation_window
         raise DeadlinePassed(
             "the escalation window for this request has closed",
             [{"field": "request_id", "closed_at": iso(closes_at)}],

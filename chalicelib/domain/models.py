@@ -4,22 +4,47 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
+
+# How far a client's clock may run ahead of ours: a time it records later than now + CLOCK_SKEW has not happened.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp must carry a UTC offset (ISO 8601, e.g. 2026-01-31T12:00:00Z)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
+        raise ValueError("timestamp is out of range once converted to UTC (years 1 to 9999)") from None
+
+
+def arrived_at(now: datetime) -> dict[str, datetime]:
+    """The validation context of a client's request: when it arrived, for `RecordedDateTime` to compare with."""
+    return {"now": now}
+
+
+def _not_in_the_future(value: datetime, info: ValidationInfo) -> datetime:
+    """Validated with `arrived_at(now)` as context, a recorded time may be at most CLOCK_SKEW after now.
+
+    Without that context (a stored record read back) nothing is compared: the domain never reads a clock.
+    """
+    now = info.context.get("now") if isinstance(info.context, dict) else None
+    if isinstance(now, datetime) and value - now > CLOCK_SKEW:
+        minutes = int(CLOCK_SKEW.total_seconds() // 60)
+        raise ValueError(f"must not be in the future (at most {minutes} minutes ahead of the service's clock)")
+    return value
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+# A moment a client says already happened (a delivery, a request, a seller's decision).
+RecordedDateTime = Annotated[datetime, AfterValidator(_as_utc), AfterValidator(_not_in_the_future)]
 
 
 def iso(moment: datetime) -> str:
@@ -117,13 +142,13 @@ class AfterSalesFacts(Frozen):
     amount_paid: MinorUnits
     shipping_paid: MinorUnits
     currency: Currency
-    delivered_at: UtcDateTime | None = None
+    delivered_at: RecordedDateTime | None = None
     type: RequestType
     reason: ClaimReason
     amount_requested: PositiveMinorUnits
-    requested_at: UtcDateTime
+    requested_at: RecordedDateTime
     seller_decision: SellerDecision
-    seller_decided_at: UtcDateTime
+    seller_decided_at: RecordedDateTime
     seller_reason: Text | None = None
     # The storefront knows the item's category: customized, perishable, digital or intimate goods are not
     # returnable without a reason, whatever the buyer asks.

@@ -100,8 +100,7 @@ def evaluate(facts: Facts) -> Recommendation:
 def outside_escalation_window(facts: Facts) -> Finding | None:
     """Policy key: deadlines.escalation_window. The API already refuses these; this holds if one slips in."""
     case = facts.case
-    closes_at = case.seller_decided_at + facts.policy.deadlines.escalation_window
-    if case.created_at <= closes_at:
+    if case.created_at - case.seller_decided_at <= facts.policy.deadlines.escalation_window:
         return None
     hit = RuleHit(rule="outside_escalation_window", reason="escalated after the escalation window closed")
     return Finding(hit, _ruling(facts, Outcome.CLAIM_DENIED, Liability.BUYER, (hit,)), auto=True)

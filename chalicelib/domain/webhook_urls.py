@@ -1,4 +1,4 @@
-"""Where a webhook may point: https to public addresses in AWS; in the local runtime also http to loopback.
+"""Where a webhook may point: https to public addresses; in the local runtime also http(s) to loopback.
 
 Checked when a storefront subscribes and again before every attempt (DNS can
 change in between). DNS comes in as a function, so this stays plain Python.
@@ -13,10 +13,20 @@ from urllib.parse import urlsplit
 from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.models import Frozen
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Sequence[str]]
 MAX_URL_LENGTH = 2048
 METADATA_ADDRESSES = frozenset(
     ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+# NAT64's well-known prefix (RFC 6052): a DNS64 resolver (as in an IPv6-only VPC subnet) maps an IPv4-only
+# host to 64:ff9b::<IPv4>, so the address stands for its last 32 bits.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Special ranges that Python's `ipaddress` (3.11) calls global; site-local fec0::/10 is `is_site_local` below.
+NOT_PUBLIC: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str], ...] = (
+    (ipaddress.ip_network("192.0.0.0/24"), "an IETF protocol address"),  # RFC 6890; is_private covers only parts
+    (ipaddress.ip_network("192.88.99.0/24"), "a deprecated 6to4 relay address"),  # RFC 7526
+    (ipaddress.ip_network("3fff::/20"), "a documentation address"),  # RFC 9637
 )
 
 
@@ -37,7 +47,7 @@ class WebhookTarget(Frozen):
         return host if self.port == default else f"{host}:{self.port}"
 
 
-def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+def _embedded_ipv4(ip: Address) -> ipaddress.IPv4Address | None:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped:
             return ip.ipv4_mapped
@@ -45,31 +55,53 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddre
             return ip.sixtofour
         if ip.teredo:
             return ip.teredo[1]
+        if ip in NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
-UNSAFE: tuple[tuple[Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], bool], str], ...] = (
+def _special_range(ip: Address) -> str | None:
+    return next((reason for network, reason in NOT_PUBLIC if ip.version == network.version and ip in network), None)
+
+
+UNSAFE: tuple[tuple[Callable[[Address], bool], str], ...] = (
     (lambda ip: ip in METADATA_ADDRESSES, "a cloud metadata address"),
     (lambda ip: ip.is_loopback, "a loopback address"),
     (lambda ip: ip.is_link_local, "a link-local address"),
     (lambda ip: ip.is_private, "a private address"),
+    (lambda ip: isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local, "a site-local address"),
     (lambda ip: ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global, "not a public address"),
 )
 
 
-def unsafe_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why an address must not receive webhooks from AWS (SSRF), or None if it is public.
+def is_this_machine(ip: Address) -> bool:
+    """Loopback as a connection reaches it: 127.0.0.0/8, ::1, or 127.x written as ::ffff:127.x.
 
-    IPv6 forms that embed an IPv4 address (mapped, 6to4, Teredo) are judged by that address.
+    Not 6to4, Teredo or NAT64 forms of 127.x: those go out to a relay, never to this machine.
     """
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def unsafe_reason(ip: Address, *, allow_loopback: bool = False) -> str | None:
+    """Why an address must not receive webhooks (SSRF), or None if it is public.
+
+    IPv6 forms that embed an IPv4 address (mapped, 6to4, Teredo, NAT64) are judged by that address.
+    `allow_loopback` (the local runtime) lets this machine's loopback through, and nothing else.
+    """
+    if allow_loopback and is_this_machine(ip):
+        return None
     inner = _embedded_ipv4(ip)
     if inner is not None:
         return unsafe_reason(inner)
-    return next((reason for unsafe, reason in UNSAFE if unsafe(ip)), None)
+    return _special_range(ip) or next((reason for unsafe, reason in UNSAFE if unsafe(ip)), None)
 
 
 def check_url(url: str, *, local: bool, resolve: Resolver) -> WebhookTarget:
-    """https anywhere public in AWS; in the local runtime also http to loopback. Raises InvalidValue."""
+    """https to public addresses; in the local runtime also http or https to loopback. Raises InvalidValue.
+
+    Locally every other check still holds: metadata, link-local, private and reserved addresses are refused.
+    """
 
     def refuse(message: str) -> InvalidValue:
         return InvalidValue(f"webhook url {message}", [{"field": "url", "message": message}])
@@ -98,9 +130,9 @@ def check_url(url: str, *, local: bool, resolve: Resolver) -> WebhookTarget:
     if not ips:
         raise refuse(f"host {parts.hostname} does not resolve")
     for ip in ips:
-        if parts.scheme == "http" and not ip.is_loopback:
+        if parts.scheme == "http" and not is_this_machine(ip):
             raise refuse("may use http only to a loopback address, in the local runtime")
-        reason = None if local else unsafe_reason(ip)
+        reason = unsafe_reason(ip, allow_loopback=local)
         if reason:
             raise refuse(f"resolves to {reason}")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

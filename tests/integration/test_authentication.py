@@ -248,6 +248,12 @@ def test_dev_token_is_accepted_locally(local_settings: Settings) -> None:
         pytest.param(lambda: hs256(storefront_id=None), id="no storefront"),
         pytest.param(unsigned, id="alg none"),
         pytest.param(lambda: rs256(new_key()), id="RS256 locally"),
+        pytest.param(lambda: hs256(exp=10**400), id="exp beyond any calendar"),
+        pytest.param(lambda: hs256(exp=1e308), id="exp as a huge float"),
+        pytest.param(lambda: hs256(exp=str(int(time.time()) + 600)), id="exp as a string"),
+        pytest.param(lambda: hs256(iat=10**400), id="iat beyond any calendar"),
+        pytest.param(lambda: hs256(iat=-(10**400)), id="iat before any calendar"),
+        pytest.param(lambda: hs256(nbf=10**400), id="nbf beyond any calendar"),
     ],
 )
 def test_bad_dev_tokens_are_401(local_settings: Settings, token: Any) -> None:
@@ -309,6 +315,24 @@ def test_no_verifier_in_aws_without_a_jwks_is_401(monkeypatch: pytest.MonkeyPatc
 
 
 # -- through the API ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [{"exp": 10**400}, {"iat": 10**400}, {"nbf": 10**400}, {"exp": 1e308}],
+    ids=["exp 10**400", "iat 10**400", "nbf 10**400", "exp 1e308"],
+)
+def test_a_signed_token_with_a_time_claim_out_of_range_is_a_json_401_not_a_500(
+    api: Api, patient_shop: Storefront, claim: dict[str, Any]
+) -> None:
+    secret = settings().dev_jwt_secret
+    assert secret is not None
+    token = hs256(secret, role="storefront", sub="backend", storefront_id=patient_shop.id, **claim)
+
+    response = api.call("GET", "/v1/webhooks", {"Authorization": bearer(token)})
+
+    assert response.status_code == 401, response.json
+    assert response.json["error"]["code"] == "unauthenticated"
 
 
 def test_the_api_takes_rs256_tokens_when_a_jwks_is_configured(

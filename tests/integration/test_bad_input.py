@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.factories import after_sales_body, bearer, unique
+from chalicelib.domain.models import CLOCK_SKEW
+from chalicelib.services.context import Context
+from tests.factories import after_sales_body, bearer, request, unique
 from tests.integration.conftest import Api, Storefront
+
+RECORDED_TIMES = ("delivered_at", "requested_at", "seller_decided_at")
 
 
 def assert_error(response: Any, status: int, code: str) -> None:
@@ -118,6 +123,97 @@ def test_escalation_window_closed_is_410(api: Api, patient_shop: Storefront) -> 
     response = api.call("POST", "/v1/disputes", patient_shop.buyer, {"request_id": request_id, "statement": "late"})
 
     assert_error(response, 410, "deadline_passed")
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"], ids=["year 10000 in UTC", "year 0 in UTC"]
+)
+@pytest.mark.parametrize("field", RECORDED_TIMES)
+def test_a_time_outside_the_calendar_once_in_utc_is_422_naming_the_field(
+    api: Api, patient_shop: Storefront, field: str, value: str
+) -> None:
+    response = api.call(
+        "PUT", f"/v1/after-sales/{unique('req')}", patient_shop.token, {**after_sales_body(), field: value}
+    )
+
+    assert_error(response, 422, "invalid_value")
+    assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9999-12-31T00:00:00Z", "in an hour"],
+    ids=["year 9999", "an hour ahead"],
+)
+@pytest.mark.parametrize("field", RECORDED_TIMES)
+def test_a_recorded_time_in_the_future_is_422_naming_the_field(
+    api: Api, patient_shop: Storefront, field: str, value: str
+) -> None:
+    when = (datetime.now(UTC) + timedelta(hours=1)).isoformat() if value == "in an hour" else value
+
+    response = api.call(
+        "PUT", f"/v1/after-sales/{unique('req')}", patient_shop.token, {**after_sales_body(), field: when}
+    )
+
+    assert_error(response, 422, "invalid_value")
+    assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
+    assert "future" in response.json["error"]["details"][0]["message"]
+
+
+def test_a_seller_clock_a_little_ahead_of_ours_is_tolerated(api: Api, patient_shop: Storefront) -> None:
+    ahead = (datetime.now(UTC) + CLOCK_SKEW - timedelta(seconds=30)).isoformat()
+
+    response = api.call(
+        "PUT", f"/v1/after-sales/{unique('req')}", patient_shop.token, after_sales_body(seller_decided_at=ahead)
+    )
+
+    assert response.status_code == 201, response.json
+
+
+def test_a_request_stored_with_a_decision_in_the_year_9999_is_422_on_escalation_not_a_500(
+    api: Api, patient_shop: Storefront, ctx: Context
+) -> None:
+    # Given a request recorded before future dates were refused
+    last_day = datetime(9999, 12, 31, tzinfo=UTC)
+    legacy = request(
+        datetime.now(UTC), storefront_id=patient_shop.id, requested_at=last_day, seller_decided_at=last_day
+    )
+    ctx.repo.put_request(legacy)
+
+    # When the buyer escalates it
+    response = api.call("POST", "/v1/disputes", patient_shop.buyer, {"request_id": legacy.request_id, "statement": "x"})
+
+    # Then it is refused, naming the date to correct
+    assert_error(response, 422, "invalid_value")
+    assert response.json["error"]["details"] == [{"field": "seller_decided_at"}]
+
+
+def test_a_request_from_the_year_1_is_recorded_and_its_escalation_is_410(api: Api, patient_shop: Storefront) -> None:
+    request_id = unique("req")
+    ancient = after_sales_body(
+        delivered_at="0001-01-01T00:00:00Z",
+        requested_at="0001-01-01T00:00:00-01:00",
+        seller_decided_at="0001-01-02T00:00:00Z",
+    )
+    assert api.call("PUT", f"/v1/after-sales/{request_id}", patient_shop.token, ancient).status_code == 201
+
+    response = api.call("POST", "/v1/disputes", patient_shop.buyer, {"request_id": request_id, "statement": "late"})
+
+    assert_error(response, 410, "deadline_passed")
+    assert response.json["error"]["details"] == [{"field": "request_id", "closed_at": "0001-01-17T00:00:00Z"}]
+
+
+def test_a_case_delivered_in_the_year_1_goes_through_the_rules(api: Api, patient_shop: Storefront) -> None:
+    # Given a no-reason return of an item delivered at the first moment of the calendar
+    case = patient_shop.escalate(delivered_at="0001-01-01T00:00:00Z", reason="no_reason_return")
+
+    # When both parties end their windows and the rules run
+    assert patient_shop.act(patient_shop.seller, case["id"], "submit").status_code == 202
+    assert patient_shop.act(patient_shop.buyer, case["id"], "submit").status_code == 202
+    ruled = patient_shop.wait_for_status(case["id"], "ruled")
+
+    # Then the return is simply too late
+    assert ruled["ruling"]["outcome"] == "claim_denied"
 
 
 def test_missing_or_forged_token_is_401(api: Api, patient_shop: Storefront) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -62,6 +63,33 @@ def test_a_declaration_the_rules_refuse_gets_its_status_and_creates_nothing(
     response = declare(api, patient_shop.seller, case["id"], **body)
 
     assert_error(response, status, code)
+    assert ctx.evidence.for_case(case["id"]) == []
+
+
+@pytest.mark.parametrize(
+    "delivered_at",
+    ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00", "9999-12-31T00:00:00Z", "in an hour"],
+    ids=["year 10000 in UTC", "year 0 in UTC", "year 9999", "an hour ahead"],
+)
+def test_a_tracking_delivery_outside_the_calendar_or_in_the_future_is_422_naming_the_field(
+    api: Api, patient_shop: Storefront, ctx: Context, delivered_at: str
+) -> None:
+    case = patient_shop.escalate()
+    when = (datetime.now(UTC) + timedelta(hours=1)).isoformat() if delivered_at == "in an hour" else delivered_at
+
+    response = declare(
+        api,
+        patient_shop.seller,
+        case["id"],
+        kind="tracking",
+        carrier="UPS",
+        tracking_number="1Z999",
+        status="delivered",
+        delivered_at=when,
+    )
+
+    assert_error(response, 422, "invalid_value")
+    assert [detail["field"] for detail in response.json["error"]["details"]] == ["tracking.delivered_at"]
     assert ctx.evidence.for_case(case["id"]) == []
 
 

@@ -16,6 +16,8 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 
 import statemachines
 from app import app as chalice_app
+from chalicelib.api.errors import NO_SUCH_ROUTE
+from chalicelib.api.schemas import ErrorBody
 from chalicelib.config import ENVIRONMENT
 from infra import build
 from infra.check import example_definition, template_problems
@@ -117,6 +119,27 @@ def test_local_runtime_runs_the_same_definition_as_is_deployed(template: Templat
 
     # Then both are the same text
     assert deployed == local
+
+
+def test_api_gateways_own_answers_are_the_apis_json_errors_and_echo_nothing(template: Template) -> None:
+    responses = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]
+
+    bodies = {
+        kind: json.loads(response["responseTemplates"]["application/json"]) for kind, response in responses.items()
+    }
+
+    # A path no route matches is the same 404 the local runtime's server gives
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    assert bodies["MISSING_AUTHENTICATION_TOKEN"] == NO_SUCH_ROUTE
+    # Every other 4xx and 5xx of API Gateway keeps its status, in the API's error shape
+    assert {kind for kind in responses} == {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
+    assert "statusCode" not in responses["DEFAULT_4XX"] and "statusCode" not in responses["DEFAULT_5XX"]
+    assert all(ErrorBody.model_validate(body).error.details == [] for body in bodies.values())
+    # and no answer maps anything of the request (a header, $context.error.message) into itself
+    assert all("responseParameters" not in response for response in responses.values())
+    assert all("$" not in response["responseTemplates"]["application/json"] for response in responses.values())
 
 
 def test_the_local_interpreter_parses_the_definition() -> None:

@@ -1,4 +1,4 @@
-"""Where a webhook may point: https to public addresses in AWS; locally also http to loopback (SSRF)."""
+"""Where a webhook may point: https to public addresses; locally also http(s) to loopback, nothing else (SSRF)."""
 
 from __future__ import annotations
 
@@ -47,11 +47,32 @@ def test_https_to_a_public_address_is_accepted_in_aws() -> None:
         ("100.64.0.1", "public"),  # carrier-grade NAT
         ("0.0.0.0", "private"),
         ("224.0.0.1", "public"),  # multicast
+        ("fec0::1", "site-local"),  # deprecated site-local fec0::/10, which ipaddress calls global
+        ("feff:ffff::1", "site-local"),
+        ("64:ff9b::a00:1", "private"),  # NAT64 of 10.0.0.1
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", "metadata"),  # NAT64 of 169.254.169.254
+        ("64:ff9b::6440:1", "public"),  # NAT64 of 100.64.0.1, carrier-grade NAT
+        ("64:ff9b:1::a00:1", "public"),  # local-use NAT64 prefix (RFC 8215): the site's own
+        ("3fff::1", "documentation"),  # RFC 9637, which ipaddress calls global
+        ("192.0.0.8", "IETF protocol"),  # 192.0.0.0/24, of which ipaddress calls most global
+        ("192.88.99.1", "6to4 relay"),  # deprecated anycast (RFC 7526)
     ],
 )
 def test_urls_resolving_to_internal_addresses_are_refused_in_aws(address: str, reason: str) -> None:
     with pytest.raises(InvalidValue, match=reason):
         check_url("https://innocent.example/hook", local=False, resolve=resolving(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::5db8:d70e", "2002:5db8:d70e::1", "::ffff:93.184.215.14", "2001:4860:4860::8888"],
+    ids=["NAT64", "6to4", "IPv4-mapped", "native IPv6"],
+)
+def test_ipv6_forms_of_a_public_address_are_accepted_in_aws(address: str) -> None:
+    target = check_url("https://shop.example/hooks", local=False, resolve=resolving(address))
+
+    assert target.addresses == (address,)
 
 
 def test_one_internal_address_among_public_ones_is_enough_to_refuse() -> None:
@@ -88,7 +109,47 @@ def test_locally_http_is_allowed_to_loopback_only() -> None:
         check_url("http://printer.lan/hook", local=True, resolve=resolving("192.168.1.20"))
 
 
-def test_locally_https_may_point_anywhere() -> None:
-    target = check_url("https://10.0.0.5:8443/hook", local=True, resolve=resolving("10.0.0.5"))
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("https://localhost:8443/hook", "127.0.0.1"),
+        ("https://localhost:8443/hook", "::1"),
+        ("http://127.0.0.5:9000/hook", "127.0.0.5"),
+        ("http://localhost/hook", "::ffff:127.0.0.1"),
+    ],
+)
+def test_locally_http_or_https_to_loopback_is_allowed(url: str, address: str) -> None:
+    target = check_url(url, local=True, resolve=resolving(address))
 
-    assert target.host_header == "10.0.0.5:8443"
+    assert target.addresses == (address,)
+
+
+def test_locally_https_to_a_public_address_is_allowed_as_in_aws() -> None:
+    target = check_url("https://shop.example/hooks", local=True, resolve=resolving(PUBLIC))
+
+    assert target.addresses == (PUBLIC,)
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "reason"),
+    [
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254", "metadata"),
+        ("https://10.0.0.1/hook", "10.0.0.1", "private"),
+        ("https://printer.lan/hook", "192.168.1.20", "private"),
+        ("https://[fd00:ec2::254]/", "fd00:ec2::254", "metadata"),
+        ("https://[fe80::1]/hook", "fe80::1", "link-local"),
+        ("https://[fec0::1]/hook", "fec0::1", "site-local"),
+        ("https://240.0.0.1/hook", "240.0.0.1", "private"),
+        ("https://0.0.0.0/hook", "0.0.0.0", "private"),
+        ("https://[64:ff9b::a00:1]/hook", "64:ff9b::a00:1", "private"),
+        ("https://[2002:7f00:1::1]/hook", "2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1 goes to a relay
+    ],
+)
+def test_locally_every_other_internal_address_is_still_refused(url: str, address: str, reason: str) -> None:
+    with pytest.raises(InvalidValue, match=reason):
+        check_url(url, local=True, resolve=resolving(address))
+
+
+def test_loopback_is_refused_in_aws_even_over_https() -> None:
+    with pytest.raises(InvalidValue, match="loopback"):
+        check_url("https://localhost:8443/hook", local=False, resolve=resolving("127.0.0.1"))
