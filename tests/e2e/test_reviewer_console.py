@@ -20,7 +20,9 @@ import requests
 from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
 from tests.e2e.conftest import Service, running_service
+from tests.conftest import eventually
 from tests.e2e.console_scenario import (
+    SELLER,
     SENIOR,
     Scenario,
     contested_defect,
@@ -167,13 +169,22 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     expect(form.locator("[data-error-for='compensation']")).to_contain_text("exceeds the order total (13700)")
     on_a_phone(page, screenshots / "console-narrow.png", scroll_to=form.locator("fieldset[data-field='compensation']"))
 
-    # When someone else changes the case meanwhile, the stale page is told so and reloaded, the draft kept
-    bump = requests.post(
-        f"{console_service.url}/v1/disputes/{plate}/claim",
+    # When the case changes meanwhile (from another tab: a question to the seller, who answers at once),
+    # the stale page is told so and reloaded, the draft kept
+    case_url = f"{console_service.url}/v1/disputes/{plate}"
+    asked = requests.post(
+        f"{case_url}/info-requests",
+        json={"parties": ["seller"], "message": "Please send the packing photo."},
         headers=token("reviewer", DEV_REVIEWER, "platform"),
         timeout=10,
     )
-    assert bump.status_code == 200, bump.text
+    assert asked.status_code == 201, asked.text
+    answered = requests.post(f"{case_url}/submit", headers=SELLER, timeout=10)
+    assert answered.status_code == 202, answered.text
+    eventually(
+        lambda: requests.get(case_url, headers=SELLER, timeout=10).json(),
+        lambda case: (case["open_window"] or {}).get("kind") == "review",
+    )
     amount.fill("64.50")
     form.get_by_role("button", name="Issue ruling").click()
     expect(page.locator("#flash")).to_contain_text("changed while you had it open")

@@ -178,7 +178,7 @@ def test_a_request_stored_with_a_decision_in_the_year_9999_is_422_on_escalation_
     legacy = request(
         datetime.now(UTC), storefront_id=patient_shop.id, requested_at=last_day, seller_decided_at=last_day
     )
-    ctx.repo.put_request(legacy)
+    ctx.cases.put_request(legacy)
 
     # When the buyer escalates it
     response = api.call("POST", "/v1/disputes", patient_shop.buyer, {"request_id": legacy.request_id, "statement": "x"})
