@@ -19,8 +19,8 @@ import pytest
 import requests
 from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
 
-from tests.e2e.conftest import Service, running_service
 from tests.conftest import eventually
+from tests.e2e.conftest import Service, running_service
 from tests.e2e.console_scenario import (
     SELLER,
     SENIOR,
