@@ -26,7 +26,7 @@ from chalicelib.adapters.webhook_queue import (
 from chalicelib.adapters.webhook_relay import OutboxRelay
 from chalicelib.adapters.webhook_repository import WebhookStore
 from chalicelib.adapters.webhook_sender import HttpSender
-from chalicelib.api.views import dispute_view, event_view
+from chalicelib.domain.views import dispute_view, event_view
 from chalicelib.domain.webhook_urls import Resolver
 from chalicelib.domain.webhooks import (
     Attempt,

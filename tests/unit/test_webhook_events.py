@@ -9,10 +9,10 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
-from chalicelib.api.views import dispute_view, event_view
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.views import dispute_view, event_view
 from chalicelib.domain.webhooks import (
     EventType,
     SigningSecret,
