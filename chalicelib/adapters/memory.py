@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.cases import queue_name
-from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
 from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
 from chalicelib.domain.evidence_models import (
     Evidence,
@@ -29,6 +28,7 @@ from chalicelib.domain.evidence_models import (
     allowance,
 )
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import WorkflowStep
 
 
