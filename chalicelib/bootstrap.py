@@ -19,9 +19,9 @@ from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
 from chalicelib.adapters.task_tokens import DynamoTaskTokenRepository
-from chalicelib.adapters.webhook_queue import WebhookQueue
-from chalicelib.adapters.webhook_relay import OutboxRelay
-from chalicelib.adapters.webhook_repository import WebhookStore
+from chalicelib.adapters.webhook_queue import SqsWebhookQueue
+from chalicelib.adapters.webhook_relay import SqsOutboxRelay
+from chalicelib.adapters.webhook_repository import DynamoWebhookStore
 from chalicelib.adapters.webhook_sender import HttpSender, resolve
 from chalicelib.config import Settings, settings
 from chalicelib.domain.webhooks import RetrySchedule
@@ -29,19 +29,19 @@ from chalicelib.services.context import Context
 from chalicelib.services.webhook_delivery import WebhookPorts
 
 
-def _webhook_store(config: Settings) -> WebhookStore:
-    return WebhookStore(Table(config.table_name), Cursors(config.cursor_signing_key))
+def _webhook_store(config: Settings) -> DynamoWebhookStore:
+    return DynamoWebhookStore(Table(config.table_name), Cursors(config.cursor_signing_key))
 
 
-def _webhook_queue(config: Settings) -> WebhookQueue:
-    return WebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
+def _webhook_queue(config: Settings) -> SqsWebhookQueue:
+    return SqsWebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
 
 
 @cache
 def context() -> Context:
     config = settings()
     table = Table(config.table_name)
-    relay = OutboxRelay(_webhook_store(config), _webhook_queue(config))
+    relay = SqsOutboxRelay(_webhook_store(config), _webhook_queue(config))
     return Context(
         settings=config,
         cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key), after_commit=relay.publish),
@@ -61,7 +61,7 @@ def webhook_ports() -> WebhookPorts:
     return WebhookPorts(
         store=store,
         queue=queue,
-        relay=OutboxRelay(store, queue),
+        relay=SqsOutboxRelay(store, queue),
         sender=HttpSender(config.webhook_timeout_seconds, local=config.is_local),
         schedule=RetrySchedule().scaled(config.webhook_retry_scale or config.deadline_scale),
         local=config.is_local,
@@ -69,6 +69,16 @@ def webhook_ports() -> WebhookPorts:
         secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
         sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
     )
+
+
+def webhook_queue() -> SqsWebhookQueue:
+    """The queue itself, for its consumer (the local runtime's poller receives and deletes); the ports only send."""
+    return _webhook_queue(context().settings)
+
+
+def webhook_store() -> DynamoWebhookStore:
+    """The store itself, outbox bookkeeping included (the relay's `unpublished`, `mark_published`)."""
+    return _webhook_store(context().settings)
 
 
 def reset_context() -> None:

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.table import TransientStorageError
 from chalicelib.adapters.webhook_queue import Received
-from chalicelib.bootstrap import webhook_ports
+from chalicelib.bootstrap import webhook_ports, webhook_queue
 from chalicelib.observability import logger
 from chalicelib.services.webhook_delivery import handle_message, sweep
 
@@ -70,20 +70,19 @@ class WebhookWorker:
     def _receive(count: int) -> list[Received] | None:
         """Up to `count` messages, waiting up to LONG_POLL_SECONDS for one; None when SQS failed."""
         try:
-            return webhook_ports().queue.receive(count, wait_seconds=LONG_POLL_SECONDS)
+            return webhook_queue().receive(count, wait_seconds=LONG_POLL_SECONDS)
         except AWS_ERRORS as error:
             logger.warning("webhook queue unavailable", extra={"error": str(error)})
             return None
 
     @staticmethod
     def _handle(message: Received) -> None:
-        worker = webhook_ports()
         try:
-            handle_message(worker, message.body)
+            handle_message(webhook_ports(), message.body)
         except Exception:  # as Lambda does: logged, and the message stays for SQS to hand out again
             logger.exception("webhook message failed; it will be handed out again")
             return
-        worker.queue.delete(message.receipt_handle)
+        webhook_queue().delete(message.receipt_handle)
 
     def _sweep(self) -> None:
         while not self._stopped.wait(self.sweep_interval):

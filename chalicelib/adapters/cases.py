@@ -19,7 +19,7 @@ from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.table import Cursors, Table, Write, n, s
-from chalicelib.adapters.webhook_outbox import AfterCommit, OutboxEntry, outbox_entries
+from chalicelib.adapters.webhook_outbox import AfterCommit, outbox_write
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.models import (
     AfterSalesRequest,
@@ -30,6 +30,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
+from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 
 
 def case_key(case_id: str) -> dict[str, Any]:
@@ -149,7 +150,7 @@ class DynamoCaseRepository:
 
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
         outbox = outbox_entries(case, transition.events)
-        self.table.transact([*writes, *_event_writes(case, transition.events), *(e.write() for e in outbox)])
+        self.table.transact([*writes, *_event_writes(case, transition.events), *(outbox_write(e) for e in outbox)])
         self._published(outbox)
 
     def _published(self, outbox: list[OutboxEntry]) -> None:

@@ -1,4 +1,6 @@
-"""In-memory fakes of every port in `chalicelib/services/ports.py`, for service tests that run in milliseconds.
+"""In-memory fakes of the case ports in `chalicelib/services/ports.py` (cases, ledgers, task tokens, evidence,
+evidence files, workflow), for service tests that run in milliseconds. The webhook ports have none yet: their
+tests run on moto.
 
 They keep the contract the DynamoDB adapters keep (the same conditional writes,
 the same errors), which tests/integration/test_repository_contract.py checks
@@ -16,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.cases import queue_name
-from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
 from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
 from chalicelib.domain.evidence_models import (
     Evidence,
@@ -29,6 +30,7 @@ from chalicelib.domain.evidence_models import (
     allowance,
 )
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import WorkflowStep
 
 

@@ -1,69 +1,28 @@
-"""The webhook queue (SQS) and its dead-letter queue, and the two messages they carry.
+"""The webhook queue (SQS) and its dead-letter queue.
 
-- `EventMessage`: an outbox entry to fan out to the storefront's subscriptions.
-- `AttemptMessage`: one attempt of one delivery. A retry is a new message with a delay,
-  so the same code works as an SQS-triggered Lambda (which deletes what it was given)
-  and as the local polling thread. SQS delays stop at 15 minutes; a longer wait is
-  a chain of delayed messages, each checked against `not_before`.
+It carries the two messages of `chalicelib/domain/webhook_messages.py`: an event to fan
+out, and one attempt of one delivery (a retry is a new, delayed message).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing import Any
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.models import UtcDateTime
-
-MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
-
-
-class EventMessage(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    kind: Literal["event"] = "event"
-    case_id: str
-    sequence: int
-
-
-class AttemptMessage(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    kind: Literal["attempt"] = "attempt"
-    delivery_id: str
-    round: int
-    attempt: int
-    not_before: UtcDateTime
-
-
-Message = Annotated[EventMessage | AttemptMessage, Field(discriminator="kind")]
-_MESSAGE: TypeAdapter[EventMessage | AttemptMessage] = TypeAdapter(Message, config=ConfigDict(defer_build=True))
-
-
-def parse_message(body: str) -> EventMessage | AttemptMessage:
-    return _MESSAGE.validate_json(body)
+from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage
 
 
 @dataclass(frozen=True)
 class Received:
+    """One message as SQS handed it out: its body, and the handle that deletes it."""
+
     body: str
     receipt_handle: str
 
 
-def delay_seconds(not_before: datetime, now: datetime) -> int:
-    """Whole seconds SQS should hold a message, to the nearest second and at most its limit.
-
-    Rounding may hand a message out up to half a second early; the worker accepts that
-    (domain.webhooks.EARLY_TOLERANCE), so sub-second backoffs of a scaled schedule cost nothing.
-    """
-    return max(0, min(MAX_DELAY_SECONDS, round((not_before - now).total_seconds())))
-
-
-class WebhookQueue:
+class SqsWebhookQueue:
     def __init__(self, queue_url: str, dead_letter_url: str = "") -> None:
         self.url = queue_url
         self.dead_letter_url = dead_letter_url

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.adapters.table import TransientStorageError
-from chalicelib.adapters.webhook_outbox import OutboxEntry
-from chalicelib.adapters.webhook_queue import EventMessage, WebhookQueue
-from chalicelib.adapters.webhook_repository import WebhookStore
+from chalicelib.adapters.webhook_queue import SqsWebhookQueue
+from chalicelib.adapters.webhook_repository import DynamoWebhookStore
+from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry
 from chalicelib.observability import logger
 
 PUBLISH_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
@@ -28,8 +28,8 @@ SWEEP_PAGE = 100
 SWEEP_MAX_PAGES = 10
 
 
-class OutboxRelay:
-    def __init__(self, store: WebhookStore, queue: WebhookQueue) -> None:
+class SqsOutboxRelay:
+    def __init__(self, store: DynamoWebhookStore, queue: SqsWebhookQueue) -> None:
         self.store = store
         self.queue = queue
 

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, s, sortable
-from chalicelib.adapters.webhook_outbox import PENDING_INDEX, PENDING_PARTITION, OutboxEntry, outbox_key
+from chalicelib.adapters.webhook_outbox import PENDING_INDEX, PENDING_PARTITION, entry_from_item, outbox_key
+from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, Subscription
 
 DELIVERY_RETENTION = timedelta(days=30)
@@ -30,7 +31,7 @@ def delivery_key(delivery_id: str) -> dict[str, Any]:
     return {"PK": s(f"WEBHOOK_DELIVERY#{delivery_id}"), "SK": s("DELIVERY")}
 
 
-class WebhookStore:
+class DynamoWebhookStore:
     def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
         self.cursors = cursors
@@ -111,7 +112,7 @@ class WebhookStore:
 
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
         item = self.table.get(outbox_key(case_id, sequence))
-        return OutboxEntry.from_item(item) if item else None
+        return entry_from_item(item) if item else None
 
     def mark_published(self, entry: OutboxEntry, at: datetime) -> None:
         """Out of the sweeper's index: the relay handed it to the queue."""
@@ -132,4 +133,4 @@ class WebhookStore:
             ExpressionAttributeValues={":pk": s(PENDING_PARTITION), ":before": s(sortable(created_before))},
             Limit=limit,
         )
-        return [OutboxEntry.from_item(item) for item in response.get("Items", [])]
+        return [entry_from_item(item) for item in response.get("Items", [])]

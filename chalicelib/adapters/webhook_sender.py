@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import dataclass
 
 import urllib3
 
 from chalicelib.domain.errors import InvalidValue
+from chalicelib.domain.webhook_messages import SendResult
 from chalicelib.domain.webhook_urls import Resolver, WebhookTarget, check_url
 
 USER_AGENT = "disputes-webhooks/1"
@@ -24,13 +24,6 @@ RESPONSE_EXCERPT_BYTES = 200
 
 def resolve(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status_code: int | None
-    latency_ms: int
-    error: str | None
 
 
 class HttpSender:

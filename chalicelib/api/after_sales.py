@@ -11,11 +11,10 @@ from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
     import chalicelib.bootstrap as contexts
-    from chalicelib.api import views
-    from chalicelib.domain import models
+    from chalicelib.domain import models, views
     from chalicelib.services import disputes
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
-    views = lazy("chalicelib.api.views")
+    views = lazy("chalicelib.domain.views")
     models = lazy("chalicelib.domain.models")
     disputes = lazy("chalicelib.services.disputes")
     contexts = lazy("chalicelib.bootstrap")

@@ -11,12 +11,12 @@ from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
     import chalicelib.bootstrap as contexts
-    from chalicelib.api import schemas, views
-    from chalicelib.domain import models
+    from chalicelib.api import schemas
+    from chalicelib.domain import models, views
     from chalicelib.services import disputes
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
-    views = lazy("chalicelib.api.views")
+    views = lazy("chalicelib.domain.views")
     models = lazy("chalicelib.domain.models")
     disputes = lazy("chalicelib.services.disputes")
     contexts = lazy("chalicelib.bootstrap")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.errors import error_response, validation_details
+from chalicelib.api.headers import idempotency_key
 from chalicelib.domain.errors import (
     DomainError,
     InvalidValue,
@@ -40,8 +41,6 @@ else:  # pydantic, the models and the route table load with the first request, n
 MAX_BODY_BYTES = 64 * 1024
 _ACTOR = "disputes.actor"  # where the request's authorized Actor is kept, in its own requestContext
 Model = TypeVar("Model", bound="BaseModel")
-IDEMPOTENCY_HEADER = "idempotency-key"
-MAX_IDEMPOTENCY_KEY_LENGTH = 255
 VERSION = re.compile(r"[0-9]{1,18}")
 
 
@@ -65,13 +64,12 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
                 actor = current_actor(request) if spec is not None and not spec.public else None
                 for name, value in kwargs.items():
                     path_identifier(value, name)
-                if method != "POST" or actor is None or request.headers.get(IDEMPOTENCY_HEADER) is None:
+                key = idempotency_key(request) if method == "POST" and actor is not None else None
+                if actor is None or key is None:
                     return view(*args, **kwargs)
                 # Powertools idempotency costs ~40 ms to import: only requests that send the header pay it.
                 from chalicelib.api import idempotency  # noqa: PLC0415
 
-                key = idempotency.idempotency_key(request)
-                assert key is not None  # the header is there
                 return idempotency.once(request, actor, key, raw_body(request), lambda: view(*args, **kwargs))
             except DomainError as error:
                 return error_response(error)

@@ -27,28 +27,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import Request, Response
 
 from chalicelib.adapters.aws import client
-from chalicelib.api.http import IDEMPOTENCY_HEADER as HEADER
-from chalicelib.api.http import MAX_IDEMPOTENCY_KEY_LENGTH as MAX_KEY_LENGTH
+from chalicelib.api.headers import REPLAYED_HEADER
 from chalicelib.config import settings
-from chalicelib.domain.errors import IdempotencyKeyReused, MalformedRequest, RequestInProgress
+from chalicelib.domain.errors import IdempotencyKeyReused, RequestInProgress
 from chalicelib.domain.models import Actor
 
-REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION_SECONDS = 24 * 3600
 # API Gateway ends every request after 29 s: an in-progress record older than this belongs to a dead request.
 IN_PROGRESS_MILLIS = 30_000
 PARTITION = "IDEMPOTENCY"
-
-
-def idempotency_key(request: Request) -> str | None:
-    """The caller's key, if it sent one: 1-255 printable ASCII characters."""
-    value: str | None = request.headers.get(HEADER)
-    if value is None:
-        return None
-    key = value.strip()
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
-        raise MalformedRequest(f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable ASCII characters")
-    return key
 
 
 def once(request: Request, actor: Actor, key: str, body: bytes, run: Callable[[], Response]) -> Response:

@@ -11,11 +11,12 @@ from chalicelib.lazy import lazy
 
 if TYPE_CHECKING:
     import chalicelib.bootstrap as contexts
-    from chalicelib.api import schemas, views
+    from chalicelib.api import schemas
+    from chalicelib.domain import views
     from chalicelib.services import negotiation
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
-    views = lazy("chalicelib.api.views")
+    views = lazy("chalicelib.domain.views")
     negotiation = lazy("chalicelib.services.negotiation")
     contexts = lazy("chalicelib.bootstrap")
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.api.http import MAX_IDEMPOTENCY_KEY_LENGTH
+from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
 from chalicelib.api.routes import ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import ErrorBody
 from chalicelib.domain.models import Identifier

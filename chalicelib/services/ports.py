@@ -1,19 +1,21 @@
 """What the use cases need from the outside world, as Protocols.
 
-The DynamoDB, S3 and Step Functions adapters satisfy them in AWS and the local
-runtime; the in-memory fakes in `chalicelib/adapters/memory.py` satisfy them in
+The DynamoDB, S3, SQS, Step Functions and HTTP adapters satisfy them in AWS and the
+local runtime; the in-memory fakes in `chalicelib/adapters/memory.py` satisfy them in
 unit tests, so a service test runs in milliseconds. One contract test
 (tests/integration/test_repository_contract.py) holds both to the same behaviour.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectDigest, PresignedUpload, StoredObject
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.policy import Policy
+from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
+from chalicelib.domain.webhooks import Delivery, Subscription
 from chalicelib.domain.workflow import WorkflowStep
 
 
@@ -75,3 +77,41 @@ class Workflow(Protocol):
 
 class Policies(Protocol):
     def for_storefront(self, storefront_id: str) -> Policy: ...
+
+
+# -- webhooks: only what services/webhooks.py and services/webhook_delivery.py call ---------------------------
+
+
+class WebhookStore(Protocol):
+    """Subscriptions, deliveries (saved conditional on the revision read) and the outbox entries cases leave."""
+
+    def put_subscription(self, subscription: Subscription) -> None: ...
+    def get_subscription(self, storefront_id: str, subscription_id: str) -> Subscription | None: ...
+    def subscriptions(self, storefront_id: str) -> list[Subscription]: ...
+    def delete_subscription(self, storefront_id: str, subscription_id: str) -> bool: ...
+    def create_delivery(self, delivery: Delivery) -> bool: ...
+    def save_delivery(self, delivery: Delivery) -> Delivery | None: ...
+    def get_delivery(self, delivery_id: str) -> Delivery | None: ...
+    def deliveries(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]: ...
+    def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None: ...
+
+
+class WebhookQueue(Protocol):
+    """Where the next attempt of a delivery waits its turn, and where one that gave up is parked."""
+
+    def send(self, message: AttemptMessage, delay: int) -> None: ...
+    def dead_letter(self, message: AttemptMessage, reason: str) -> bool: ...
+
+
+class OutboxRelay(Protocol):
+    """Hands committed outbox entries to the queue; the sweep catches what the post-commit publish missed."""
+
+    def sweep(self, older_than: timedelta, now: datetime) -> int: ...
+
+
+class WebhookSender(Protocol):
+    """One signed POST to a subscription's URL, bounded by `timeout` seconds; never raises for the receiver's faults."""
+
+    @property
+    def timeout(self) -> float: ...
+    def post(self, url: str, body: str, headers: dict[str, str]) -> SendResult: ...

@@ -16,17 +16,8 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from chalicelib.adapters.webhook_queue import (
-    AttemptMessage,
-    EventMessage,
-    WebhookQueue,
-    delay_seconds,
-    parse_message,
-)
-from chalicelib.adapters.webhook_relay import OutboxRelay
-from chalicelib.adapters.webhook_repository import WebhookStore
-from chalicelib.adapters.webhook_sender import HttpSender
-from chalicelib.api.views import dispute_view, event_view
+from chalicelib.domain.views import dispute_view, event_view
+from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, delay_seconds, parse_message
 from chalicelib.domain.webhook_urls import Resolver
 from chalicelib.domain.webhooks import (
     Attempt,
@@ -41,6 +32,7 @@ from chalicelib.domain.webhooks import (
 )
 from chalicelib.observability import count, logger
 from chalicelib.services.context import utc_now
+from chalicelib.services.ports import OutboxRelay, WebhookQueue, WebhookSender, WebhookStore
 
 _jitter = random.SystemRandom()
 
@@ -62,7 +54,7 @@ class WebhookPorts:
     store: WebhookStore
     queue: WebhookQueue
     relay: OutboxRelay
-    sender: HttpSender
+    sender: WebhookSender
     schedule: RetrySchedule
     local: bool
     resolver: Resolver

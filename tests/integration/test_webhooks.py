@@ -18,13 +18,13 @@ import pytest
 
 import app
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.webhook_queue import EventMessage
-from chalicelib.adapters.webhook_sender import HttpSender, SendResult
-from chalicelib.bootstrap import webhook_ports
+from chalicelib.adapters.webhook_sender import HttpSender
+from chalicelib.bootstrap import webhook_ports, webhook_store
 from chalicelib.domain import lifecycle
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.webhook_messages import EventMessage, SendResult
 from chalicelib.domain.webhooks import Attempt, Delivery, EventType, RetrySchedule
 from chalicelib.services import webhook_delivery
 from chalicelib.services.context import Context
@@ -247,8 +247,8 @@ def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_t
     facts = request(now, storefront_id=quiet_shop.id)
     crashing.put_request(facts)
     case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
-    worker = webhook_ports()
-    waiting = [e for e in worker.store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
+    worker, store = webhook_ports(), webhook_store()
+    waiting = [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
     assert [e.event_type for e in waiting] == [EventType.CREATED, EventType.EVIDENCE_REQUESTED]
 
     # When the outbox sweeper runs
@@ -257,7 +257,7 @@ def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_t
     # Then both events reach the storefront, and nothing is left to publish
     events = eventually(lambda: receiver.accepted_events(case.id), lambda got: len(got) == 2)
     assert sorted(e["sequence"] for e in events.values()) == [100, 101]
-    assert not [e for e in worker.store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
+    assert not [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
 
 
 def test_subscriptions_are_checked_and_private_to_their_storefront(
@@ -333,7 +333,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
         repo.save(racing)
 
     # Then the outbox holds the events of the writes that happened, and only those
-    store = webhook_ports().store
+    store = webhook_store()
     entries = [e for e in store.unpublished(now + timedelta(hours=1), 100) if e.case_id == case.id]
     assert [e.event_type for e in entries] == [
         EventType.CREATED,

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from chalicelib.adapters.webhook_outbox import OutboxEntry, outbox_entries
-from chalicelib.api.views import dispute_view, event_view
+from chalicelib.adapters.webhook_outbox import entry_from_item, outbox_item
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.views import dispute_view, event_view
+from chalicelib.domain.webhook_messages import outbox_entries
 from chalicelib.domain.webhooks import (
     EventType,
     SigningSecret,
@@ -62,7 +63,7 @@ def test_a_new_case_puts_its_created_and_evidence_requested_events_in_the_outbox
         (EventType.EVIDENCE_REQUESTED, 101),
     ]
     assert all(e.case.version == 1 and e.storefront_id == stored.storefront_id for e in entries)
-    assert OutboxEntry.from_item(entries[0].item()) == entries[0]
+    assert entry_from_item(outbox_item(entries[0])) == entries[0]
 
 
 def test_audit_only_events_take_no_outbox_entry_but_keep_their_sequence_slot() -> None:

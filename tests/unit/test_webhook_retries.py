@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.adapters.webhook_queue import delay_seconds
 from chalicelib.domain.errors import InvalidState
+from chalicelib.domain.webhook_messages import delay_seconds
 from chalicelib.domain.webhooks import (
     EARLY_TOLERANCE,
     Attempt,

@@ -1,4 +1,8 @@
-"""How cases and events look on the wire."""
+"""How cases and events look on the wire: the API's responses and the webhook bodies both show them so.
+
+Pure functions of the domain models, so the API (`chalicelib/api`) and the webhook worker
+(`chalicelib/services/webhook_delivery.py`) share one definition without a service importing the API.
+"""
 
 from __future__ import annotations
 
