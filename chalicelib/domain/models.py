@@ -179,6 +179,7 @@ class Status(StrEnum):
     UNDER_REVIEW = "under_review"
     RULED = "ruled"
     APPEALED = "appealed"
+    FULFILLING = "fulfilling"  # the final decision owes something: goods and money are moving (DESIGN section 10)
     CLOSED = "closed"
 
 
@@ -197,6 +198,12 @@ class WindowKind(StrEnum):
     INFO_REQUEST = "info_request"
     REVIEW = "review"
     APPEAL = "appeal"
+    # The steps of carrying out a remedy; the window is the step the case waits on.
+    RETURN_SHIPMENT = "return_shipment"
+    RETURN_RECEIPT = "return_receipt"
+    REFUND = "refund"
+    RESHIPMENT = "reshipment"
+    RESHIPMENT_RECEIPT = "reshipment_receipt"
 
 
 class Window(Frozen):
