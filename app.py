@@ -12,6 +12,7 @@ from chalicelib.api import (
     dev_tokens,
     disputes,
     evidence,
+    fulfilment,
     health,
     negotiation,
     openapi,
@@ -39,6 +40,7 @@ app.register_blueprint(disputes.bp)
 app.register_blueprint(evidence.bp)
 app.register_blueprint(negotiation.bp)
 app.register_blueprint(review.bp)
+app.register_blueprint(fulfilment.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(sellers.bp)
 app.register_blueprint(console.bp)

@@ -76,3 +76,9 @@ def record_case_events(events: Iterable[Any], created_at: Any) -> None:
             count("DisputesClosed", resolution=str(event.data.get("resolution")))
         elif event.action == "workflow_failed":
             count("WorkflowFailures")
+        elif event.action == "fulfilment_overdue":
+            count("FulfilmentStepsOverdue", step=str(event.data.get("step")))
+        elif event.action == "platform_refunded":
+            count("PlatformRefunds")
+        elif event.action == "fulfilled":
+            count("DisputesFulfilled", outcome=str(event.data.get("outcome")))

@@ -21,6 +21,7 @@ from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.table import Cursors, Table, Write, n, s
 from chalicelib.adapters.webhook_outbox import AfterCommit, outbox_write
 from chalicelib.domain.errors import Duplicate
+from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
 from chalicelib.domain.models import (
     AfterSalesRequest,
     AuditEvent,
@@ -42,10 +43,13 @@ def request_key(storefront_id: str, request_id: str) -> dict[str, Any]:
 
 
 def queue_name(case: Dispute) -> str:
-    """Which queue a waiting case sits in: reviewers' and seniors' queues, or the window it waits on."""
+    """Which queue a waiting case sits in: reviewers' and seniors' queues, every fulfilment step's
+    (`fulfilment`, so the platform watches what is coming due), or the party window it waits on."""
     assert case.window is not None
     if case.window.kind == WindowKind.REVIEW:
         return "senior" if case.in_senior_queue else "review"
+    if case.window.kind in FULFILMENT_WINDOWS:
+        return "fulfilment"
     return case.window.kind.value
 
 

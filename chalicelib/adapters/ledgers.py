@@ -3,6 +3,7 @@
 Items (PK / SK):
   LEDGER#seller_penalty#{storefront}#{seller} / AT#{time}#CASE#{id}   a closed case's penalty points
   LEDGER#buyer_outcome#{storefront}#{buyer} / TOTALS                  the buyer's ruled and lost counts
+  LEDGER#seller_recovery#{storefront}#{seller} / AT#{time}#CASE#{id}  a refund the platform paid for the seller
 
 A record is written in the transaction that closes its case (`ledger_write`, used by
 the case repository), which is conditional on the case's version: it commits once,
@@ -40,6 +41,8 @@ def ledger_write(entry: LedgerEntry) -> Write:
         "points": n(entry.points),
         "recorded_at": s(entry.at.isoformat()),
     }
+    if entry.kind == "seller_recovery":
+        item |= {"amount": n(entry.amount), "currency": s(entry.currency or "")}
     return Write({"Put": {"Item": item}})
 
 
@@ -83,6 +86,29 @@ class DynamoLedgerRepository:
                 subject=seller_id,
                 case_id=item["SK"]["S"].partition("#CASE#")[2],
                 points=int(item["points"]["N"]),
+                at=datetime.fromisoformat(item["recorded_at"]["S"]),
+            )
+            for item in items
+        ]
+
+    def seller_recoveries(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        """Refunds the platform made on a seller's behalf (its recovery ledger), newest first."""
+        items = self.table.query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :at)",
+            ExpressionAttributeValues={
+                ":pk": _partition("seller_recovery", storefront_id, seller_id),
+                ":at": s("AT#"),
+            },
+            ScanIndexForward=False,
+        )
+        return [
+            LedgerEntry(
+                kind="seller_recovery",
+                storefront_id=storefront_id,
+                subject=seller_id,
+                case_id=item["SK"]["S"].partition("#CASE#")[2],
+                amount=int(item["amount"]["N"]),
+                currency=item["currency"]["S"],
                 at=datetime.fromisoformat(item["recorded_at"]["S"]),
             )
             for item in items

@@ -55,6 +55,18 @@ class InMemoryLedgerRepository:
     def seller_penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
         return sorted(self._penalties(storefront_id, seller_id), key=lambda entry: entry.at, reverse=True)
 
+    def seller_recoveries(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        return sorted(
+            (
+                entry
+                for entry in self.entries
+                if entry.kind == "seller_recovery"
+                and (entry.storefront_id, entry.subject) == (storefront_id, seller_id)
+            ),
+            key=lambda entry: entry.at,
+            reverse=True,
+        )
+
     def _penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
         return [
             entry

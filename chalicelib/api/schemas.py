@@ -7,7 +7,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from chalicelib.domain.evidence_models import Declaration
-from chalicelib.domain.models import FreeText, Frozen, Identifier, Party, ReviewerDecision, Statement
+from chalicelib.domain.models import (
+    FreeText,
+    Frozen,
+    Identifier,
+    Party,
+    ReceiptCondition,
+    ReviewerDecision,
+    Statement,
+)
+from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
 from chalicelib.domain.webhooks import EventType
 
@@ -70,6 +79,35 @@ class DevTokenBody(Body):
 
     role: Literal["reviewer", "senior_reviewer"] = "reviewer"
     sub: Identifier = "dev-reviewer"
+
+
+class ShipmentBody(Body):
+    """A parcel handed to a carrier: the buyer's return, or the seller's replacement or repaired item."""
+
+    carrier: Annotated[str, Field(min_length=1, max_length=64)]
+    tracking_number: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+class ReceiptBody(Body):
+    """What arrived. Any condition but `received_ok` needs the reporter's evidence added during the step."""
+
+    condition: ReceiptCondition
+    note: FreeText | None = None
+
+
+class RefundBody(Body):
+    """The refund the storefront carried out: exactly the amount owed, and its own reference for it."""
+
+    amount: PositiveMinorUnits
+    currency: Currency
+    reference: Identifier
+
+
+class ReceiptDecisionBody(Body):
+    """A reviewer's decision on a disputed receipt: what is still owed (0 for nothing)."""
+
+    owed: MinorUnits
+    notes: FreeText | None = None
 
 
 class SellerRecordQuery(Body):

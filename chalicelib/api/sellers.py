@@ -1,4 +1,4 @@
-"""Sellers' records, for reviewers deciding a case: the penalty points closed cases left."""
+"""Sellers' records: the penalty points final decisions left, and the refunds the platform paid for them."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ if TYPE_CHECKING:
     import chalicelib.services.sellers as sellers_service
     from chalicelib.api import schemas
     from chalicelib.domain import models
-    from chalicelib.services import sellers
+    from chalicelib.services import fulfilment, sellers
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     models = lazy("chalicelib.domain.models")
     sellers = lazy("chalicelib.services.sellers")
+    fulfilment = lazy("chalicelib.services.fulfilment")
     contexts = lazy("chalicelib.bootstrap")
     sellers_service = lazy("chalicelib.services.sellers")
 
@@ -53,3 +54,32 @@ def penalty_history_view(history: sellers_service.PenaltyHistory) -> dict[str, A
             for entry in history.entries
         ],
     }
+
+
+@route(bp, "/v1/sellers/{seller_id}/ledger", "GET")
+def seller_ledger(seller_id: str) -> Response:
+    actor = current_actor(bp.current_request)
+    query = parse_query(bp.current_request, schemas.SellerRecordQuery)
+    ledger = fulfilment.recovery_ledger(
+        contexts.context(), actor, query.storefront_id, path_identifier(seller_id, "seller_id")
+    )
+    return json_response(
+        {
+            "storefront_id": ledger.storefront_id,
+            "seller_id": ledger.seller_id,
+            "outstanding": [
+                {"amount": amount, "currency": currency} for currency, amount in ledger.outstanding().items()
+            ],
+            "items": [
+                {
+                    "case_id": entry.case_id,
+                    "kind": "platform_refund",
+                    "amount": entry.amount,
+                    "currency": entry.currency,
+                    "recovered": 0,
+                    "paid_at": models.iso(entry.at),
+                }
+                for entry in ledger.entries
+            ],
+        }
+    )

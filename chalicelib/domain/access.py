@@ -35,6 +35,13 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "appeal": frozenset({B, S}),
     "manage_webhooks": frozenset({SF}),
     "view_seller_record": REVIEWERS,
+    "report_return_shipment": frozenset({B}),
+    "report_return_receipt": frozenset({S}),
+    "report_refund": frozenset({SF}),
+    "report_reshipment": frozenset({S}),
+    "report_reshipment_receipt": frozenset({B}),
+    "decide_receipt": REVIEWERS,
+    "view_seller_ledger": frozenset({R, SR, SF}),
 }
 
 
@@ -84,6 +91,12 @@ def require_visible(actor: Actor, case: Dispute | None, case_id: str) -> Dispute
     if case is None or not can_see(actor, case):
         raise NotFound(f"no dispute {case_id}")
     return case
+
+
+def require_own_storefront(actor: Actor, storefront_id: str, message: str) -> None:
+    """Reviewers see every storefront's records; a storefront only its own (anything else is absent: 404)."""
+    if actor.role not in REVIEWERS and actor.storefront_id != storefront_id:
+        raise NotFound(message)
 
 
 def require_party(actor: Actor, case: Dispute) -> Party:

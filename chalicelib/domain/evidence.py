@@ -50,7 +50,19 @@ def normalize_content_type(value: str) -> str:
 
 
 def require_evidence_window(case: Dispute, party: Party, now: datetime) -> Window:
-    """The party's open window; 410 rather than 409 when the party's own deadline is what ended it."""
+    """The party's open window; 410 rather than 409 when the party's own deadline is what ended it.
+
+    A fulfilment step is open for evidence from the party who acts in it: a receipt reported
+    damaged needs the reporter's photos (chalicelib/domain/fulfilment.py).
+    """
+    window = case.window
+    if window is not None and window.kind in lifecycle.FULFILMENT_WINDOWS and party in window.parties:
+        if now >= window.due_at:
+            raise DeadlinePassed(
+                f"the {window.kind.value.replace('_', ' ')} was due at {iso(window.due_at)}",
+                [{"deadline": iso(window.due_at)}],
+            )
+        return window
     try:
         return lifecycle.require_party_window(case, party, now)
     except InvalidState:

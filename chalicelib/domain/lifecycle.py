@@ -37,6 +37,18 @@ from chalicelib.domain.policy import Deadlines
 TIMER_TOLERANCE = timedelta(milliseconds=500)
 
 PARTY_WINDOWS = frozenset({WindowKind.SELLER_RESPONSE, WindowKind.BUYER_REBUTTAL, WindowKind.INFO_REQUEST})
+# The steps of carrying out a remedy (chalicelib/domain/fulfilment.py).
+FULFILMENT_WINDOWS = frozenset(
+    {
+        WindowKind.RETURN_SHIPMENT,
+        WindowKind.RETURN_RECEIPT,
+        WindowKind.REFUND,
+        WindowKind.RESHIPMENT,
+        WindowKind.RESHIPMENT_RECEIPT,
+    }
+)
+# Every window someone outside the platform must act in gets a reminder before its deadline.
+REMINDED_WINDOWS = PARTY_WINDOWS | FULFILMENT_WINDOWS
 WINDOW_STATUS = {
     WindowKind.SELLER_RESPONSE: Status.AWAITING_SELLER,
     WindowKind.BUYER_REBUTTAL: Status.AWAITING_BUYER,
@@ -146,12 +158,13 @@ def open_window(
     duration: timedelta | None = None,
     action: str = "",
     reason: str = "",
+    **data: Any,
 ) -> Transition:
-    """Start waiting for someone, with a deadline and (for parties) a reminder before it."""
+    """Start waiting for someone, with a deadline and (for parties and fulfilment steps) a reminder before it."""
     length = duration or _window_duration(kind, deadlines)
     due_at = now + length
     remind_at = None
-    if kind in PARTY_WINDOWS:
+    if kind in REMINDED_WINDOWS:
         remind_at = due_at - min(deadlines.reminder_before, length / 2)
     window = Window(
         id=f"w{case.version + 1}-{kind.value}",
@@ -172,6 +185,7 @@ def open_window(
         window=kind.value,
         parties=[p.value for p in parties],
         due_at=iso(due_at),
+        **data,
     )
     deadlines_shown = {**case.deadlines, kind.value: due_at}
     updated = advance(case, now, status=new_status, window=window, deadlines=deadlines_shown)
@@ -242,87 +256,20 @@ def open_review(case: Dispute, deadlines: Deadlines, now: datetime, *, reason: s
     )
 
 
-def window_timed_out(case: Dispute, window_id: str, deadlines: Deadlines, now: datetime) -> Transition | None:
-    """A workflow timer fired: send the reminder, or apply the missed deadline.
-
-    None when the timer is stale (the window already ended another way) or early,
-    so the workflow simply carries on from the case as it is.
-    """
-    window = case.window
-    if window is None or window.id != window_id:
-        return None
-    reached = now + TIMER_TOLERANCE
-    if reached >= window.due_at:
-        return _deadline_missed(case, window, deadlines, now)
-    if window.remind_at and not window.reminded and reached >= window.remind_at:
-        return _remind(case, window, now)
-    return None
-
-
-def _remind(case: Dispute, window: Window, now: datetime) -> Transition:
-    reminder = event(
-        case,
-        now,
-        "deadline_approaching",
-        reason="reminder before the deadline",
-        window=window.kind.value,
-        parties=[p.value for p in window.parties if p not in window.submitted],
-        due_at=iso(window.due_at),
-    )
-    reminded = window.model_copy(update={"reminded": True})
-    return Transition(case=advance(case, now, window=reminded), events=(reminder,))
-
-
-def _deadline_missed(case: Dispute, window: Window, deadlines: Deadlines, now: datetime) -> Transition:
-    if window.kind in PARTY_WINDOWS:
-        late = [p for p in window.parties if p not in window.submitted]
-        missed = event(
-            case,
-            now,
-            "deadline_missed",
-            reason=f"{', '.join(p.value for p in late)} missed the deadline",
-            window=window.kind.value,
-            parties=[p.value for p in late],
-        )
-        marked = case.model_copy(
-            update={
-                "missed_deadlines": (
-                    *case.missed_deadlines,
-                    *(f"{window.kind.value}:{p.value}" for p in late),
-                )
-            }
-        )
-        after = close_window(marked, window, deadlines, now)
-        return after.preceded_by(missed)
-    if window.kind == WindowKind.APPEAL:
-        return close_case(
-            case.model_copy(update={"window": None}),
-            Resolution.RULED,
-            now,
-            reason="appeal window ended",
-        )
-    # Review SLA breached: the case moves to the senior queue and keeps waiting there.
-    breached = event(case, now, "review_sla_breached", reason="review SLA passed; the case moves to the senior queue")
-    senior = case.model_copy(
-        update={"window": None, "claimed_by": None, "senior_queue_since": case.senior_queue_since or now}
-    )
-    reopened = open_review(senior, deadlines, now, reason="senior review")
-    return reopened.preceded_by(breached)
-
-
 def close_case(
     case: Dispute, resolution: Resolution, now: datetime, *, reason: str, actor: Actor | None = None
 ) -> Transition:
-    """The end of a case, with what it leaves on the parties' records."""
+    """The end of a case. What a final decision leaves on the parties' records was written when it
+    became final (`fulfilment.finalize`), not here."""
     closed = event(
         case, now, "closed", actor=actor, to_status=Status.CLOSED, reason=reason, resolution=resolution.value
     )
     after = advance(case, now, status=Status.CLOSED, resolution=resolution, window=None)
-    return Transition(case=after, events=(closed,), ledger=ledger_entries(after, now))
+    return Transition(case=after, events=(closed,))
 
 
 def ledger_entries(case: Dispute, now: datetime) -> tuple[LedgerEntry, ...]:
-    """Seller penalty points from the final ruling; a ruled case won or lost for the buyer's record."""
+    """Seller penalty points from the final decision; a ruled case won or lost for the buyer's record."""
     entries: list[LedgerEntry] = []
     ruling = case.ruling
     points = (

@@ -350,6 +350,62 @@ class Appeal(Frozen):
     filed_by: str
 
 
+class StepParty(StrEnum):
+    """Who carries out a fulfilment step: a party, or the storefront that moves the money."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    STOREFRONT = "storefront"
+
+
+class ReceiptCondition(StrEnum):
+    RECEIVED_OK = "received_ok"
+    NOT_RECEIVED = "not_received"
+    DAMAGED = "damaged"
+    DIFFERENT_ITEM = "different_item"
+    MISSING_PARTS = "missing_parts"
+
+
+class FulfilmentOutcome(StrEnum):
+    COMPLETED = "completed"  # everything owed happened
+    LAPSED = "lapsed"  # the buyer never shipped the return: the remedy is forfeited
+    PLATFORM_REFUNDED = "platform_refunded"  # the storefront never reported the refund: the platform paid
+    NOT_REQUIRED = "not_required"  # the final decision owed nothing
+
+
+class FulfilmentStep(Frozen):
+    """One step of carrying out a remedy, as it happened."""
+
+    step: WindowKind
+    party: StepParty
+    opened_at: UtcDateTime
+    due_at: UtcDateTime
+    done_at: UtcDateTime | None = None
+    by: str | None = None  # who did it, or "system" when its window passed
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Fulfilment(Frozen):
+    """What the final decision owes and how far it got (DESIGN section 10).
+
+    `plan` is the steps still to come after the current one; `owed` is the money the
+    refund step must report (minor units in `currency`), 0 when only goods move.
+    """
+
+    remedy: Outcome
+    owed: int = Field(ge=0)
+    currency: str
+    steps: tuple[FulfilmentStep, ...] = Field(default=(), max_length=12)
+    plan: tuple[WindowKind, ...] = ()
+    outcome: FulfilmentOutcome | None = None
+    receipt_review: dict[str, Any] | None = None  # a receipt reported other than received_ok, awaiting a reviewer
+
+    @property
+    def current(self) -> FulfilmentStep | None:
+        last = self.steps[-1] if self.steps else None
+        return last if last is not None and last.done_at is None else None
+
+
 class Dispute(Frozen):
     id: str
     storefront_id: str
@@ -384,6 +440,7 @@ class Dispute(Frozen):
     info_request: str | None = None
     # How many information requests reviewers sent on this case (bounded by the policy's limits.max_info_requests).
     info_requests_made: int = 0
+    fulfilment: Fulfilment | None = None
     policy_version: str
     version: int = 0
     created_at: UtcDateTime
@@ -428,14 +485,17 @@ class AuditEvent(Frozen):
 
 
 class LedgerEntry(Frozen):
-    """What a closed case leaves on a party's record: a seller's penalty points, a buyer's won or lost dispute."""
+    """What a final decision leaves on a party's record: a seller's penalty points, a buyer's won or lost
+    dispute, or a payout the platform made on the seller's behalf that the seller owes back (`seller_recovery`)."""
 
-    kind: Literal["seller_penalty", "buyer_outcome"]
+    kind: Literal["seller_penalty", "buyer_outcome", "seller_recovery"]
     storefront_id: str
     subject: str
     case_id: str
     points: int = 0
     lost: bool = False
+    amount: int = 0
+    currency: str | None = None
     at: UtcDateTime
 
 
@@ -475,7 +535,7 @@ class Page:
 class DisputeQuery(Frozen):
     """A page of cases: reviewers read a queue, everyone else their own cases."""
 
-    queue: Literal["review", "senior"] = "review"
+    queue: Literal["review", "senior", "fulfilment"] = "review"
     status: Status | None = None
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
+from chalicelib.domain.fulfilment import finalize
 from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event
 from chalicelib.domain.models import (
     Actor,
@@ -22,24 +23,37 @@ from chalicelib.domain.models import (
     Status,
     Transition,
 )
-from chalicelib.domain.policy import DEFAULT_LIMITS
+from chalicelib.domain.policy import DEFAULT_LIMITS, Deadlines, FulfilmentPolicy
 from chalicelib.domain.rulings import ruling_as_requested
 
 # Before a ruling the parties may still end the case themselves.
 OPEN_STATUSES = (Status.ESCALATED, Status.AWAITING_SELLER, Status.AWAITING_BUYER, Status.UNDER_REVIEW)
 
 
-def concede(case: Dispute, seller: Actor, now: datetime) -> Transition:
-    """The seller gives the buyer what was asked; the case ends at once."""
+def concede(
+    case: Dispute,
+    seller: Actor,
+    now: datetime,
+    *,
+    policy: FulfilmentPolicy | None = None,
+    deadlines: Deadlines | None = None,
+) -> Transition:
+    """The seller gives the buyer what was asked; the decision is final at once and goes on to be carried out."""
     ensure_status(case, *OPEN_STATUSES)
     hit = RuleHit(rule="seller_conceded", reason="the seller accepted the buyer's request")
     ruling = ruling_as_requested(case, (hit,), seller.sub, now).model_copy(update={"final": True})
     conceded = event(case, now, "conceded", actor=seller, reason=hit.reason)
     lapsed = _lapse_open_offer(case, now)
-    closed = close_case(
-        advance(lapsed, now, ruling=ruling), Resolution.CONCEDED, now, reason="seller conceded", actor=seller
+    final = finalize(
+        advance(lapsed, now, ruling=ruling),
+        Resolution.CONCEDED,
+        now,
+        reason="seller conceded",
+        actor=seller,
+        policy=policy or FulfilmentPolicy(),
+        deadlines=deadlines or Deadlines(),
     )
-    return closed.preceded_by(conceded)
+    return final.preceded_by(conceded)
 
 
 def make_offer(
@@ -101,8 +115,16 @@ def _with_offer(case: Dispute, offer_id: str, status: OfferStatus, now: datetime
     return case.model_copy(update={"offers": offers})
 
 
-def accept_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:
-    """The buyer takes the offer: the case closes settled, with the agreed refund as its outcome."""
+def accept_offer(
+    case: Dispute,
+    buyer: Actor,
+    offer_id: str,
+    now: datetime,
+    *,
+    policy: FulfilmentPolicy | None = None,
+    deadlines: Deadlines | None = None,
+) -> Transition:
+    """The buyer takes the offer: the case is settled, with the agreed refund as the remedy to carry out."""
     ensure_status(case, *OPEN_STATUSES)
     offer = _find_open_offer(case, offer_id)
     outcome = Outcome.REFUND_FULL if offer.amount >= case.amount_paid else Outcome.REFUND_PARTIAL
@@ -126,8 +148,16 @@ def accept_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> T
     )
     settled_case = advance(_with_offer(case, offer_id, OfferStatus.ACCEPTED, now), now, ruling=settlement)
     settled = event(case, now, "settled", actor=buyer, reason=hit.reason, offer_id=offer_id, amount=offer.amount)
-    closed = close_case(settled_case, Resolution.SETTLED, now, reason="offer accepted", actor=buyer)
-    return closed.preceded_by(settled)
+    final = finalize(
+        settled_case,
+        Resolution.SETTLED,
+        now,
+        reason="offer accepted",
+        actor=buyer,
+        policy=policy or FulfilmentPolicy(),
+        deadlines=deadlines or Deadlines(),
+    )
+    return final.preceded_by(settled)
 
 
 def reject_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:

@@ -42,6 +42,44 @@ class Deadlines(BaseModel):
         return Deadlines(**waits, escalation_window=self.escalation_window)
 
 
+FULFILMENT_WINDOWS = (
+    "return_shipment",
+    "return_receipt",
+    "refund",
+    "exchange_reshipment",
+    "repair_reshipment",
+    "reshipment_receipt",
+)
+
+
+class FulfilmentPolicy(BaseModel):
+    """How long each step of carrying out a remedy may take, and what the platform does when one is missed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    return_shipment: timedelta = timedelta(days=7)
+    return_receipt: timedelta = timedelta(days=10)
+    refund: timedelta = timedelta(days=3)
+    exchange_reshipment: timedelta = timedelta(days=3)
+    repair_reshipment: timedelta = timedelta(days=30)
+    reshipment_receipt: timedelta = timedelta(days=10)
+    # A reviewer may reduce what is owed for a return received damaged by at most this share.
+    max_return_deduction: float = Field(default=0.5, ge=0, le=1)
+    # Penalty points when the platform had to refund because the refund was never reported.
+    missed_refund_points: int = Field(default=2, ge=0, le=100)
+
+    @field_validator(*FULFILMENT_WINDOWS)
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("durations must be positive")
+        return value
+
+    def scaled(self, factor: float) -> FulfilmentPolicy:
+        """Every window shrunk like the case's other waits (DEADLINE_SCALE); the money rules stay."""
+        return self.model_copy(update={name: getattr(self, name) * factor for name in FULFILMENT_WINDOWS})
+
+
 class RuleThresholds(BaseModel):
     """The numbers the rules read; each rule names the keys it uses (docs/RULES.md)."""
 
@@ -99,6 +137,7 @@ class Policy(BaseModel):
     deadlines: Deadlines = Deadlines()
     rules: RuleThresholds = RuleThresholds()
     limits: CaseLimits = DEFAULT_LIMITS
+    fulfilment: FulfilmentPolicy = FulfilmentPolicy()
 
 
 def load_policy(document: str | bytes | dict[str, Any]) -> Policy:

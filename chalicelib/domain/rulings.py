@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import datetime
 
 from chalicelib.domain.errors import InvalidState, InvalidValue
-from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event, open_review, open_window
+from chalicelib.domain.fulfilment import finalize
+from chalicelib.domain.lifecycle import advance, ensure_status, event, open_review, open_window
 from chalicelib.domain.models import (
     Actor,
     CompensationKind,
@@ -28,7 +29,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
-from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.policy import Deadlines, FulfilmentPolicy
 from chalicelib.domain.review import require_may_decide, require_review_window
 
 PARTY_LIABILITY = {Party.SELLER: Liability.SELLER, Party.BUYER: Liability.BUYER}
@@ -96,15 +97,26 @@ def _penalty_problems(penalties: tuple[Penalty, ...], liability: Liability) -> l
 
 
 def issue_ruling(
-    case: Dispute, actor: Actor, decision: ReviewerDecision, deadlines: Deadlines, now: datetime
+    case: Dispute,
+    actor: Actor,
+    decision: ReviewerDecision,
+    deadlines: Deadlines,
+    now: datetime,
+    *,
+    policy: FulfilmentPolicy | None = None,
 ) -> Transition:
-    """A reviewer decides; an appeal's ruling is final and closes the case.
+    """A reviewer decides; an appeal's ruling is final and goes on to be carried out (or closes the case).
 
     Departing from the rules' recommendation needs a written reason. The rationale shown
     to both parties carries the rules that fired, the override and the reviewer's notes.
     """
     require_review_window(case)
     require_may_decide(case, actor)
+    if case.fulfilment is not None:
+        raise InvalidState(
+            "the ruling is final and being carried out; decide the disputed receipt instead",
+            [{"status": case.status.value, "route": "receipt-decision"}],
+        )
     chosen = _chosen(case, decision)
     rationale = case.recommendation.rules_fired if case.recommendation else ()
     if case.recommendation and _differs(chosen, case.recommendation.ruling):
@@ -123,7 +135,7 @@ def issue_ruling(
         final=case.status == Status.APPEALED,
     )
     validate_ruling(case, ruling)
-    return record_ruling(case, ruling, deadlines, now, actor=actor)
+    return record_ruling(case, ruling, deadlines, now, actor=actor, policy=policy)
 
 
 def _chosen(case: Dispute, decision: ReviewerDecision) -> RulingDecision:
@@ -159,6 +171,7 @@ def record_ruling(
     now: datetime,
     *,
     actor: Actor | None = None,
+    policy: FulfilmentPolicy | None = None,
 ) -> Transition:
     ruled = event(
         case,
@@ -181,14 +194,16 @@ def record_ruling(
         superseded_ruling=case.ruling if ruling.final else None,
     )
     if ruling.final:
-        closed = close_case(
+        final = finalize(
             decided,
             Resolution.RULED,
             now,
             reason="appeal decided; the ruling is final",
             actor=actor,
+            policy=policy or FulfilmentPolicy(),
+            deadlines=deadlines,
         )
-        return closed.preceded_by(ruled)
+        return final.preceded_by(ruled)
     appeal = open_window(decided, WindowKind.APPEAL, (Party.BUYER, Party.SELLER), deadlines, now)
     return appeal.preceded_by(ruled)
 

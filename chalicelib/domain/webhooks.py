@@ -38,6 +38,11 @@ class EventType(StrEnum):
     APPEALED = "dispute.appealed"
     CLOSED = "dispute.closed"
     WITHDRAWN = "dispute.withdrawn"
+    FULFILMENT_STEP_OPENED = "dispute.fulfilment_step_opened"
+    FULFILMENT_STEP_COMPLETED = "dispute.fulfilment_step_completed"
+    FULFILMENT_OVERDUE = "dispute.fulfilment_overdue"
+    PLATFORM_REFUNDED = "dispute.platform_refunded"
+    FULFILLED = "dispute.fulfilled"
 
 
 # Events of one saved transition get consecutive numbers inside their version's block.

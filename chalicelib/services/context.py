@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chalicelib.config import Settings
-from chalicelib.domain.policy import Deadlines, Policy
+from chalicelib.domain.policy import Deadlines, FulfilmentPolicy, Policy
 from chalicelib.services.ports import (
     CaseRepository,
     EvidenceFiles,
@@ -41,3 +41,7 @@ class Context:
     def deadlines(self, storefront_id: str) -> Deadlines:
         """The storefront's deadlines, shrunk by DEADLINE_SCALE when running locally."""
         return self.policy(storefront_id).deadlines.scaled(self.settings.deadline_scale)
+
+    def fulfilment(self, storefront_id: str) -> FulfilmentPolicy:
+        """The storefront's fulfilment windows (scaled like its deadlines) and money rules."""
+        return self.policy(storefront_id).fulfilment.scaled(self.settings.deadline_scale)

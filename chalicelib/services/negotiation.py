@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from chalicelib.domain import negotiation
-from chalicelib.domain.models import Actor, Dispute
+from chalicelib.domain.models import Actor, Dispute, Transition
 from chalicelib.services.cases import change
 from chalicelib.services.context import Context
 
@@ -14,7 +15,9 @@ def concede(ctx: Context, actor: Actor, case_id: str, expected_version: int | No
     return change(
         ctx,
         case_id,
-        lambda case, now: negotiation.concede(case, actor, now),
+        lambda case, now: negotiation.concede(
+            case, actor, now, policy=ctx.fulfilment(case.storefront_id), deadlines=ctx.deadlines(case.storefront_id)
+        ),
         actor=actor,
         action="concede",
         expected_version=expected_version,
@@ -40,15 +43,14 @@ def make_offer(
 def answer_offer(
     ctx: Context, actor: Actor, case_id: str, offer_id: str, accept: bool, expected_version: int | None = None
 ) -> Dispute:
-    answer = negotiation.accept_offer if accept else negotiation.reject_offer
-    return change(
-        ctx,
-        case_id,
-        lambda case, now: answer(case, actor, offer_id, now),
-        actor=actor,
-        action="answer_offer",
-        expected_version=expected_version,
-    ).case
+
+    def command(case: Dispute, now: datetime) -> Transition:
+        if not accept:
+            return negotiation.reject_offer(case, actor, offer_id, now)
+        policy, deadlines = ctx.fulfilment(case.storefront_id), ctx.deadlines(case.storefront_id)
+        return negotiation.accept_offer(case, actor, offer_id, now, policy=policy, deadlines=deadlines)
+
+    return change(ctx, case_id, command, actor=actor, action="answer_offer", expected_version=expected_version).case
 
 
 def withdraw(

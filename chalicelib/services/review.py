@@ -44,7 +44,8 @@ def rule(
     ctx: Context, actor: Actor, case_id: str, decision: ReviewerDecision, expected_version: int | None = None
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
-        return rulings.issue_ruling(case, actor, decision, ctx.deadlines(case.storefront_id), now)
+        deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
+        return rulings.issue_ruling(case, actor, decision, deadlines, now, policy=policy)
 
     return change(ctx, case_id, command, actor=actor, action="rule", expected_version=expected_version).case
 

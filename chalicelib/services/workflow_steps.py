@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain import lifecycle, rules, rulings
+from chalicelib.domain import lifecycle, rules, rulings, timers
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Dispute, Status, Transition
 from chalicelib.domain.workflow import next_step
@@ -37,7 +37,8 @@ def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> d
 
 def handle_deadline(ctx: Context, case_id: str, window_id: str) -> dict[str, Any]:
     def decide(case: Dispute, now: datetime) -> Transition:
-        timed_out = lifecycle.window_timed_out(case, window_id, ctx.deadlines(case.storefront_id), now)
+        deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
+        timed_out = timers.window_timed_out(case, window_id, deadlines, now, policy=policy)
         return timed_out or Transition.unchanged(case)
 
     return _step(ctx, change(ctx, case_id, decide, action="handle_deadline").case)

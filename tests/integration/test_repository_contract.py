@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import evidence as evidence_rules
-from chalicelib.domain import lifecycle
+from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
 from chalicelib.domain.evidence_models import (
     MAX_RECORDS_PER_PARTY,
@@ -58,7 +58,7 @@ def test_a_write_from_a_stale_read_is_refused_and_leaves_no_events(ctx: Context)
     case = new_case(ctx)
     first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
     assert case.window is not None
-    racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    racing = timers.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
     assert racing is not None
 
     winner = ctx.cases.save(first)

@@ -20,7 +20,7 @@ import app
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.webhook_sender import HttpSender
 from chalicelib.bootstrap import webhook_ports, webhook_store
-from chalicelib.domain import lifecycle
+from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
@@ -324,7 +324,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
     case = repo.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
     first = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), now + timedelta(minutes=1))
     assert case.window is not None
-    racing = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    racing = timers.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
     assert racing is not None
 
     # When the second one loses the race

@@ -17,7 +17,8 @@ import pytest
 from annotated_types import MaxLen
 from pydantic import TypeAdapter, ValidationError
 
-from chalicelib.domain import lifecycle, negotiation, review, rules, rulings
+from chalicelib.domain import fulfilment, lifecycle, negotiation, review, rules, rulings, timers
+from chalicelib.domain.evidence_models import MAX_FILES_PER_PARTY, MAX_RECORDS_PER_PARTY
 from chalicelib.domain.models import (
     FREE_TEXT_MAX_CHARS,
     Actor,
@@ -32,11 +33,20 @@ from chalicelib.domain.models import (
     Payee,
     Penalty,
     PenaltyKind,
+    ReceiptCondition,
     ReviewerDecision,
     Role,
     Status,
+    WindowKind,
 )
-from chalicelib.domain.policy import MAX_INFO_REQUESTS_CEILING, MAX_OFFERS_CEILING, CaseLimits, Deadlines, Policy
+from chalicelib.domain.policy import (
+    MAX_INFO_REQUESTS_CEILING,
+    MAX_OFFERS_CEILING,
+    CaseLimits,
+    Deadlines,
+    FulfilmentPolicy,
+    Policy,
+)
 from tests.factories import NOW, request, saved
 
 # DynamoDB's item limit is 400 KB. The largest case must stay under half of it: the rest is room
@@ -47,6 +57,8 @@ DYNAMODB_ITEM_LIMIT_BYTES = 400 * 1024
 # A storefront's policy at the ceilings (CaseLimits accepts them; one more it refuses).
 LIMITS = CaseLimits(max_offers=MAX_OFFERS_CEILING, max_info_requests=MAX_INFO_REQUESTS_CEILING)
 D = Deadlines()
+P = FulfilmentPolicy()
+K = WindowKind
 LONGEST_ID = 128  # Identifier: storefront, order, buyer, seller and request ids, token subjects
 # The most a character FreeText accepts costs in the stored JSON (proved below): four-byte UTF-8.
 COSTLIEST_CHARACTER = "\U0001f600"
@@ -122,7 +134,23 @@ def largest_case(fill: str) -> Dispute:
     # A first ruling that overrides, with every line, penalty and text at its maximum; an appeal; a final ruling.
     case = saved(rulings.issue_ruling(case, reviewer, longest_decision(case, text), D, later(case)))
     case = saved(review.appeal(case, buyer, Party.BUYER, text, D, later(case)))
-    case = saved(rulings.issue_ruling(case, senior, longest_decision(case, text), D, later(case)))
+    final = longest_decision(case, text).model_copy(update={"outcome": Outcome.EXCHANGE})
+    case = saved(rulings.issue_ruling(case, senior, final, D, later(case)))
+    # The exchange carried out with every step: both parcels with the longest carrier fields, both receipts
+    # with the longest note, the second disputed with every piece of evidence the buyer may hold, the
+    # reviewer's decision, and the platform refunding when the storefront never reports.
+    carrier, tracking = COSTLIEST_CHARACTER * 64, "T" * 64
+    case = saved(fulfilment.report_shipment(case, buyer, K.RETURN_SHIPMENT, carrier, tracking, P, D, later(case)))
+    ok, damaged = ReceiptCondition.RECEIVED_OK, ReceiptCondition.DAMAGED
+    case = saved(fulfilment.report_receipt(case, seller, K.RETURN_RECEIPT, ok, text, (), P, D, later(case)))
+    case = saved(fulfilment.report_shipment(case, seller, K.RESHIPMENT, carrier, tracking, P, D, later(case)))
+    evidence = tuple(f"evd_{number:032x}" for number in range(MAX_FILES_PER_PARTY + MAX_RECORDS_PER_PARTY))
+    case = saved(
+        fulfilment.report_receipt(case, buyer, K.RESHIPMENT_RECEIPT, damaged, text, evidence, P, D, later(case))
+    )
+    owed = fulfilment.refund_base(case)
+    case = saved(fulfilment.decide_receipt(case, senior, owed, text, P, D, later(case)))
+    case = missed(case)
     # A workflow failure is summarised by the service: the error name and at most 500 characters of its cause.
     return case.model_copy(update={"workflow_error": "E" * 256 + ": " + COSTLIEST_CHARACTER * 500})
 
@@ -136,7 +164,7 @@ def missed(case: Dispute) -> Dispute:
     """The open window's deadline passes with nobody acting."""
     window = case.window
     assert window is not None
-    after = lifecycle.window_timed_out(case, window.id, D, window.due_at)
+    after = timers.window_timed_out(case, window.id, D, window.due_at)
     assert after is not None
     return saved(after)
 
@@ -171,6 +199,7 @@ def test_the_largest_case_a_client_can_build_is_well_under_the_dynamodb_item_lim
     # Then: it fits in well under half an item, and it really is the full case
     assert size < MAX_CASE_JSON_BYTES < DYNAMODB_ITEM_LIMIT_BYTES, f"the largest case is {size} bytes"
     assert case.status == Status.CLOSED and case.appeal is not None and case.superseded_ruling is not None
+    assert case.fulfilment is not None and len(case.fulfilment.steps) == 5
     assert len(case.offers) == MAX_OFFERS_CEILING
     assert case.info_requests_made == MAX_INFO_REQUESTS_CEILING
     assert len(case.missed_deadlines) == 2 + 2 * MAX_INFO_REQUESTS_CEILING

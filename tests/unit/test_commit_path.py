@@ -19,7 +19,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
-from chalicelib.services import cases, disputes, evidence, negotiation, review, workflow_steps
+from chalicelib.services import cases, disputes, evidence, fulfilment, negotiation, review, workflow_steps
 from tests.factories import actor, after_sales_body
 from tests.unit.fakes import Fakes
 
@@ -116,12 +116,20 @@ def test_a_reviewer_ruling_is_counted_by_outcome_decider_and_time_to_ruling(
 def test_parties_ending_a_case_themselves_are_counted_as_closes(
     fakes: Fakes, capsys: pytest.CaptureFixture[str], close: Any, resolution: str
 ) -> None:
+    # Given a case the parties end themselves
     case = escalated(fakes)
     capsys.readouterr()
+    ended = close(fakes, case)
+    assert ended == fakes.cases.get(case.id)
 
-    closed = close(fakes, case)
+    # When what the decision owes is carried out (a concession or a settlement owes a refund)
+    if ended.status == Status.FULFILLING:
+        assert ended.fulfilment is not None
+        owed = (ended.fulfilment.owed, ended.fulfilment.currency)
+        ended = fulfilment.report_refund(fakes.ctx, STOREFRONT, case.id, *owed, "refund-1")
 
-    assert closed.status == Status.CLOSED and closed == fakes.cases.get(case.id)
+    # Then the close is counted with how the case was resolved
+    assert ended.status == Status.CLOSED
     assert named(capsys.readouterr().out, "DisputesClosed") == [
         {"name": "DisputesClosed", "service": "disputes", "resolution": resolution}
     ]

@@ -9,7 +9,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain import evidence, evidence_models, lifecycle
+from chalicelib.domain import evidence, evidence_models, lifecycle, timers
 from chalicelib.domain.errors import (
     DeadlinePassed,
     DomainError,
@@ -142,7 +142,7 @@ def test_adding_after_the_deadline_moved_the_case_on_is_410() -> None:
     case = opened_case()
     assert case.window is not None
     due = case.window.due_at
-    moved_on = lifecycle.window_timed_out(case, case.window.id, DEADLINES, due)
+    moved_on = timers.window_timed_out(case, case.window.id, DEADLINES, due)
     assert moved_on is not None
 
     with pytest.raises(DeadlinePassed):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain import lifecycle
+from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import DeadlinePassed, InvalidState
 from chalicelib.domain.models import Party, Resolution, Status, WindowKind
 from chalicelib.domain.policy import Deadlines
@@ -72,7 +72,7 @@ def test_first_timer_is_the_reminder_and_keeps_the_window_open() -> None:
     case = opened_case()
     assert case.window is not None
 
-    reminded = lifecycle.window_timed_out(case, case.window.id, DEADLINES, case.window.remind_at)  # type: ignore[arg-type]
+    reminded = timers.window_timed_out(case, case.window.id, DEADLINES, case.window.remind_at)  # type: ignore[arg-type]
 
     assert reminded is not None
     assert [e.action for e in reminded.events] == ["deadline_approaching"]
@@ -84,7 +84,7 @@ def test_seller_silence_past_the_deadline_is_recorded_as_default() -> None:
     case = opened_case()
     assert case.window is not None
 
-    missed = lifecycle.window_timed_out(case, case.window.id, DEADLINES, case.window.due_at)
+    missed = timers.window_timed_out(case, case.window.id, DEADLINES, case.window.due_at)
 
     assert missed is not None
     assert [e.action for e in missed.events] == ["deadline_missed", "evidence_requested"]
@@ -96,7 +96,7 @@ def test_buyer_deadline_moves_the_case_to_review_for_the_rules() -> None:
     case = saved(lifecycle.submit(opened_case(), SELLER, Party.SELLER, DEADLINES, NOW))
     assert case.window is not None
 
-    missed = lifecycle.window_timed_out(case, case.window.id, DEADLINES, case.window.due_at)
+    missed = timers.window_timed_out(case, case.window.id, DEADLINES, case.window.due_at)
 
     assert missed is not None
     assert missed.case.status == Status.UNDER_REVIEW
@@ -108,8 +108,8 @@ def test_a_stale_or_early_timer_changes_nothing() -> None:
     case = opened_case()
     assert case.window is not None
 
-    assert lifecycle.window_timed_out(case, "w0-some-old-window", DEADLINES, NOW + timedelta(days=9)) is None
-    assert lifecycle.window_timed_out(case, case.window.id, DEADLINES, NOW + timedelta(hours=1)) is None
+    assert timers.window_timed_out(case, "w0-some-old-window", DEADLINES, NOW + timedelta(days=9)) is None
+    assert timers.window_timed_out(case, case.window.id, DEADLINES, NOW + timedelta(hours=1)) is None
 
 
 def test_appeal_window_ending_closes_the_case_as_ruled() -> None:
@@ -119,7 +119,7 @@ def test_appeal_window_ending_closes_the_case_as_ruled() -> None:
     )
     assert in_appeal.window is not None
 
-    closed = lifecycle.window_timed_out(in_appeal, in_appeal.window.id, DEADLINES, in_appeal.window.due_at)
+    closed = timers.window_timed_out(in_appeal, in_appeal.window.id, DEADLINES, in_appeal.window.due_at)
 
     assert closed is not None
     assert closed.case.status == Status.CLOSED
@@ -132,7 +132,7 @@ def test_review_sla_breach_moves_the_case_to_the_senior_queue() -> None:
     in_review = saved(lifecycle.open_review(case.model_copy(update={"window": None}), DEADLINES, NOW, reason="t"))
     assert in_review.window is not None
 
-    breached = lifecycle.window_timed_out(in_review, in_review.window.id, DEADLINES, in_review.window.due_at)
+    breached = timers.window_timed_out(in_review, in_review.window.id, DEADLINES, in_review.window.due_at)
 
     assert breached is not None
     assert breached.case.senior_queue_since == in_review.window.due_at

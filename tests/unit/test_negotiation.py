@@ -9,24 +9,24 @@ import pytest
 from chalicelib.api.errors import status_for
 from chalicelib.domain import negotiation
 from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
-from chalicelib.domain.models import Dispute, OfferStatus, Outcome, Resolution, Status
+from chalicelib.domain.models import Dispute, OfferStatus, Outcome, Resolution, Status, WindowKind
 from chalicelib.domain.policy import DEFAULT_LIMITS
-from chalicelib.domain.workflow import next_step
 from tests.factories import BUYER, NOW, SELLER, opened_case, saved
 
 LATER = NOW + timedelta(hours=1)
 
 
-def test_concession_closes_the_case_for_the_buyer_as_requested() -> None:
+def test_a_concession_decides_for_the_buyer_as_requested_and_the_refund_is_carried_out() -> None:
     case = opened_case()
 
     conceded = saved(negotiation.concede(case, SELLER, LATER))
 
-    assert conceded.status == Status.CLOSED
+    assert conceded.status == Status.FULFILLING
     assert conceded.resolution == Resolution.CONCEDED
     assert conceded.ruling is not None and conceded.ruling.outcome == Outcome.REFUND_FULL
     assert conceded.ruling.compensation[0].amount == case.amount_requested
-    assert next_step(conceded, LATER).next == "closed"
+    assert conceded.fulfilment is not None and conceded.fulfilment.owed == case.amount_requested
+    assert conceded.window is not None and conceded.window.kind == WindowKind.REFUND
 
 
 def test_accepted_offer_settles_with_the_agreed_amount() -> None:
@@ -34,12 +34,13 @@ def test_accepted_offer_settles_with_the_agreed_amount() -> None:
 
     settled = negotiation.accept_offer(offered, BUYER, "off-1", LATER)
 
-    assert settled.case.status == Status.CLOSED
+    assert settled.case.status == Status.FULFILLING
     assert settled.case.resolution == Resolution.SETTLED
     assert settled.case.ruling is not None and settled.case.ruling.outcome == Outcome.REFUND_PARTIAL
     assert settled.case.ruling.compensation[0].amount == 5_000
     assert settled.case.offers[0].status == OfferStatus.ACCEPTED
-    assert [e.action for e in settled.events] == ["settled", "closed"]
+    assert settled.case.fulfilment is not None and settled.case.fulfilment.owed == 5_000
+    assert [e.action for e in settled.events] == ["settled", "fulfilment_step_opened"]
 
 
 def test_rejected_offer_lets_the_case_go_on_and_a_new_offer_be_made() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain import lifecycle
+from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.policy import Deadlines
 from chalicelib.observability import lambda_entry, logger, record_case_events
 from tests.factories import NOW, opened_case
@@ -23,7 +23,7 @@ def emitted(output: str) -> dict[str, dict[str, Any]]:
 def test_case_events_become_metrics_with_their_dimensions(capsys: pytest.CaptureFixture[str]) -> None:
     case = opened_case()
     assert case.window is not None
-    missed = lifecycle.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
+    missed = timers.window_timed_out(case, case.window.id, Deadlines(), case.window.due_at)
     assert missed is not None
     ruled = lifecycle.event(case, NOW + timedelta(hours=80), "ruled", outcome="refund_full", decided_by="rev-1")
 

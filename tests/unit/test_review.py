@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.api.errors import status_for
-from chalicelib.domain import lifecycle, review, rulings
+from chalicelib.domain import lifecycle, review, rulings, timers
 from chalicelib.domain.errors import (
     DeadlinePassed,
     Duplicate,
@@ -185,7 +185,7 @@ def test_appeal_goes_to_a_senior_reviewer_other_than_the_first_and_is_final() ->
     with pytest.raises(RoleNotAllowed):
         rulings.issue_ruling(appealed, actor(Role.SENIOR_REVIEWER, REVIEWER.sub), REFUND, D, LATER)
     final = rulings.issue_ruling(appealed, SENIOR, REFUND, D, LATER).case
-    assert final.status == Status.CLOSED and final.resolution == Resolution.RULED
+    assert final.status == Status.FULFILLING and final.resolution == Resolution.RULED  # the refund is carried out
     assert final.ruling is not None and final.ruling.final
     assert final.superseded_ruling is not None and final.superseded_ruling.decided_by == REVIEWER.sub
 
@@ -203,7 +203,7 @@ def test_only_one_appeal_and_only_inside_the_window() -> None:
 def test_senior_queue_cases_need_a_senior_reviewer() -> None:
     case = in_review()
     assert case.window is not None
-    breached = saved(lifecycle.window_timed_out(case, case.window.id, D, case.window.due_at))  # type: ignore[arg-type]
+    breached = saved(timers.window_timed_out(case, case.window.id, D, case.window.due_at))  # type: ignore[arg-type]
 
     with pytest.raises(RoleNotAllowed):
         review.claim(breached, REVIEWER, NOW)

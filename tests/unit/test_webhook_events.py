@@ -37,7 +37,7 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
     assert event_type_for("withdrawn") == EventType.WITHDRAWN
     for internal in ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed"):
         assert event_type_for(internal) is None
-    assert len(EventType) == 13
+    assert len(EventType) == 18
 
 
 def test_sequence_increases_with_the_version_and_then_the_event_index() -> None:
