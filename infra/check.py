@@ -8,6 +8,7 @@
   `Next` names a state, every state is reachable, paths and retriers well-formed), plus this
   service's own rules: every Task retries transient errors and catches everything into a
   recovery state; every wait for a task token has a deadline and catches `States.Timeout`.
+- The definition is what `python -m statemachines.build` generates from its source.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from statelint.config import Config as StatelintConfig
 from statelint.linter import Linter
 
 import statemachines
+import statemachines.build
 from infra import build
 
 LINT_REGIONS = ["us-east-1"]
@@ -104,6 +106,9 @@ def main() -> int:
     failed = failed or bool(problems)
     if deployed != statemachines.DEFINITION_PATH.read_text():
         print(f"the packaged DefinitionString is not {statemachines.DEFINITION_PATH}")
+        failed = True
+    if statemachines.build.render() != statemachines.DEFINITION_PATH.read_text():
+        print(f"{statemachines.DEFINITION_PATH} is not what its source generates: run python -m statemachines.build")
         failed = True
     return 1 if failed else 0
 

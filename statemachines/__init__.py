@@ -1,4 +1,10 @@
-"""The one state machine definition, shared by the local runtime and the AWS deployment."""
+"""The one state machine definition, shared by the local runtime and the AWS deployment.
+
+`dispute.asl.json` is plain Amazon States Language: `infra/` deploys its text and the local runtime
+runs it, with `${...}` placeholders for the functions' ARNs (`render`). It is generated: edit
+`dispute.source.json` (Retry/Catch policies written once, one entry per window the case waits on),
+then run `python -m statemachines.build`; a unit test fails while the two differ.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import re
 from pathlib import Path
 
 DEFINITION_PATH = Path(__file__).with_name("dispute.asl.json")
+SOURCE_PATH = Path(__file__).with_name("dispute.source.json")
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 # Lambda functions the definition calls, by placeholder; names match app.py's @app.lambda_function.

@@ -1,7 +1,9 @@
 """What the state machine should do next, derived from the case alone.
 
 Every Lambda the workflow calls, and every API action that resumes it, returns
-`next_step(case, now)`. The state machine routes on `next`; a wait state uses
+`next_step(case, now)`. The state machine routes on `next`: the kind of the
+window the case waits on (one wait state per kind, `AwaitSellerResponse` for
+`seller_response`, ...), else `rules` or `closed`. A wait state uses
 `timeout_seconds` and names the window it parks on, so a late or duplicate
 signal can always be recognised as stale.
 """
@@ -16,15 +18,21 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.models import Dispute, Status, WindowKind
 
-NextState = Literal["party_window", "rules", "review", "appeal_window", "closed"]
-
-WAIT_STATE: dict[WindowKind, NextState] = {
-    WindowKind.SELLER_RESPONSE: "party_window",
-    WindowKind.BUYER_REBUTTAL: "party_window",
-    WindowKind.INFO_REQUEST: "party_window",
-    WindowKind.REVIEW: "review",
-    WindowKind.APPEAL: "appeal_window",
-}
+# One value per WindowKind (the case waits on that window), then the two steps that wait on nothing.
+NextState = Literal[
+    "seller_response",
+    "buyer_rebuttal",
+    "info_request",
+    "review",
+    "appeal",
+    "return_shipment",
+    "return_receipt",
+    "refund",
+    "reshipment",
+    "reshipment_receipt",
+    "rules",
+    "closed",
+]
 
 
 class WorkflowStep(BaseModel):
@@ -36,6 +44,15 @@ class WorkflowStep(BaseModel):
     timeout_seconds: int | None = None
 
 
+def waits_on(kind: WindowKind) -> NextState:
+    """The step of a case waiting on a window of this kind: the kind's own value.
+
+    mypy reads `kind.value` as the union of WindowKind's values, so a kind missing from NextState fails the
+    type check here (and WorkflowStep's validation at run time).
+    """
+    return kind.value
+
+
 def next_step(case: Dispute, now: datetime) -> WorkflowStep:
     if case.status == Status.CLOSED:
         return WorkflowStep(case_id=case.id, next="closed")
@@ -45,4 +62,4 @@ def next_step(case: Dispute, now: datetime) -> WorkflowStep:
     timer_at = window.remind_at if window.remind_at and not window.reminded else window.due_at
     # Step Functions takes whole seconds, at least one; rounding up never fires early.
     seconds = max(1, math.ceil((timer_at - now).total_seconds()))
-    return WorkflowStep(case_id=case.id, next=WAIT_STATE[window.kind], window_id=window.id, timeout_seconds=seconds)
+    return WorkflowStep(case_id=case.id, next=waits_on(window.kind), window_id=window.id, timeout_seconds=seconds)

@@ -35,8 +35,21 @@ def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> d
     return {"parked": window_id}
 
 
-def handle_deadline(ctx: Context, case_id: str, window_id: str) -> dict[str, Any]:
+def handle_deadline(ctx: Context, case_id: str, window_id: str, window_kind: str | None = None) -> dict[str, Any]:
+    """A wait state's timer fired: the reminder or the deadline of `window_id`, whichever is due.
+
+    `window_kind` is what the state machine's deadline state expects (`SellerResponseDue` passes
+    `seller_response`); the stored window decides, a mismatch is only logged. A stale timer (the
+    window already ended another way) changes nothing.
+    """
+
     def decide(case: Dispute, now: datetime) -> Transition:
+        window = case.window
+        if window_kind and window is not None and window.id == window_id and window.kind != window_kind:
+            logger.warning(
+                "deadline state does not match the window it fired for",
+                extra={"case_id": case_id, "expected_kind": window_kind, "window_kind": window.kind.value},
+            )
         deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
         timed_out = timers.window_timed_out(case, window_id, deadlines, now, policy=policy)
         return timed_out or Transition.unchanged(case)

@@ -13,7 +13,7 @@ def park_task_token(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def handle_deadline(event: dict[str, Any]) -> dict[str, Any]:
-    return workflow_steps.handle_deadline(context(), event["case_id"], event["window_id"])
+    return workflow_steps.handle_deadline(context(), event["case_id"], event["window_id"], event.get("window_kind"))
 
 
 def apply_rules(event: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ answers the case as saved, and writes nothing when nothing changed. Runs on the 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
+from chalicelib.observability import logger
 from chalicelib.services import cases, disputes, evidence, fulfilment, negotiation, review, workflow_steps
 from tests.factories import actor, after_sales_body
 from tests.unit.fakes import Fakes
@@ -158,6 +160,40 @@ def test_a_missed_seller_deadline_is_counted_and_the_rules_ruling_too(
     assert named(out, "Rulings") == [
         {"name": "Rulings", "service": "disputes", "outcome": Outcome.REFUND_FULL.value, "decider": "rules"}
     ]
+
+
+def test_a_deadline_state_names_the_window_kind_it_expects_and_a_stale_timer_changes_nothing(fakes: Fakes) -> None:
+    # Given a case in the seller's window, at its deadline
+    case = escalated(fakes)
+    assert case.window is not None
+    fakes.clock.now = case.window.due_at
+
+    # When a timer fires for a window that already ended, then SellerResponseDue fires for the open one
+    stale = workflow_steps.handle_deadline(fakes.ctx, case.id, "win_ended", "seller_response")
+    unchanged = fakes.cases.get(case.id)
+    step = workflow_steps.handle_deadline(fakes.ctx, case.id, case.window.id, "seller_response")
+
+    # Then the stale timer changed nothing and the case waits where it is; the deadline opened the buyer's window
+    assert unchanged == case
+    assert (stale["next"], stale["window_id"]) == ("seller_response", case.window.id)
+    assert step["next"] == "buyer_rebuttal"
+
+
+def test_a_deadline_state_expecting_another_kind_is_logged_and_the_stored_window_decides(fakes: Fakes) -> None:
+    case = escalated(fakes)
+    assert case.window is not None
+    fakes.clock.now = case.window.due_at
+    stream = io.StringIO()
+    previous = logger.registered_handler.setStream(stream)  # type: ignore[attr-defined]
+
+    try:
+        step = workflow_steps.handle_deadline(fakes.ctx, case.id, case.window.id, "refund")
+    finally:
+        logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+
+    warnings = [json.loads(line) for line in stream.getvalue().splitlines() if '"WARNING"' in line]
+    assert [(w["expected_kind"], w["window_kind"]) for w in warnings] == [("refund", "seller_response")]
+    assert step["next"] == "buyer_rebuttal"
 
 
 def test_a_stalled_workflow_is_counted_once(fakes: Fakes, capsys: pytest.CaptureFixture[str]) -> None:
