@@ -43,6 +43,7 @@ class Owner(StrEnum):
     REQUEST = "request"  # the after-sales request named in the body
     SUBSCRIPTION = "subscription"  # a storefront's webhook subscription
     DELIVERY = "delivery"  # a delivery of one of the storefront's subscriptions
+    SELLER_LEDGER = "seller_ledger"  # a seller's recovery ledger on the storefront named in the query
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "GET",
         "/v1/sellers/{seller_id}/ledger",
         "view_seller_ledger",
-        Owner.NONE,
+        Owner.SELLER_LEDGER,
         "Refunds the platform made on a seller's behalf (its recovery ledger)",
         (200,),
         query=SellerRecordQuery,

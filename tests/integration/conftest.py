@@ -115,6 +115,16 @@ class Storefront:
     def act(self, token: dict[str, str], case_id: str, action: str, body: Any = None) -> Any:
         return self.api.call("POST", f"/v1/disputes/{case_id}/{action}", token, body)
 
+    def refund_owed(self, case_id: str) -> dict[str, Any]:
+        """The storefront reports the refund the case's fulfilment waits on, exactly as owed; the case closes."""
+        case = self.wait_for_window(case_id, "refund")
+        owed = case["fulfilment"]
+        body = {"amount": owed["owed"], "currency": owed["currency"], "reference": unique("refund")}
+        response = self.act(self.token, case_id, "refund", body)
+        assert response.status_code == 200, response.json
+        refunded: dict[str, Any] = response.json
+        return refunded
+
     def to_review(self) -> dict[str, Any]:
         """A case whose parties both submitted, waiting for a reviewer."""
         case = self.escalate()

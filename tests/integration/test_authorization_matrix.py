@@ -167,13 +167,20 @@ class World:
             "/v1/disputes/{dispute_id}/ruling": lambda: {"outcome": "refund_full", "liability": "seller"},
             "/v1/disputes/{dispute_id}/appeal": lambda: {"statement": "unfair"},
             "/v1/webhooks": lambda: {"url": UNREACHABLE_HOOK, "events": ["dispute.appealed"]},
+            "/v1/disputes/{dispute_id}/return-shipment": lambda: {"carrier": "SF", "tracking_number": "SF123"},
+            "/v1/disputes/{dispute_id}/reshipment": lambda: {"carrier": "SF", "tracking_number": "SF123"},
+            "/v1/disputes/{dispute_id}/return-receipt": lambda: {"condition": "received_ok"},
+            "/v1/disputes/{dispute_id}/reshipment-receipt": lambda: {"condition": "received_ok"},
+            "/v1/disputes/{dispute_id}/refund": lambda: {"amount": 12_900, "currency": "CNY", "reference": "rf-1"},
+            "/v1/disputes/{dispute_id}/receipt-decision": lambda: {"owed": 0},
         }
         if method in ("GET", "DELETE") or template not in bodies:
             return None
         return bodies[template]()
 
     def query(self, template: str) -> str:
-        return f"?storefront_id={self.shop}" if template == "/v1/sellers/{seller_id}/penalties" else ""
+        sellers = ("/v1/sellers/{seller_id}/penalties", "/v1/sellers/{seller_id}/ledger")
+        return f"?storefront_id={self.shop}" if template in sellers else ""
 
 
 def test_every_registered_route_has_an_entry_in_the_route_table() -> None:

@@ -20,14 +20,19 @@ PARTIAL: dict[str, Any] = {
 }
 
 
-def test_seller_concedes_in_its_window_and_the_workflow_ends(patient_shop: Storefront) -> None:
+def test_seller_concedes_in_its_window_and_the_case_closes_once_the_refund_is_reported(
+    patient_shop: Storefront,
+) -> None:
     case = patient_shop.escalate()
 
     response = patient_shop.act(patient_shop.seller, case["id"], "concede")
 
     assert response.status_code == 200, response.json
-    assert response.json["status"] == "closed" and response.json["resolution"] == "conceded"
+    assert response.json["status"] == "fulfilling" and response.json["resolution"] == "conceded"
     assert response.json["ruling"]["compensation"][0]["amount"] == case["amount_requested"]
+    assert response.json["fulfilment"]["step"] == "refund" and response.json["fulfilment"]["party"] == "storefront"
+    closed = patient_shop.refund_owed(case["id"])
+    assert closed["status"] == "closed" and closed["fulfilment"]["outcome"] == "completed"
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 
@@ -40,8 +45,10 @@ def test_accepted_offer_settles_the_case(patient_shop: Storefront) -> None:
     accepted = patient_shop.act(patient_shop.buyer, case["id"], f"offers/{offer_id}/accept")
 
     assert accepted.status_code == 200, accepted.json
-    assert accepted.json["resolution"] == "settled"
+    assert accepted.json["resolution"] == "settled" and accepted.json["status"] == "fulfilling"
     assert accepted.json["ruling"]["compensation"][0]["amount"] == 5_000
+    assert accepted.json["fulfilment"]["owed"] == 5_000
+    assert patient_shop.refund_owed(case["id"])["status"] == "closed"
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 
@@ -84,7 +91,7 @@ def test_information_request_round_trip_then_ruling(brisk_shop: Storefront, api:
     assert back["status"] == "under_review" and back["claimed_by"] == "rev-1"
 
     assert brisk_shop.act(REVIEWER, case["id"], "ruling", PARTIAL).status_code == 201
-    assert brisk_shop.wait_for_status(case["id"], "closed")["resolution"] == "ruled"
+    assert brisk_shop.refund_owed(case["id"])["resolution"] == "ruled"
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 
@@ -128,8 +135,9 @@ def test_appeal_is_decided_by_another_senior_reviewer_and_is_final(patient_shop:
     final = patient_shop.act(SENIOR, case["id"], "ruling", full)
 
     assert final.status_code == 201, final.json
-    assert final.json["status"] == "closed" and final.json["ruling"]["final"] is True
+    assert final.json["status"] == "fulfilling" and final.json["ruling"]["final"] is True
     assert final.json["superseded_ruling"]["decided_by"] == "rev-1"
+    assert patient_shop.refund_owed(case["id"])["fulfilment"]["owed"] == 12_900
     assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
 

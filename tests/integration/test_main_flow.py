@@ -44,13 +44,13 @@ def test_both_parties_submit_then_a_reviewer_rules_and_the_case_closes(api: Api,
     reviewed = eventually(lambda: brisk_shop.get(case["id"]), lambda c: c["recommendation"] is not None)
     assert reviewed["recommendation"]["decision"] == "review"
 
-    # When a reviewer rules, the appeal window opens, and its end closes the case
+    # When a reviewer rules, the appeal window opens, its end makes the ruling final, and the refund closes the case
     response = api.call("POST", f"/v1/disputes/{case['id']}/ruling", REVIEWER, REFUND_RULING)
     assert response.status_code == 201, response.json
     assert response.json["status"] == "ruled"
     assert response.json["ruling"]["decided_by"] == "rev-1"
-    closed = brisk_shop.wait_for_status(case["id"], "closed")
-    assert closed["resolution"] == "ruled"
+    closed = brisk_shop.refund_owed(case["id"])
+    assert closed["status"] == "closed" and closed["resolution"] == "ruled"
     assert closed["version"] > response.json["version"]
     assert actions(api, brisk_shop, case["id"]) == [
         "created",
@@ -63,6 +63,9 @@ def test_both_parties_submit_then_a_reviewer_rules_and_the_case_closes(api: Api,
         "under_review",
         "ruled",
         "appeal_opened",
+        "fulfilment_step_opened",
+        "fulfilment_step_completed",
+        "fulfilled",
         "closed",
     ]
 
@@ -71,8 +74,9 @@ def test_seller_silence_is_a_default_and_the_rules_rule_for_the_buyer(fast_shop:
     # Given a case nobody acts on, with deadlines of seconds
     case = fast_shop.escalate()
 
-    # Then both deadlines pass (each with its reminder), the rules rule automatically, and the case closes
-    closed = fast_shop.wait_for_status(case["id"], "closed", timeout=40)
+    # Then both deadlines pass (each with its reminder), the rules rule automatically, and the refund closes the case
+    fast_shop.wait_for_window(case["id"], "refund", timeout=40)
+    closed = fast_shop.refund_owed(case["id"])
     assert closed["resolution"] == "ruled"
     assert closed["missed_deadlines"] == ["seller_response:seller", "buyer_rebuttal:buyer"]
     assert closed["ruling"]["decided_by"] == "rules"

@@ -7,7 +7,7 @@ from typing import Any
 from tests import evidence_samples as samples
 from tests.conftest import eventually
 from tests.factories import bearer
-from tests.integration.conftest import Api, Storefront, wait_for_execution_end
+from tests.integration.conftest import Api, Storefront
 from tests.integration.evidence_helpers import add_photo
 
 REVIEWER = bearer("reviewer", "rev-1", "platform")
@@ -26,15 +26,15 @@ def test_proven_quality_defect_is_ruled_automatically_and_costs_the_seller_point
     shop = Storefront(api, "strict")
     case = quality_case_with_buyer_photo(shop, api)
 
-    closed = shop.wait_for_status(case["id"], "closed")
+    closed = shop.wait_for_status(case["id"], "fulfilling")
 
+    assert closed["fulfilment"]["step"] == "return_shipment" and closed["fulfilment"]["party"] == "buyer"
     assert closed["ruling"]["decided_by"] == "rules"
     assert closed["ruling"]["outcome"] == "return_and_refund"
     assert [line["kind"] for line in closed["ruling"]["compensation"]] == ["refund", "return_shipping"]
     assert closed["ruling"]["penalties"] == [{"party": "seller", "kind": "points", "value": 4}]
     assert [hit["rule"] for hit in closed["recommendation"]["rules_fired"]] == ["quality_claim_proven"]
     assert closed["policy_version"] == "test-strict"
-    assert wait_for_execution_end(case["id"]) == "SUCCEEDED"
 
     # Then the seller's next dispute on this storefront goes to a person: it is now a repeat offender
     second = quality_case_with_buyer_photo(shop, api)
