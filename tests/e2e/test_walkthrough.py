@@ -23,7 +23,7 @@ STOREFRONT, BUYER, SELLER = token("storefront", "shop-backend"), token("buyer", 
 REVIEWER = token("reviewer", "rev-1", "platform")
 
 
-def test_a_dispute_goes_from_escalation_to_a_closed_ruling(service: Service) -> None:
+def test_a_dispute_goes_from_escalation_to_a_ruling_carried_out_and_closed(service: Service) -> None:
     now = datetime.now(UTC)
     request = {
         "order_id": "o-100",
@@ -79,11 +79,26 @@ def test_a_dispute_goes_from_escalation_to_a_closed_ruling(service: Service) -> 
     assert ruled.status_code == 201, ruled.text
     assert ruled.json()["status"] == "ruled"
 
-    closed = eventually(lambda: service.call("GET", path, SELLER).json(), lambda c: c["status"] == "closed", timeout=40)
-    assert closed["resolution"] == "ruled"
+    # The appeal window ends: the ruling is final and carried out, the goods back first, then the money
+    fulfilling = eventually(
+        lambda: service.call("GET", path, BUYER).json(), lambda c: c["status"] == "fulfilling", timeout=40
+    )
+    assert fulfilling["fulfilment"]["step"] == "return_shipment"
+    parcel = {"carrier": "SF Express", "tracking_number": "SF1234567890"}
+    assert service.call("POST", f"{path}/return-shipment", BUYER, parcel).status_code == 200
+    received = service.call("POST", f"{path}/return-receipt", SELLER, {"condition": "received_ok"})
+    assert received.status_code == 200, received.text
+    assert received.json()["fulfilment"]["step"] == "refund"
+    refund = {"amount": 26_900, "currency": "CNY", "reference": "refund-100"}
+    refunded = service.call("POST", f"{path}/refund", STOREFRONT, refund)
+    assert refunded.status_code == 200, refunded.text
+
+    closed = service.call("GET", path, SELLER).json()
+    assert closed["status"] == "closed" and closed["resolution"] == "ruled"
     assert closed["ruling"]["outcome"] == "return_and_refund"
+    assert closed["fulfilment"]["outcome"] == "completed"
     events = service.call("GET", f"{path}/events", SELLER).json()["items"]
-    assert events[0]["action"] == "created" and events[-1]["action"] == "closed"
+    assert events[0]["action"] == "created" and [e["action"] for e in events[-2:]] == ["fulfilled", "closed"]
     assert all(event["at"].endswith("Z") for event in events)
 
 
