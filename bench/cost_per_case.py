@@ -104,10 +104,10 @@ class Bench:
         assert response.status_code < 300, (path, response.status_code, response.body)
         return json.loads(response.body) if response.body else None
 
-    def escalate(self, reason: str) -> str:
+    def escalate(self, reason: str, kind: str = "return_and_refund") -> str:
         self.orders += 1
         request_id = f"bench-{reason}-{self.orders}-{time.time_ns()}"
-        self.call("PUT", f"/v1/after-sales/{request_id}", SHOP, request_body(f"o-{request_id}", reason))
+        self.call("PUT", f"/v1/after-sales/{request_id}", SHOP, request_body(f"o-{request_id}", reason, kind))
         case: dict[str, Any] = self.call("POST", "/v1/disputes", BUYER, {"request_id": request_id, "statement": "x"})
         return str(case["id"])
 
@@ -181,13 +181,40 @@ class Bench:
     # -- scenarios ------------------------------------------------------------------------
 
     def auto_ruled(self) -> str:
-        """A no-reason return inside 7 days: both parties submit, the rules decide, the appeal window ends."""
+        """A no-reason return inside 7 days: both parties submit, the rules decide, the appeal window ends,
+        and the return and refund are carried out (the buyer ships, the seller receives, the storefront refunds)."""
         case_id = self.escalate("no_reason_return")
         self.parked(case_id, 1)
         self.call("POST", f"/v1/disputes/{case_id}/submit", SELLER)
         self.parked(case_id, 2)
         self.call("POST", f"/v1/disputes/{case_id}/submit", BUYER)
+        self.parked(case_id, 4)  # the appeal window, then the return shipment
+        self.call("POST", f"/v1/disputes/{case_id}/return-shipment", BUYER, {"carrier": "SF", "tracking_number": "SF1"})
+        self.parked(case_id, 5)
+        self.call("POST", f"/v1/disputes/{case_id}/return-receipt", SELLER, {"condition": "received_ok"})
+        self.parked(case_id, 6)
+        self.refund(case_id)
         return case_id
+
+    def auto_refund(self) -> str:
+        """A parcel the carrier lost: the seller's tracking says so, the rules refund in full, the appeal
+        window ends, and the storefront reports the refund."""
+        case_id = self.escalate("not_received", kind="refund_only")
+        self.parked(case_id, 1)
+        lost = {"kind": "tracking", "carrier": "SF", "tracking_number": "SF1", "status": "lost"}
+        self.call("POST", f"/v1/disputes/{case_id}/evidence", SELLER, lost)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", SELLER)
+        self.parked(case_id, 2)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", BUYER)
+        self.parked(case_id, 4)  # the appeal window, then the refund
+        self.refund(case_id)
+        return case_id
+
+    def refund(self, case_id: str) -> None:
+        """The storefront reports the refund the case waits on, as owed."""
+        owed = self.call("GET", f"/v1/disputes/{case_id}", SHOP)["fulfilment"]
+        body = {"amount": owed["owed"], "currency": owed["currency"], "reference": f"rf-{case_id}"}
+        self.call("POST", f"/v1/disputes/{case_id}/refund", SHOP, body)
 
     def reviewer_ruled(self) -> str:
         """A quality claim without pictures: the rules queue it, a reviewer accepts the recommendation."""
@@ -201,11 +228,13 @@ class Bench:
         return case_id
 
     def settled(self) -> str:
-        """The seller offers a partial refund in its window and the buyer accepts."""
+        """The seller offers a partial refund in its window, the buyer accepts, the storefront refunds."""
         case_id = self.escalate("quality_defect")
         self.parked(case_id, 1)
         offer = self.call("POST", f"/v1/disputes/{case_id}/offers", SELLER, {"amount": 6_000})
         self.call("POST", f"/v1/disputes/{case_id}/offers/{offer['offers'][-1]['id']}/accept", BUYER)
+        self.parked(case_id, 2)  # the refund step
+        self.refund(case_id)
         return case_id
 
 
@@ -221,7 +250,8 @@ def run(repeats: int = 3) -> list[dict[str, Any]]:
         receiver.secret = subscription["secret"]
         results = []
         for name, drive in (
-            ("auto-ruled", bench.auto_ruled),
+            ("auto-ruled refund", bench.auto_refund),
+            ("auto-ruled return and refund", bench.auto_ruled),
             ("reviewer-ruled", bench.reviewer_ruled),
             ("settled", bench.settled),
         ):

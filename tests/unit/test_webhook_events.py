@@ -35,7 +35,12 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
     assert event_type_for("created") == EventType.CREATED
     assert event_type_for("offer_made") == EventType.OFFER_MADE
     assert event_type_for("withdrawn") == EventType.WITHDRAWN
-    for internal in ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed"):
+    # every event of carrying out a decision (chalicelib/domain/fulfilment.py) is sent
+    for action in ("fulfilment_step_opened", "fulfilment_step_completed", "fulfilment_overdue", "platform_refunded"):
+        assert event_type_for(action) == EventType(f"dispute.{action}")
+    assert event_type_for("fulfilled") == EventType.FULFILLED
+    internal_actions = ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed")
+    for internal in (*internal_actions, "receipt_disputed", "receipt_decided"):
         assert event_type_for(internal) is None
     assert len(EventType) == 18
 
