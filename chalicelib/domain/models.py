@@ -350,6 +350,28 @@ class Appeal(Frozen):
     filed_by: str
 
 
+class SellerGround(StrEnum):
+    """Why a seller refuses the request (DESIGN section 4); a ground counts only when verified seller evidence
+    supports it."""
+
+    ITEM_USED = "item_used"
+    INCOMPLETE = "incomplete"  # accessories missing or tags torn
+    NOT_OUR_PRODUCT = "not_our_product"
+    PACKAGING_ONLY = "packaging_only"  # a packaging flaw claimed as a defect
+    NO_DEFECT = "no_defect"
+    OUTSIDE_WINDOW = "outside_window"
+    DELIVERED = "delivered"
+
+
+class Defence(Frozen):
+    """The seller's grounds for refusing, stated in its window (`POST /v1/disputes/{id}/defence`)."""
+
+    grounds: tuple[SellerGround, ...] = Field(min_length=1, max_length=len(SellerGround))
+    statement: str = Field(max_length=FREE_TEXT_MAX_CHARS)
+    submitted_by: str
+    submitted_at: UtcDateTime
+
+
 class StepParty(StrEnum):
     """Who carries out a fulfilment step: a party, or the storefront that moves the money."""
 
@@ -441,6 +463,7 @@ class Dispute(Frozen):
     # How many information requests reviewers sent on this case (bounded by the policy's limits.max_info_requests).
     info_requests_made: int = 0
     fulfilment: Fulfilment | None = None
+    defence: Defence | None = None
     policy_version: str
     version: int = 0
     created_at: UtcDateTime
