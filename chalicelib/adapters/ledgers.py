@@ -15,7 +15,7 @@ costs the same however many disputes the buyer had.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from chalicelib.adapters.table import Table, Write, n, s, sortable
 from chalicelib.domain.models import LedgerEntry
@@ -71,44 +71,29 @@ class DynamoLedgerRepository:
 
     def seller_penalties(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
         """Every penalty-points record of a seller on a storefront, expired ones too, newest first."""
+        return self._seller_entries("seller_penalty", storefront_id, seller_id)
+
+    def seller_recoveries(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
+        """Refunds the platform made on a seller's behalf (its recovery ledger), newest first."""
+        return self._seller_entries("seller_recovery", storefront_id, seller_id)
+
+    def _seller_entries(
+        self, kind: Literal["seller_penalty", "seller_recovery"], storefront_id: str, seller_id: str
+    ) -> list[LedgerEntry]:
         items = self.table.query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :at)",
-            ExpressionAttributeValues={
-                ":pk": _partition("seller_penalty", storefront_id, seller_id),
-                ":at": s("AT#"),
-            },
+            ExpressionAttributeValues={":pk": _partition(kind, storefront_id, seller_id), ":at": s("AT#")},
             ScanIndexForward=False,
         )
         return [
             LedgerEntry(
-                kind="seller_penalty",
+                kind=kind,
                 storefront_id=storefront_id,
                 subject=seller_id,
                 case_id=item["SK"]["S"].partition("#CASE#")[2],
                 points=int(item["points"]["N"]),
-                at=datetime.fromisoformat(item["recorded_at"]["S"]),
-            )
-            for item in items
-        ]
-
-    def seller_recoveries(self, storefront_id: str, seller_id: str) -> list[LedgerEntry]:
-        """Refunds the platform made on a seller's behalf (its recovery ledger), newest first."""
-        items = self.table.query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :at)",
-            ExpressionAttributeValues={
-                ":pk": _partition("seller_recovery", storefront_id, seller_id),
-                ":at": s("AT#"),
-            },
-            ScanIndexForward=False,
-        )
-        return [
-            LedgerEntry(
-                kind="seller_recovery",
-                storefront_id=storefront_id,
-                subject=seller_id,
-                case_id=item["SK"]["S"].partition("#CASE#")[2],
-                amount=int(item["amount"]["N"]),
-                currency=item["currency"]["S"],
+                amount=int(item.get("amount", {"N": "0"})["N"]),
+                currency=item["currency"]["S"] if "currency" in item else None,
                 at=datetime.fromisoformat(item["recorded_at"]["S"]),
             )
             for item in items

@@ -249,7 +249,7 @@ def open_review(case: Dispute, deadlines: Deadlines, now: datetime, *, reason: s
         (),
         deadlines,
         now,
-        status=Status.APPEALED if case.appeal else Status.UNDER_REVIEW,
+        status=Status.APPEALED if case.appeal and case.fulfilment is None else Status.UNDER_REVIEW,
         duration=deadlines.senior_reviewer_sla if case.in_senior_queue else deadlines.reviewer_sla,
         action=action,
         reason=reason,

@@ -489,8 +489,9 @@ class Dispute(Frozen):
 
     @property
     def in_senior_queue(self) -> bool:
-        """Appeals and cases whose review SLA passed belong to senior reviewers."""
-        return self.senior_queue_since is not None or self.appeal is not None
+        """Appeals and cases whose review SLA passed belong to senior reviewers (a disputed receipt after an
+        appeal is an ordinary review: the appeal is decided)."""
+        return self.senior_queue_since is not None or (self.appeal is not None and self.fulfilment is None)
 
 
 class AuditEvent(Frozen):

@@ -30,6 +30,13 @@ from chalicelib.domain.rulings import ruling_as_requested
 OPEN_STATUSES = (Status.ESCALATED, Status.AWAITING_SELLER, Status.AWAITING_BUYER, Status.UNDER_REVIEW)
 
 
+def _still_open(case: Dispute) -> None:
+    """Before a ruling, and never once a decision is final (a disputed receipt is back in review, not open)."""
+    ensure_status(case, *OPEN_STATUSES)
+    if case.fulfilment is not None:
+        raise InvalidState("the decision is final and being carried out", [{"status": case.status.value}])
+
+
 def concede(
     case: Dispute,
     seller: Actor,
@@ -39,7 +46,7 @@ def concede(
     deadlines: Deadlines | None = None,
 ) -> Transition:
     """The seller gives the buyer what was asked; the decision is final at once and goes on to be carried out."""
-    ensure_status(case, *OPEN_STATUSES)
+    _still_open(case)
     hit = RuleHit(rule="seller_conceded", reason="the seller accepted the buyer's request")
     ruling = ruling_as_requested(case, (hit,), seller.sub, now).model_copy(update={"final": True})
     conceded = event(case, now, "conceded", actor=seller, reason=hit.reason)
@@ -71,7 +78,7 @@ def make_offer(
     At most `max_offers` per case (the storefront policy's `limits.max_offers`): every offer is
     kept on the case, so an offer/reject loop must end.
     """
-    ensure_status(case, *OPEN_STATUSES)
+    _still_open(case)
     if case.open_offer is not None:
         raise InvalidState("an offer is already open; wait for the buyer's answer", [{"offer_id": case.open_offer.id}])
     if len(case.offers) >= max_offers:
@@ -125,7 +132,7 @@ def accept_offer(
     deadlines: Deadlines | None = None,
 ) -> Transition:
     """The buyer takes the offer: the case is settled, with the agreed refund as the remedy to carry out."""
-    ensure_status(case, *OPEN_STATUSES)
+    _still_open(case)
     offer = _find_open_offer(case, offer_id)
     outcome = Outcome.REFUND_FULL if offer.amount >= case.amount_paid else Outcome.REFUND_PARTIAL
     hit = RuleHit(rule="settled_by_offer", reason=f"the buyer accepted {offer.amount} {offer.currency}")
@@ -161,7 +168,7 @@ def accept_offer(
 
 
 def reject_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> Transition:
-    ensure_status(case, *OPEN_STATUSES)
+    _still_open(case)
     _find_open_offer(case, offer_id)
     rejected = event(case, now, "offer_rejected", actor=buyer, reason="the buyer rejected the offer", offer_id=offer_id)
     return Transition(case=advance(_with_offer(case, offer_id, OfferStatus.REJECTED, now), now), events=(rejected,))
@@ -169,7 +176,7 @@ def reject_offer(case: Dispute, buyer: Actor, offer_id: str, now: datetime) -> T
 
 def withdraw(case: Dispute, buyer: Actor, reason: str | None, now: datetime) -> Transition:
     """The buyer drops the dispute; allowed at any point before a ruling."""
-    ensure_status(case, *OPEN_STATUSES)
+    _still_open(case)
     withdrawn = event(case, now, "withdrawn", actor=buyer, reason=reason or "the buyer withdrew the dispute")
     closed = close_case(_lapse_open_offer(case, now), Resolution.WITHDRAWN, now, reason="withdrawn", actor=buyer)
     return closed.preceded_by(withdrawn)

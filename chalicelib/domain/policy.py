@@ -13,6 +13,13 @@ class PolicyError(ValueError):
     """A policy document that cannot be used; raised at load time, loudly."""
 
 
+def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
+    """Every window the workflow waits for lasts some time."""
+    if value <= timedelta(0):
+        raise ValueError("durations must be positive")
+    return value
+
+
 class Deadlines(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
@@ -25,12 +32,7 @@ class Deadlines(BaseModel):
     appeal_window: timedelta = timedelta(hours=72)
     reminder_before: timedelta = timedelta(hours=24)
 
-    @field_validator("*")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("durations must be positive")
-        return value
+    _positive = field_validator("*")(positive_duration)
 
     def scaled(self, factor: float) -> Deadlines:
         """Shrink every duration the workflow waits for, so a whole case can run in seconds locally.
@@ -68,12 +70,7 @@ class FulfilmentPolicy(BaseModel):
     # Penalty points when the platform had to refund because the refund was never reported.
     missed_refund_points: int = Field(default=2, ge=0, le=100)
 
-    @field_validator(*FULFILMENT_WINDOWS)
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("durations must be positive")
-        return value
+    _positive = field_validator(*FULFILMENT_WINDOWS)(positive_duration)
 
     def scaled(self, factor: float) -> FulfilmentPolicy:
         """Every window shrunk like the case's other waits (DEADLINE_SCALE); the money rules stay."""

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain import fulfilment, lifecycle, rulings, timers
+from chalicelib.domain import fulfilment, lifecycle, negotiation, rulings, timers
 from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue
 from chalicelib.domain.models import (
     CompensationKind,
@@ -247,3 +247,22 @@ def test_every_fulfilment_step_sends_a_reminder_before_its_deadline() -> None:
     reminded = timers.window_timed_out(case, case.window.id, D, case.window.remind_at, policy=P)
 
     assert reminded is not None and actions(reminded) == ["deadline_approaching"]
+
+
+def test_a_disputed_receipt_back_in_review_cannot_be_conceded_settled_or_withdrawn() -> None:
+    # Given a final decision whose return the seller reported damaged, waiting for a reviewer
+    case = return_and_refund()
+    shipped = saved(fulfilment.report_shipment(case, BUYER, WindowKind.RETURN_SHIPMENT, "SF", "SF123", P, D, at(case)))
+    damaged = ReceiptCondition.DAMAGED
+    disputed = saved(
+        fulfilment.report_receipt(shipped, SELLER, WindowKind.RETURN_RECEIPT, damaged, None, ("e",), P, D, at(shipped))
+    )
+    assert disputed.status == Status.UNDER_REVIEW
+
+    # Then the parties can no longer end it themselves: the decision is final
+    with pytest.raises(InvalidState):
+        negotiation.concede(disputed, SELLER, at(disputed))
+    with pytest.raises(InvalidState):
+        negotiation.withdraw(disputed, BUYER, None, at(disputed))
+    with pytest.raises(InvalidState):
+        negotiation.make_offer(disputed, SELLER, "off-1", 100, None, at(disputed))
