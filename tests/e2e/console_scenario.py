@@ -127,7 +127,7 @@ class Scenario:
 
 def penalised_earlier_case(scenario: Scenario) -> str:
     """A proven defect the rules rule at once (4 points); the seller appeals; a senior reviewer confirms it,
-    which closes the case and writes the points to the seller's record."""
+    which makes the ruling final, writes the points to the seller's record and starts its return."""
     buyer = token("buyer", "buyer-earlier")
     case_id = scenario.escalate("earlier", "buyer-earlier", "The handle came off on day one.")
     scenario.submit(case_id, SELLER)
@@ -138,7 +138,7 @@ def penalised_earlier_case(scenario: Scenario) -> str:
     scenario.ok("POST", f"/v1/disputes/{case_id}/appeal", SELLER, {"statement": "The buyer dropped it."})
     scenario.wait_for_window(case_id, "review")
     scenario.ok("POST", f"/v1/disputes/{case_id}/ruling", SENIOR, {"accept_recommendation": True})
-    scenario.wait(case_id, lambda case: case["status"] == "closed")
+    scenario.wait(case_id, lambda case: case["status"] == "fulfilling")
     return case_id
 
 

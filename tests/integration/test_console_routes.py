@@ -80,8 +80,11 @@ def test_dev_tokens_are_minted_for_reviewers_only(api: Api, role: str) -> None:
     assert response.json["error"]["details"][0]["field"] == "role"
 
 
-def test_a_reviewer_reads_the_penalty_points_a_closed_case_left_on_its_seller(api: Api, brisk_shop: Storefront) -> None:
-    # Given a case against a seller of its own, ruled with 5 penalty points (the 3 s appeal window then closes it)
+def test_a_reviewer_reads_the_penalty_points_a_final_ruling_left_on_its_seller(
+    api: Api, brisk_shop: Storefront
+) -> None:
+    # Given a case against a seller of its own, ruled with 5 penalty points (the 3 s appeal window then makes the
+    # ruling final: the points are written and the refund step opens)
     seller_id = unique("seller")
     seller = bearer("seller", seller_id, brisk_shop.id)
     case = brisk_shop.escalate(seller_id=seller_id)
@@ -96,7 +99,7 @@ def test_a_reviewer_reads_the_penalty_points_a_closed_case_left_on_its_seller(ap
         "override_reason": "the seller's own chat log admits the defect",
     }
     assert brisk_shop.act(REVIEWER, case["id"], "ruling", ruling).status_code == 201
-    brisk_shop.wait_for_status(case["id"], "closed")
+    brisk_shop.wait_for_status(case["id"], "fulfilling")
 
     # When a reviewer reads the seller's record
     response = api.call("GET", f"/v1/sellers/{seller_id}/penalties?storefront_id={brisk_shop.id}", REVIEWER)
