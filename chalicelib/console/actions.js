@@ -1,10 +1,12 @@
-// What a reviewer can do with a case in review: claim it, ask a party, accept or override the recommendation.
+// What a reviewer can do with a case in review: claim it, ask a party, accept or override the recommendation;
+// or, when a receipt came back disputed, decide what the buyer is still owed.
 // Every write carries If-Match: <version>, so a page that fell behind gets a 409 instead of overwriting.
 
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { clearErrors, errorSummary, field, group, showErrors } from "./forms.js";
-import { label } from "./format.js";
+import { label, money } from "./format.js";
+import { explainRefusal, receiptBody, receiptDraft, receiptFields, reportSummary } from "./receipt-form.js";
 import { draftFrom, rulingBody, rulingFields } from "./ruling-form.js";
 import { badge, section } from "./ui.js";
 
@@ -17,6 +19,7 @@ function draftsFor(dispute) {
       ruling: draftFrom(dispute),
       accept: { notes: "" },
       info: { buyer: false, seller: false, message: "" },
+      receipt: receiptDraft(),
       open: { override: false, info: false },
     });
   }
@@ -28,7 +31,7 @@ export function isDecidable(dispute) {
 }
 
 /** The "Decide" panel. `reload(message, tone)` fetches the case again and redraws the page. */
-export function actionsPanel(dispute, context, reload) {
+export function actionsPanel(dispute, evidence, context, reload) {
   if (!isDecidable(dispute)) {
     return section("Decide", h("p", { class: "muted" }, nothingToDecide(dispute)));
   }
@@ -37,6 +40,16 @@ export function actionsPanel(dispute, context, reload) {
     event.preventDefault();
     return submit({ form, request, done, forget, dispute, context, reload });
   };
+  if (dispute.fulfilment?.receipt_review) {
+    // The ruling is final and being carried out: the API refuses a ruling now (409); what is left is the receipt.
+    // Any reviewer may decide it (the API asks no senior role for it, even on a case appealed earlier).
+    return section(
+      "Disputed receipt",
+      claimBlock(dispute, context, run),
+      reportSummary(dispute, evidence),
+      receiptForm(dispute, draft.receipt, run),
+    );
+  }
   return section(
     "Decide",
     claimBlock(dispute, context, run),
@@ -51,6 +64,12 @@ function nothingToDecide(dispute) {
   const waiting = dispute.open_window;
   const status = label(dispute.status).toLowerCase();
   if (!waiting) return `Nothing to decide: the case is ${status}.`;
+  if (dispute.status === "fulfilling" && dispute.fulfilment?.party) {
+    return (
+      `Nothing to decide: the decision is being carried out, waiting for the ${dispute.fulfilment.party} ` +
+      `(${label(waiting.kind).toLowerCase()}).`
+    );
+  }
   return `Nothing to decide now: the case is ${status}, waiting for ${label(waiting.kind).toLowerCase()}.`;
 }
 
@@ -128,6 +147,44 @@ function overrideForm(dispute, draft, run) {
     h("div", {}, h("button", { type: "submit", class: "button button-primary", id: "issue-ruling" }, "Issue ruling")),
   );
   return disclosure("Override the recommendation", form, draft.open, "override");
+}
+
+function receiptForm(dispute, draft, run) {
+  const { nodes, describe } = receiptFields(draft, dispute);
+  const request = () => {
+    const { body, problems } = receiptBody(draft, dispute);
+    if (problems.length) {
+      return Promise.reject(Object.assign(new Error("Check the marked field."), { details: problems }));
+    }
+    return api.decideReceipt(dispute.id, dispute.version, body).catch((error) => {
+      explainRefusal(error, draft, dispute.currency);
+      describe(); // the bounds the API reported now show under the amount
+      throw error;
+    });
+  };
+  const decided = () => {
+    const owed = receiptBody(draft, dispute).body?.owed;
+    return owed
+      ? `Receipt decided: ${money(owed, dispute.currency)} is still owed; the refund step is open for the storefront.`
+      : "Receipt decided: nothing more is owed.";
+  };
+  const form = h("form", {
+    class: "stack action",
+    id: "receipt-form",
+    "aria-labelledby": "receipt-title",
+    onsubmit: (event) => run(event, form, request, decided()),
+  });
+  form.append(
+    h("h3", { id: "receipt-title" }, "Decide what is still owed"),
+    errorSummary(),
+    ...nodes,
+    h(
+      "div",
+      {},
+      h("button", { type: "submit", class: "button button-primary", id: "decide-receipt" }, "Record the decision"),
+    ),
+  );
+  return form;
 }
 
 function infoRequestForm(dispute, draft, run) {

@@ -61,9 +61,13 @@ export const api = {
   evidence: (id) => call("GET", `disputes/${encodeURIComponent(id)}/evidence`),
   penalties: (sellerId, storefrontId) =>
     call("GET", `sellers/${encodeURIComponent(sellerId)}/penalties?${query({ storefront_id: storefrontId })}`),
+  ledger: (sellerId, storefrontId) =>
+    call("GET", `sellers/${encodeURIComponent(sellerId)}/ledger?${query({ storefront_id: storefrontId })}`),
   claim: (id, version) => call("POST", `disputes/${encodeURIComponent(id)}/claim`, { version }),
   requestInformation: (id, version, body) =>
     call("POST", `disputes/${encodeURIComponent(id)}/info-requests`, { body, version }),
   rule: (id, version, body) => call("POST", `disputes/${encodeURIComponent(id)}/ruling`, { body, version }),
+  decideReceipt: (id, version, body) =>
+    call("POST", `disputes/${encodeURIComponent(id)}/receipt-decision`, { body, version }),
   devToken: (role) => call("POST", "dev/tokens", { body: { role }, signedIn: false }),
 };

@@ -1,10 +1,10 @@
-// The reviewer console: hash routes (#/queue/review, #/queue/senior, #/case/<id>) over the /v1 API.
+// The reviewer console: hash routes (#/queue/review, #/queue/senior, #/queue/fulfilment, #/case/<id>) over the /v1 API.
 
 import { api } from "./api.js";
 import { renderCase } from "./case.js";
 import { h, replace, select } from "./dom.js";
 import { label } from "./format.js";
-import { renderQueue } from "./queue.js";
+import { QUEUES, renderQueue } from "./queue.js";
 import * as session from "./session.js";
 import { clearFlash, flash, focusHeading, heading } from "./ui.js";
 
@@ -14,7 +14,7 @@ let renders = 0;
 function currentRoute() {
   const [view, arg] = location.hash.replace(/^#\/?/, "").split("/");
   if (view === "case" && arg) return { view: "case", id: decodeURIComponent(arg) };
-  return { view: "queue", queue: arg === "senior" ? "senior" : "review" };
+  return { view: "queue", queue: QUEUES.includes(arg) ? arg : "review" };
 }
 
 function signedIn() {

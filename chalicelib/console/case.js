@@ -1,11 +1,13 @@
 // One case: who asked for what, both sides' evidence, the recommendation, deadlines, the seller's record,
-// the timeline, and the reviewer's actions.
+// how the remedy is being carried out, the timeline, and the reviewer's actions.
 
 import { actionsPanel } from "./actions.js";
 import { api } from "./api.js";
 import { fields, h, replace } from "./dom.js";
 import { dateTime, label, money, relative } from "./format.js";
 import { partiesSection } from "./evidence.js";
+import { fulfilmentSection } from "./fulfilment.js";
+import { ledgerSection, penaltiesSection } from "./seller.js";
 import {
   badge,
   flash,
@@ -13,10 +15,11 @@ import {
   heading,
   loading,
   problem,
+  receiptMarker,
   section,
   seniorMarker,
-  slaBadge,
   statusBadge,
+  windowBadge,
 } from "./ui.js";
 
 export async function renderCase(main, id, context) {
@@ -51,16 +54,26 @@ async function show(main, id, context, after) {
 async function load(id) {
   const [dispute, events, evidence] = await Promise.all([api.dispute(id), api.events(id), api.evidence(id)]);
   // The seller's record is advisory: a failure to read it must not hide the case.
-  const penalties = await api.penalties(dispute.seller_id, dispute.storefront_id).catch((error) => ({ error }));
-  return { dispute, events: events.items, evidence: evidence.items, penalties };
+  const advisory = (request) => request.catch((error) => ({ error }));
+  const [penalties, ledger] = await Promise.all([
+    advisory(api.penalties(dispute.seller_id, dispute.storefront_id)),
+    advisory(api.ledger(dispute.seller_id, dispute.storefront_id)),
+  ]);
+  return { dispute, events: events.items, evidence: evidence.items, penalties, ledger };
 }
 
 function backLink(queue) {
   return h("p", { class: "back" }, h("a", { href: `#/queue/${queue}` }, "← Back to the queue"));
 }
 
-function draw(main, { dispute, events, evidence, penalties }, context, reload) {
-  const queue = dispute.appeal || dispute.senior_queue_since ? "senior" : "review";
+/** The queue the case sits in, for the way back. */
+function queueOf(dispute) {
+  if (dispute.status === "fulfilling") return "fulfilment";
+  return dispute.appeal || dispute.senior_queue_since ? "senior" : "review";
+}
+
+function draw(main, { dispute, events, evidence, penalties, ledger }, context, reload) {
+  const queue = queueOf(dispute);
   replace(
     main,
     h(
@@ -75,6 +88,7 @@ function draw(main, { dispute, events, evidence, penalties }, context, reload) {
         h(
           "div",
           { class: "case-main" },
+          fulfilmentSection(dispute),
           dispute.ruling ? rulingSection("Ruling", dispute.ruling, dispute.currency) : null,
           recommendationSection(dispute),
           partiesSection(dispute, evidence),
@@ -82,9 +96,10 @@ function draw(main, { dispute, events, evidence, penalties }, context, reload) {
         h(
           "aside",
           { class: "case-side", "aria-label": "Decision, deadlines and the seller's record" },
-          actionsPanel(dispute, context, reload),
+          actionsPanel(dispute, evidence, context, reload),
           deadlinesSection(dispute),
           penaltiesSection(dispute, penalties),
+          ledgerSection(dispute, ledger),
         ),
       ),
       dispute.superseded_ruling
@@ -105,8 +120,11 @@ function caseHeader(dispute) {
       { class: "badges", id: "case-badges" },
       statusBadge(dispute.status),
       dispute.resolution ? badge(label(dispute.resolution), "neutral") : null,
-      dispute.open_window?.kind === "review" ? slaBadge(dispute.open_window) : null,
+      dispute.open_window?.kind === "review" || dispute.status === "fulfilling"
+        ? windowBadge(dispute.open_window)
+        : null,
       seniorMarker(dispute),
+      receiptMarker(dispute),
       dispute.workflow_error ? badge("Workflow error", "danger", dispute.workflow_error) : null,
     ),
   );
@@ -259,7 +277,7 @@ function deadlinesSection(dispute) {
     ? fields([
         ["Waiting for", `${label(waiting.kind)}${waiting.parties.length ? ` (${waiting.parties.join(" and ")})` : ""}`],
         ["Opened", dateTime(waiting.opened_at)],
-        ["Due", h("span", {}, dateTime(waiting.due_at), " ", slaBadge(waiting))],
+        ["Due", h("span", {}, dateTime(waiting.due_at), " ", windowBadge(waiting))],
       ])
     : h("p", { class: "muted" }, "No window is open.");
   const all = Object.entries(dispute.deadlines || {});
@@ -274,61 +292,6 @@ function deadlinesSection(dispute) {
     dispute.senior_queue_since
       ? h("p", {}, `In the senior queue since ${dateTime(dispute.senior_queue_since)}.`)
       : null,
-  );
-}
-
-function penaltiesSection(dispute, penalties) {
-  const title = "Seller's penalty history";
-  if (penalties.error) {
-    return section(title, h("p", { class: "muted" }, `Could not load it: ${penalties.error.message}`));
-  }
-  const summaryLine = h(
-    "p",
-    { id: "live-points" },
-    h("strong", {}, `${penalties.live_points} live point${penalties.live_points === 1 ? "" : "s"}`),
-    ` for ${penalties.seller_id} on ${penalties.storefront_id}; the repeat-offender guard starts at ${penalties.repeat_offender_points}.`,
-  );
-  if (!penalties.items.length) {
-    return section(title, summaryLine, h("p", { class: "muted" }, "No penalty points recorded."));
-  }
-  return section(
-    title,
-    summaryLine,
-    h(
-      "table",
-      { class: "lines-table", id: "penalty-history" },
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ["Case", "Points", "Recorded", ""].map((text) => h("th", { scope: "col" }, text)),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        penalties.items.map((entry) =>
-          h(
-            "tr",
-            {},
-            h(
-              "td",
-              {},
-              h(
-                "a",
-                { href: `#/case/${encodeURIComponent(entry.case_id)}`, title: entry.case_id },
-                entry.case_id === dispute.id ? "this case" : `${entry.case_id.slice(0, 12)}…`,
-              ),
-            ),
-            h("td", { class: "amount" }, String(entry.points)),
-            h("td", {}, dateTime(entry.recorded_at)),
-            h("td", {}, entry.live ? badge("Live", "warning") : badge("Expired", "quiet")),
-          ),
-        ),
-      ),
-    ),
   );
 }
 

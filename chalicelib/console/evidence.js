@@ -57,7 +57,8 @@ function statement(title, text, at) {
   );
 }
 
-function evidenceItem(item, party) {
+/** One piece of evidence as the page shows it: its kind and time, then the photo, record or download. */
+export function evidenceItem(item, party) {
   const meta = h(
     "p",
     { class: "evidence-meta" },

@@ -74,6 +74,21 @@ export function sla(waiting, now = Date.now()) {
   return { state: "on-time", label: "On time", detail: `due ${relative(waiting.due_at, now)}` };
 }
 
+/**
+ * A fulfilment step's window: overdue once due_at passed; due soon once the party's reminder went out
+ * (the window's remind_at), or in its last quarter when it has none; on time before that.
+ */
+export function stepDue(waiting, now = Date.now()) {
+  if (!waiting || !waiting.due_at) return null;
+  const due = new Date(waiting.due_at).getTime();
+  const detail = `due ${relative(waiting.due_at, now)}`;
+  if (now >= due) return { state: "overdue", label: "Overdue", detail };
+  const opened = new Date(waiting.opened_at || waiting.due_at).getTime();
+  const soonFrom = waiting.remind_at ? new Date(waiting.remind_at).getTime() : due - Math.max((due - opened) / 4, 0);
+  if (now >= soonFrom) return { state: "due-soon", label: "Due soon", detail };
+  return { state: "on-time", label: "On time", detail };
+}
+
 /** "under_review" -> "Under review". */
 export function label(value) {
   if (value === null || value === undefined) return "";

@@ -1,7 +1,7 @@
 // Pieces every view uses: the flash line, badges, headings, loading and error states.
 
 import { h, replace } from "./dom.js";
-import { label, sla } from "./format.js";
+import { label, sla, stepDue } from "./format.js";
 
 const flashRegion = () => document.getElementById("flash");
 
@@ -43,6 +43,7 @@ const STATUS_TONES = {
   appealed: "warning",
   ruled: "success",
   closed: "neutral",
+  fulfilling: "success",
   awaiting_seller: "muted",
   awaiting_buyer: "muted",
   escalated: "muted",
@@ -52,11 +53,33 @@ export function statusBadge(status) {
   return badge(label(status), STATUS_TONES[status] || "neutral");
 }
 
-export function slaBadge(waiting, now = Date.now()) {
-  const state = sla(waiting, now);
+const DUE_TONES = { breached: "danger", overdue: "danger", "due-soon": "warning", "on-time": "quiet" };
+
+function dueBadge(state) {
   if (!state) return null;
-  const tone = { breached: "danger", "due-soon": "warning", "on-time": "quiet" }[state.state];
-  return h("span", { class: "sla" }, badge(state.label, tone), h("span", { class: "sla-detail" }, state.detail));
+  return h(
+    "span",
+    { class: "sla", dataset: { due: state.state } },
+    badge(state.label, DUE_TONES[state.state]),
+    h("span", { class: "sla-detail" }, state.detail),
+  );
+}
+
+export function slaBadge(waiting, now = Date.now()) {
+  return dueBadge(sla(waiting, now));
+}
+
+/** A fulfilment step's deadline: on time, due soon (its party was reminded), overdue. */
+export function stepBadge(waiting, now = Date.now()) {
+  return dueBadge(stepDue(waiting, now));
+}
+
+export const FULFILMENT_STEPS = ["return_shipment", "return_receipt", "refund", "reshipment", "reshipment_receipt"];
+
+/** The badge for whatever the case waits on: a step's deadline while fulfilling, else the SLA. */
+export function windowBadge(waiting, now = Date.now()) {
+  if (!waiting) return null;
+  return FULFILMENT_STEPS.includes(waiting.kind) ? stepBadge(waiting, now) : slaBadge(waiting, now);
 }
 
 /** Cases in the senior queue (appeals, or a review SLA that passed), for senior reviewers only. */
@@ -66,6 +89,14 @@ export function seniorMarker(dispute) {
     return badge("Senior · SLA passed", "senior", "Moved to the senior queue when the review SLA passed");
   }
   return null;
+}
+
+/** A receipt reported in a bad condition, back with a reviewer to decide what is still owed. */
+export function receiptMarker(dispute) {
+  const review = dispute.fulfilment?.receipt_review;
+  if (!review) return null;
+  const what = `The ${label(review.step).toLowerCase()} was reported ${label(review.condition).toLowerCase()}`;
+  return badge("Disputed receipt", "warning", `${what}: decide what is still owed`);
 }
 
 export function loading(text = "Loading…") {

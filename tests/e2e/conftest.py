@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ import requests
 from tests.conftest import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
+POLICIES = ROOT / "tests" / "policies"  # per-storefront policy overrides (POLICY_DIR), e.g. short windows
 # 72 h of seller window become 12 s; a whole case runs in well under a minute.
 DEADLINE_SCALE = 1 / 21_600
 
@@ -55,10 +56,14 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def running_service(deadline_scale: float, *, without: tuple[str, ...] = ()) -> Iterator[Service]:
-    """`python -m localrun` on a free port until the block ends; `without` drops inherited variables."""
+def running_service(
+    deadline_scale: float, *, without: tuple[str, ...] = (), extra: Mapping[str, str] | None = None
+) -> Iterator[Service]:
+    """`python -m localrun` on a free port until the block ends; `without` drops inherited variables,
+    `extra` sets more (POLICY_DIR, say)."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "DEADLINE_SCALE": repr(deadline_scale), "PYTHONUNBUFFERED": "1"}
+    env.update(extra or {})
     for name in without:
         env.pop(name, None)
     process = subprocess.Popen(

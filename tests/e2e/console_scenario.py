@@ -24,7 +24,6 @@ def token(role: str, sub: str, storefront: str = SHOP) -> dict[str, str]:
     return {"Authorization": f"Bearer {jwt.encode(claims, DEV_JWT_SECRET, algorithm='HS256')}"}
 
 
-STOREFRONT = token("storefront", "console-backend")
 SELLER = token("seller", SELLER_ID)
 SENIOR = token("senior_reviewer", "senior-console", "platform")
 
@@ -56,7 +55,19 @@ class Scenario:
     """Drives one storefront's cases through the API until they wait for a reviewer."""
 
     url: str
+    shop: str = SHOP
     case_ids: dict[str, str] = field(default_factory=dict)
+
+    def buyer(self, buyer: str) -> dict[str, str]:
+        return token("buyer", buyer, self.shop)
+
+    @property
+    def seller(self) -> dict[str, str]:
+        return token("seller", SELLER_ID, self.shop)
+
+    @property
+    def storefront(self) -> dict[str, str]:
+        return token("storefront", f"{self.shop}-backend", self.shop)
 
     def call(self, method: str, path: str, auth: dict[str, str], body: Any = None) -> requests.Response:
         return requests.request(method, f"{self.url}{path}", headers=auth, json=body, timeout=10)
@@ -85,10 +96,8 @@ class Scenario:
             "seller_reason": "the item left the warehouse intact",
             **facts,
         }
-        self.ok("PUT", f"/v1/after-sales/req-{name}", STOREFRONT, request)
-        case = self.ok(
-            "POST", "/v1/disputes", token("buyer", buyer), {"request_id": f"req-{name}", "statement": statement}
-        )
+        self.ok("PUT", f"/v1/after-sales/req-{name}", self.storefront, request)
+        case = self.ok("POST", "/v1/disputes", self.buyer(buyer), {"request_id": f"req-{name}", "statement": statement})
         self.case_ids[name] = case["id"]
         return str(case["id"])
 
@@ -127,7 +136,7 @@ class Scenario:
 
 def penalised_earlier_case(scenario: Scenario) -> str:
     """A proven defect the rules rule at once (4 points); the seller appeals; a senior reviewer confirms it,
-    which makes the ruling final and writes the points to the seller's record (the return is then under way)."""
+    which makes the ruling final, writes the points to the seller's record and starts its return."""
     buyer = token("buyer", "buyer-earlier")
     case_id = scenario.escalate("earlier", "buyer-earlier", "The handle came off on day one.")
     scenario.submit(case_id, SELLER)
@@ -204,3 +213,48 @@ def counterfeit_claim(scenario: Scenario) -> str:
     scenario.submit(case_id, buyer)
     scenario.wait_for_window(case_id, "review")
     return case_id
+
+
+# -- fulfilment: a storefront (tests/policies/console-returns.json) with a 2 s appeal window and a 20 s refund window
+
+
+RETURNS_SHOP = "console-returns"
+
+
+def conceded_refund(scenario: Scenario) -> str:
+    """The seller concedes a refund-only request: the refund step opens at once, the storefront's to report."""
+    case_id = scenario.escalate("kettle", "buyer-kettle", "The kettle leaks from the base.")
+    scenario.ok("POST", f"/v1/disputes/{case_id}/concede", scenario.seller)
+    scenario.wait_for_window(case_id, "refund")
+    return case_id
+
+
+def return_on_its_way(scenario: Scenario) -> str:
+    """A proven defect the rules rule return-and-refund; nobody appeals; the buyer ships the teapot back."""
+    buyer = scenario.buyer("buyer-teapot")
+    case_id = scenario.escalate("teapot", "buyer-teapot", "The lid does not fit the teapot.", type="return_and_refund")
+    scenario.submit(case_id, scenario.seller)
+    scenario.wait_for_window(case_id, "buyer_rebuttal")
+    scenario.photo(case_id, buyer, photo_png(96, 64), "the lid sits crooked")
+    scenario.submit(case_id, buyer)
+    scenario.wait_for_window(case_id, "return_shipment")
+    scenario.ok(
+        "POST",
+        f"/v1/disputes/{case_id}/return-shipment",
+        buyer,
+        {"carrier": "SF Express", "tracking_number": "SF9876543210"},
+    )
+    scenario.wait_for_window(case_id, "return_receipt")
+    return case_id
+
+
+def return_received_damaged(scenario: Scenario, case_id: str) -> None:
+    """The seller photographs the returned teapot and reports it damaged: the case goes back to a reviewer."""
+    scenario.photo(case_id, scenario.seller, photo_png(160, 120), "the spout arrived chipped")
+    scenario.ok(
+        "POST",
+        f"/v1/disputes/{case_id}/return-receipt",
+        scenario.seller,
+        {"condition": "damaged", "note": "The spout is chipped; it left us whole."},
+    )
+    scenario.wait_for_window(case_id, "review")

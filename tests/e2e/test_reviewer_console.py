@@ -3,6 +3,8 @@
 A storefront's buyers escalate a few cases and both sides submit evidence over the API; then a reviewer signs in
 with the dev-token button, works the queue, opens the oldest case, sees the buyer's photo, and overrides the
 recommendation with a partial refund, meeting the API's validation errors and a stale version on the way.
+On a second storefront, a reviewer follows remedies being carried out in the fulfilment queue and settles a
+returned parcel the seller reports damaged.
 
 Screenshots go to a temporary folder; `make console-screenshots` writes them to docs/ instead.
 """
@@ -17,18 +19,23 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, ViewportSize, expect, sync_playwright
 
 from tests.conftest import eventually
-from tests.e2e.conftest import Service, running_service
+from tests.e2e.conftest import POLICIES, Service, running_service
 from tests.e2e.console_scenario import (
+    RETURNS_SHOP,
     SELLER,
+    SELLER_ID,
     SENIOR,
     Scenario,
+    conceded_refund,
     contested_defect,
     counterfeit_claim,
     parcel_never_arrived,
     penalised_earlier_case,
+    return_on_its_way,
+    return_received_damaged,
     token,
 )
 
@@ -52,8 +59,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reviewer-console")]  # o
 
 @pytest.fixture(scope="module")
 def console_service() -> Iterator[Service]:
-    """A fresh local runtime on real-time deadlines: nothing the test waits on can time out underneath it."""
-    with running_service(1, without=("DISPUTES_DEV_JWT_SECRET",)) as running:
+    """A fresh local runtime on real-time deadlines: nothing the test waits on can time out underneath it,
+    except the windows a storefront's own policy in tests/policies makes short."""
+    with running_service(1, without=("DISPUTES_DEV_JWT_SECRET",), extra={"POLICY_DIR": str(POLICIES)}) as running:
         yield running
 
 
@@ -208,14 +216,150 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     assert [text for text in problems if not text.startswith("Failed to load resource")] == []
 
 
-def on_a_phone(page: Page, path: Path, scroll_to: Locator | None = None) -> None:
-    """A screenshot at 390x844, then back to the desktop size; nothing may overflow sideways."""
+def test_a_reviewer_follows_the_fulfilment_queue_and_settles_a_return_received_damaged(
+    console_service: Service, browser: BrowserContext, screenshots: Path
+) -> None:
+    # Given a storefront whose refund step lasts 20 s (half of it before the reminder): a conceded kettle whose
+    # refund the storefront has not reported, and a teapot ruled return-and-refund that the buyer shipped back
+    scenario = Scenario(console_service.url, shop=RETURNS_SHOP)
+    kettle = conceded_refund(scenario)
+    teapot = return_on_its_way(scenario)
+
+    page = browser.new_page()
+    problems: list[str] = []
+    refused: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on(
+        "response", lambda response: refused.append(f"{response.status} {response.url}") if not response.ok else None
+    )
+    page.goto(f"{console_service.url}/console")
+    page.get_by_role("button", name="Mint a dev token and sign in").click()
+    expect(page.locator("#who")).to_contain_text(DEV_REVIEWER)
+
+    # When the reviewer opens the fulfilment queue
+    page.get_by_role("link", name="Fulfilment").click()
+    expect(page.get_by_role("heading", name="Fulfilment queue")).to_be_visible()
+
+    # Then it lists the remedies being carried out, oldest due first: the step, who must act, what is owed
+    kettle_row = page.locator(f"tr[data-case-id='{kettle}']")
+    teapot_row = page.locator(f"tr[data-case-id='{teapot}']")
+    expect(teapot_row).to_contain_text("Return receipt")
+    listed = page.locator("tr[data-case-id]").evaluate_all("rows => rows.map(row => row.dataset.caseId)")
+    assert [case_id for case_id in listed if case_id in (kettle, teapot)] == [kettle, teapot]
+    for text in ("then refund", "Seller", SELLER_ID, "CN¥137.00", "On time"):
+        expect(teapot_row).to_contain_text(text)
+    for text in ("Refund", "Storefront", RETURNS_SHOP, "CN¥129.00"):
+        expect(kettle_row).to_contain_text(text)
+    assert page.locator("#filter-status").count() == 0  # one status only: fulfilling
+
+    # When the reviewer opens the teapot: its steps so far, the current one highlighted with its deadline
+    teapot_row.get_by_role("link").click()
+    steps = page.locator("#fulfilment-steps")
+    shipped = steps.locator("li[data-step='return_shipment']")
+    for text in ("Done", "Buyer (buyer-teapot)", "Shipped with SF Express, tracking number SF9876543210."):
+        expect(shipped).to_contain_text(text)
+    current = steps.locator("li[aria-current='step']")
+    expect(current).to_have_attribute("data-step", "return_receipt")
+    expect(current.locator("[data-due]")).to_have_attribute("data-due", "on-time")
+    expect(steps.locator("li.step-next[data-step='refund']")).to_contain_text("Storefront (console-returns)")
+    expect(page.locator("#case-badges")).to_contain_text("Fulfilling")
+
+    # When the seller (elsewhere) photographs the returned teapot and reports it damaged
+    return_received_damaged(scenario, teapot)
+
+    # Then it waits in the review queue, marked as a disputed receipt, and its page offers that decision alone
+    page.get_by_role("link", name="← Back to the queue").click()
+    page.get_by_role("link", name="Review", exact=True).click()
+    review_row = page.locator(f"tr[data-case-id='{teapot}']")
+    expect(review_row).to_contain_text("Disputed receipt")
+    review_row.get_by_role("link").click()
+    form = page.locator("#receipt-form")
+    expect(form).to_be_visible()
+    expect(page.locator("#override-form")).to_have_count(0)
+    expect(page.locator("#reported-condition")).to_have_text("Damaged")
+    reported = page.locator("#receipt-evidence img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=reported.element_handle())
+    assert reported.evaluate("img => img.naturalWidth") == 160
+    expect(steps.locator("li[data-step='return_receipt']")).to_contain_text("Received damaged.")
+    expect(steps.locator("li[data-step='return_receipt']")).to_contain_text("The spout is chipped")
+    expect(page.locator("#receipt-review-notice")).to_contain_text("reported the return receipt as damaged")
+
+    # When the reviewer reduces the refund too far
+    form.get_by_label("Refund reduced").check()
+    amount = form.locator("[data-field='owed']")
+    amount.fill("20.00")
+    form.get_by_label("Notes to both parties").fill("The spout chipped in transit; the buyer packed it loosely.")
+    form.get_by_role("button", name="Record the decision").click()
+
+    # Then the bounds the API reports show next to the amount, in yuan
+    expect(form.locator("[data-error-for='owed']")).to_contain_text("at least CN¥68.50 and at most CN¥137.00")
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(amount).to_be_focused()
+    expect(form).to_contain_text("A reduced refund is between CN¥68.50 and CN¥137.00.")
+    top, bottom = page.evaluate(
+        """() => [document.querySelector(".case-grid"), document.getElementById("receipt-form")]
+            .map((element, index) => element.getBoundingClientRect()[index ? "bottom" : "top"] + window.scrollY)"""
+    )
+    clip: FloatRect = {"x": 0, "y": top - 12, "width": DESKTOP["width"], "height": bottom - top + 24}
+    page.screenshot(path=screenshots / "console-receipt.png", full_page=True, clip=clip)  # the panel and the form
+    on_a_phone(page, None, scroll_to=amount)
+
+    # When the reviewer asks for a reduction within them
+    amount.fill("100.00")
+    form.get_by_role("button", name="Record the decision").click()
+
+    # Then the refund step is open for the storefront, for what the reviewer decided
+    expect(page.locator("#flash")).to_contain_text("CN¥100.00 is still owed")
+    refund = steps.locator("li[aria-current='step']")
+    expect(refund).to_have_attribute("data-step", "refund")
+    expect(refund).to_contain_text("Storefront (console-returns)")
+    expect(page.locator("#section-fulfilment + dl")).to_contain_text("CN¥100.00")
+    decided = scenario.case(teapot)
+    assert (decided["status"], decided["fulfilment"]["step"], decided["fulfilment"]["owed"]) == (
+        "fulfilling",
+        "refund",
+        10_000,
+    )
+
+    # and in the fulfilment queue, the kettle's refund is due soon once the storefront has been reminded
+    page.get_by_role("link", name="← Back to the queue").click()
+    expect(teapot_row).to_have_attribute("data-step", "refund")
+    refresh_until(page, kettle_row.locator("[data-due='due-soon']"))
+    on_a_phone(page, None)
+
+    # When the kettle's refund window passes unreported, the platform refunds the buyer ...
+    eventually(lambda: scenario.case(kettle), lambda case: case["status"] == "closed", timeout=30, interval=0.25)
+    # ... and the teapot's page shows the seller's recovery ledger beside its penalty record
+    teapot_row.get_by_role("link").click()
+    expect(page.locator("#ledger-outstanding")).to_contain_text("CN¥129.00 outstanding")
+    expect(page.locator(f"#recovery-ledger a[title='{kettle}']")).to_be_visible()
+    expect(page.locator(f"#penalty-history a[title='{kettle}']")).to_be_visible()  # points for the missed refund
+    # and nothing failed in the page but the one refusal the reviewer saw
+    assert refused == [f"422 {console_service.url}/v1/disputes/{teapot}/receipt-decision"]
+    assert [text for text in problems if not text.startswith("Failed to load resource")] == []
+
+
+def refresh_until(page: Page, wanted: Locator, attempts: int = 40) -> None:
+    """Press the queue's Refresh button until `wanted` shows up (at most `attempts` times, 0.25 s apart)."""
+    for _ in range(attempts):
+        page.get_by_role("button", name="Refresh").click()
+        expect(page.locator(".queue-body tr[data-case-id]").first).to_be_visible()
+        if wanted.count():
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{wanted} never appeared in the queue")
+
+
+def on_a_phone(page: Page, path: Path | None, scroll_to: Locator | None = None) -> None:
+    """A screenshot at 390x844 (when `path` is given), then back to the desktop size; nothing may overflow."""
     page.set_viewport_size(PHONE)
     try:
         if scroll_to is not None:
             scroll_to.scroll_into_view_if_needed()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-        page.screenshot(path=path)
+        if path is not None:
+            page.screenshot(path=path)
     finally:
         page.set_viewport_size(DESKTOP)
 
@@ -250,6 +394,13 @@ def test_the_console_shows_money_deadlines_and_error_paths_as_a_reviewer_reads_t
                 onTime: format.sla(waiting("2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"), now).state,
                 dueSoon: format.sla(waiting("2026-11-22T12:00:00Z", "2026-11-23T17:00:00Z"), now).state,
                 breached: format.sla(waiting("2026-11-22T00:00:00Z", "2026-11-23T11:59:00Z"), now).state,
+                // A fulfilment step: due soon once its party was reminded (remind_at), else in its last quarter
+                steps: [
+                    { ...waiting("2026-11-20T12:00:00Z", "2026-11-23T12:00:00Z") },
+                    { ...waiting("2026-11-20T12:00:00Z", "2026-11-24T12:00:00Z"), remind_at: "2026-11-23T12:00:00Z" },
+                    { ...waiting("2026-11-20T12:00:00Z", "2026-11-24T12:00:00Z"), remind_at: "2026-11-23T13:00:00Z" },
+                    waiting("2026-11-23T00:00:00Z", "2026-11-23T14:00:00Z"),
+                ].map((step) => [format.stepDue(step, now).state, format.stepDue(step, now).label]),
                 paths: ["compensation.0.amount", "compensation[1].payee", "penalties.2", "override_reason"]
                     .map(forms.normalizePath),
             };
@@ -259,4 +410,7 @@ def test_the_console_shows_money_deadlines_and_error_paths_as_a_reviewer_reads_t
     assert seen["parsed"][:2] == [{"minor": 6450}, {"minor": 4800}]
     assert [sorted(problem) for problem in seen["parsed"][2:]] == [["problem"], ["problem"], ["problem"]]
     assert (seen["onTime"], seen["dueSoon"], seen["breached"]) == ("on-time", "due-soon", "breached")
+    overdue, reminded, not_yet, last_quarter = seen["steps"]
+    assert (overdue, reminded, not_yet) == (["overdue", "Overdue"], ["due-soon", "Due soon"], ["on-time", "On time"])
+    assert last_quarter == ["due-soon", "Due soon"]
     assert seen["paths"] == ["compensation[0].amount", "compensation[1].payee", "penalties[2]", "override_reason"]

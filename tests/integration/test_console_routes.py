@@ -83,7 +83,8 @@ def test_dev_tokens_are_minted_for_reviewers_only(api: Api, role: str) -> None:
 def test_a_reviewer_reads_the_penalty_points_a_final_ruling_left_on_its_seller(
     api: Api, brisk_shop: Storefront
 ) -> None:
-    # Given a case against a seller of its own, ruled with 5 penalty points (final once the 3 s appeal window ends)
+    # Given a case against a seller of its own, ruled with 5 penalty points (the 3 s appeal window then makes the
+    # ruling final: the points are written and the refund step opens)
     seller_id = unique("seller")
     seller = bearer("seller", seller_id, brisk_shop.id)
     case = brisk_shop.escalate(seller_id=seller_id)
