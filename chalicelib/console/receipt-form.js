@@ -12,7 +12,14 @@ export function receiptDraft() {
 
 /** What "in full" means: the refund the remedy owed, or the item price when only goods were to move. */
 function fullAmount(dispute, draft) {
-  return draft.bounds?.full ?? (dispute.fulfilment.owed || dispute.amount_paid);
+  return boundsOf(dispute, draft)?.full ?? (dispute.fulfilment.owed || dispute.amount_paid);
+}
+
+/** The amounts a reviewer may decide: the case states them; a 422 from the API refreshes them. */
+function boundsOf(dispute, draft) {
+  const review = dispute.fulfilment.receipt_review;
+  if (draft.bounds) return draft.bounds;
+  return Number.isInteger(review?.full) && Number.isInteger(review?.least) ? { full: review.full, least: review.least } : null;
 }
 
 function boundsText(bounds, currency) {
@@ -59,8 +66,8 @@ export function receiptFields(draft, dispute) {
   const hint = h("span", {});
   const describe = () => {
     fullLabel.textContent = `Refund in full (${money(full(), currency)})`;
-    hint.textContent = draft.bounds
-      ? boundsText(draft.bounds, currency)
+    hint.textContent = boundsOf(dispute, draft)
+      ? boundsText(boundsOf(dispute, draft), currency)
       : `In ${currency}. The storefront's policy limits how far it may be reduced; the service checks it.`;
   };
   describe();
@@ -137,7 +144,7 @@ export function receiptBody(draft, dispute) {
   if (parsed.minor <= 0) {
     return { problems: [{ field: "owed", message: "Enter an amount above zero, or choose Nothing more owed." }] };
   }
-  const bounds = draft.bounds;
+  const bounds = boundsOf(dispute, draft);
   if (bounds && (parsed.minor < bounds.least || parsed.minor > bounds.full)) {
     return { problems: [{ field: "owed", message: outOfBounds(bounds, currency) }] };
   }

@@ -171,7 +171,16 @@ def report_receipt(
         )
     details["evidence_ids"] = list(evidence_ids)
     done, completed = _complete(case, actor.sub, details, now, actor=actor)
-    review = {"step": step.value, "condition": condition.value, "reported_by": actor.sub, "reported_at": iso(now)}
+    full, least = _owed_bounds(done, policy)
+    review = {
+        "step": step.value,
+        "condition": condition.value,
+        "reported_by": actor.sub,
+        "reported_at": iso(now),
+        "full": full,  # what a reviewer may decide is still owed: `full`, at least `least`, or 0
+        "least": least,
+        "currency": case.currency,
+    }
     paused = _with(done, receipt_review=review).model_copy(update={"claimed_by": None})
     sent_back = open_review(
         paused, deadlines, now, action="receipt_disputed", reason=f"received {condition.value.replace('_', ' ')}"
@@ -216,8 +225,7 @@ def decide_receipt(
         raise RoleNotAllowed("this case is in the senior queue: a senior reviewer decides it")
     if case.claimed_by not in (None, reviewer.sub):
         raise InvalidState(f"the case is claimed by {case.claimed_by}", [{"claimed_by": case.claimed_by}])
-    full = refund_base(case)
-    least = full - int(full * policy.max_return_deduction)
+    full, least = _owed_bounds(case, policy)
     if owed != 0 and not least <= owed <= full:
         raise InvalidValue(
             f"what is owed is {full} in full, at least {least} when reduced, or 0",
@@ -235,7 +243,15 @@ def decide_receipt(
         condition=review["condition"],
     )
     plan_after = (K.REFUND,) if owed else ()
-    resumed = _with(case, owed=owed, plan=plan_after, receipt_review=None)
+    # The disputed receipt's step keeps what was decided about it; `owed` becomes what the refund must report.
+    decision = {"owed": owed, "of": full, "by": reviewer.sub, "at": iso(now)}
+    steps = tuple(
+        step.model_copy(update={"details": {**step.details, "decision": decision}})
+        if step.step.value == review["step"] and step.details.get("condition") == review["condition"]
+        else step
+        for step in fulfilment.steps
+    )
+    resumed = _with(case, owed=owed, plan=plan_after, receipt_review=None, steps=steps)
     resumed = advance(resumed, now, window=None, status=Status.FULFILLING, claimed_by=None)
     if not owed:
         return _fulfilled(resumed, FulfilmentOutcome.COMPLETED, now, reason="nothing further owed").preceded_by(decided)
@@ -246,6 +262,12 @@ def refund_base(case: Dispute) -> int:
     """The refund a disputed receipt is measured against: what was owed, or the item price for goods."""
     fulfilment = _fulfilment(case)
     return fulfilment.owed or case.amount_paid
+
+
+def _owed_bounds(case: Dispute, policy: FulfilmentPolicy) -> tuple[int, int]:
+    """(in full, the least a reduced amount may be) for a disputed receipt."""
+    full = refund_base(case)
+    return full, full - int(full * policy.max_return_deduction)
 
 
 # -- deadlines ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from chalicelib.domain.models import (
     StepParty,
     Transition,
     WindowKind,
+    iso,
 )
 from chalicelib.domain.policy import Deadlines, FulfilmentPolicy
 from tests.factories import BUYER, NOW, REVIEWER, SELLER, actor, opened_case, saved
@@ -208,6 +209,8 @@ def test_a_damaged_return_needs_the_sellers_evidence_and_goes_back_to_a_reviewer
     assert disputed.window.kind == WindowKind.REVIEW
     owed = PRICE + SHIPPING
     least = owed - int(owed * P.max_return_deduction)
+    assert disputed.fulfilment is not None and disputed.fulfilment.receipt_review is not None
+    assert (disputed.fulfilment.receipt_review["full"], disputed.fulfilment.receipt_review["least"]) == (owed, least)
     later = at(disputed)
     with pytest.raises(InvalidValue):
         fulfilment.decide_receipt(disputed, REVIEWER, least - 1, None, P, D, later)
@@ -219,6 +222,12 @@ def test_a_damaged_return_needs_the_sellers_evidence_and_goes_back_to_a_reviewer
     assert reduced.status == Status.FULFILLING and reduced.window is not None
     assert reduced.window.kind == WindowKind.REFUND and reduced.fulfilment is not None
     assert reduced.fulfilment.owed == least
+    assert reduced.fulfilment.steps[1].details["decision"] == {
+        "owed": least,
+        "of": owed,
+        "by": REVIEWER.sub,
+        "at": iso(later),
+    }
     nothing = fulfilment.decide_receipt(disputed, REVIEWER, 0, "the buyer broke it", P, D, later)
     assert nothing.case.status == Status.CLOSED
 
