@@ -125,3 +125,14 @@ def test_a_defence_after_the_sellers_deadline_is_410(fast_shop: Storefront) -> N
 
     # Then its defence comes too late
     assert_error(defend(fast_shop, fast_shop.seller, case["id"]), 410, "deadline_passed")
+
+
+def test_a_defence_honours_if_match(api: Api, patient_shop: Storefront) -> None:
+    case = patient_shop.escalate()
+    path = f"/v1/disputes/{case['id']}/defence"
+
+    stale = api.call("POST", path, patient_shop.seller, USED, **{"If-Match": f'"{case["version"] + 1}"'})
+    fresh = api.call("POST", path, patient_shop.seller, USED, **{"If-Match": f'"{case["version"]}"'})
+
+    assert_error(stale, 409, "stale_version")
+    assert fresh.status_code == 201, fresh.json
