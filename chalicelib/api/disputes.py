@@ -1,4 +1,4 @@
-"""Disputes: escalate, list, read, the timeline, and ending a party's window."""
+"""Disputes: escalate, list, read, the timeline, the seller's defence, and ending a party's window."""
 
 from __future__ import annotations
 
@@ -60,3 +60,13 @@ def submit(dispute_id: str) -> Response:
     parse_body(bp.current_request, schemas.EmptyBody)
     case = disputes.submit(contexts.context(), actor, dispute_id, expected_version(bp.current_request))
     return json_response(views.dispute_view(case), 202, version=case.version)
+
+
+@route(bp, "/v1/disputes/{dispute_id}/defence", "POST")
+def state_defence(dispute_id: str) -> Response:
+    actor = current_actor(bp.current_request)
+    body = parse_body(bp.current_request, schemas.DefenceBody)
+    case = disputes.state_defence(
+        contexts.context(), actor, dispute_id, body.grounds, body.statement, expected_version(bp.current_request)
+    )
+    return json_response(views.dispute_view(case), 201, version=case.version)

@@ -34,7 +34,18 @@ ERRORS = {
 }
 # Actions whose handlers honour `If-Match: <case version>`.
 CONDITIONAL = frozenset(
-    {"submit", "concede", "make_offer", "answer_offer", "withdraw", "claim", "request_information", "rule", "appeal"}
+    {
+        "submit",
+        "state_defence",
+        "concede",
+        "make_offer",
+        "answer_offer",
+        "withdraw",
+        "claim",
+        "request_information",
+        "rule",
+        "appeal",
+    }
 )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from chalicelib.api.schemas import (
     AppealBody,
+    DefenceBody,
     DeliveriesQuery,
     DevTokenBody,
     EmptyBody,
@@ -108,6 +109,15 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", f"{CASE}/statements", "add_statement", Owner.CASE, "Add a statement", (201,), body=StatementBody),
     RouteSpec("GET", f"{CASE}/evidence", "view_evidence", Owner.CASE, "Evidence the caller may see", (200,)),
     RouteSpec("POST", f"{CASE}/concede", "concede", Owner.CASE, "Seller concedes", (200,), body=EmptyBody),
+    RouteSpec(
+        "POST",
+        f"{CASE}/defence",
+        "state_defence",
+        Owner.CASE,
+        "Seller states its grounds for refusing",
+        (201,),
+        body=DefenceBody,
+    ),
     RouteSpec("POST", f"{CASE}/offers", "make_offer", Owner.CASE, "Seller offers a refund", (201,), body=OfferBody),
     RouteSpec(
         "POST",

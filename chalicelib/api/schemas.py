@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from chalicelib.domain.evidence_models import Declaration
 from chalicelib.domain.models import (
@@ -14,6 +14,7 @@ from chalicelib.domain.models import (
     Party,
     ReceiptCondition,
     ReviewerDecision,
+    SellerGround,
     Statement,
 )
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
@@ -35,6 +36,22 @@ class EscalateBody(Body):
 class OfferBody(Body):
     amount: Annotated[int, Field(gt=0, le=10**12, strict=True)]
     note: FreeText | None = None
+
+
+class DefenceBody(Body):
+    """The seller's grounds for refusing (each once, at least one) and what it says about them."""
+
+    grounds: Annotated[
+        list[SellerGround], Field(min_length=1, max_length=len(SellerGround), json_schema_extra={"uniqueItems": True})
+    ]
+    statement: Statement
+
+    @field_validator("grounds")
+    @classmethod
+    def _each_once(cls, grounds: list[SellerGround]) -> list[SellerGround]:
+        if len(set(grounds)) != len(grounds):
+            raise ValueError("each ground may be named once")
+        return grounds
 
 
 class WithdrawBody(Body):

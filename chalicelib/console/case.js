@@ -154,7 +154,18 @@ function summary(dispute) {
       ],
       "fields fields-grid",
     ),
+    dispute.defence ? defence(dispute.defence) : null,
     dispute.offers?.length ? offers(dispute) : null,
+  );
+}
+
+function defence(stated) {
+  return h(
+    "div",
+    { class: "offers defence" },
+    h("h2", { class: "small-heading" }, "Seller's defence"),
+    h("p", {}, h("strong", {}, stated.grounds.map(label).join(" · ")), ` · ${dateTime(stated.submitted_at)}`),
+    h("p", {}, stated.statement),
   );
 }
 

@@ -27,6 +27,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "view_evidence": EVERYONE,
     "concede": frozenset({S}),
     "make_offer": frozenset({S}),
+    "state_defence": frozenset({S}),
     "answer_offer": frozenset({B}),
     "withdraw": frozenset({B}),
     "claim": REVIEWERS,

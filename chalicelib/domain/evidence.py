@@ -50,7 +50,13 @@ def normalize_content_type(value: str) -> str:
 
 
 def require_evidence_window(case: Dispute, party: Party, now: datetime) -> Window:
-    """The party's open window; 410 rather than 409 when the party's own deadline is what ended it.
+    """The window the party's evidence is added in; 410 rather than 409 when the party's own deadline ended it.
+
+    A party adds in its own open window, or in an information request addressed to it. The buyer
+    also adds from the moment of escalation: proof comes with the complaint, so while the seller's
+    window is open (or just ended, until the workflow opens the buyer's) the buyer's evidence goes
+    in with the seller's window, which is never open for the buyer, so the seller sees it at once
+    (`visible_to`). That is not the buyer's window: only `submit` of the party it is open for ends it.
 
     A fulfilment step is open for evidence from the party who acts in it: a receipt reported
     damaged needs the reporter's photos (chalicelib/domain/fulfilment.py).
@@ -62,6 +68,8 @@ def require_evidence_window(case: Dispute, party: Party, now: datetime) -> Windo
                 f"the {window.kind.value.replace('_', ' ')} was due at {iso(window.due_at)}",
                 [{"deadline": iso(window.due_at)}],
             )
+        return window
+    if party == Party.BUYER and window is not None and window.kind == WindowKind.SELLER_RESPONSE:
         return window
     try:
         return lifecycle.require_party_window(case, party, now)
@@ -238,7 +246,12 @@ def rejection_error(evidence: Evidence) -> DomainError:
 
 def visible_to(actor: Actor, case: Dispute, evidence: Evidence) -> bool:
     """Verified only. Reviewers and the storefront see both sides; a party sees its own, and the
-    other side's once the window it was added in has closed for that side (no reading ahead)."""
+    other side's once the window it was added in has closed for that side (no reading ahead).
+
+    The buyer's complaint evidence, added in the seller's window (never open for the buyer), is
+    the seller's to answer: it sees it at once. The seller's stays hidden from the buyer until
+    the seller's window ends.
+    """
     if evidence.status != EvidenceStatus.VERIFIED:
         return False
     if actor.role in REVIEWERS or actor.role == Role.STOREFRONT:
@@ -249,8 +262,9 @@ def visible_to(actor: Actor, case: Dispute, evidence: Evidence) -> bool:
     if party == evidence.party:
         return True
     window = case.window
-    still_open = window is not None and window.id == evidence.window_id and window.is_open_for(evidence.party)
-    return not still_open
+    if window is None or window.id != evidence.window_id:
+        return True  # the window it was added in has ended
+    return not window.is_open_for(evidence.party)
 
 
 def audit_event(case: Dispute, evidence: Evidence, actor: Actor, now: datetime) -> AuditEvent:

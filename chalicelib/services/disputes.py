@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain import lifecycle
+from chalicelib.domain import defence, lifecycle
 from chalicelib.domain.access import REVIEWERS, require_party, require_role
 from chalicelib.domain.errors import Duplicate, NotFound
 from chalicelib.domain.models import (
@@ -18,6 +18,7 @@ from chalicelib.domain.models import (
     DisputeQuery,
     Page,
     Role,
+    SellerGround,
     Transition,
 )
 from chalicelib.observability import logger
@@ -96,6 +97,25 @@ def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | Non
         return lifecycle.submit(case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id), now)
 
     return change(ctx, case_id, command, actor=actor, action="submit", expected_version=expected_version).case
+
+
+def state_defence(
+    ctx: Context,
+    actor: Actor,
+    case_id: str,
+    grounds: list[SellerGround],
+    statement: str,
+    expected_version: int | None = None,
+) -> Dispute:
+    """The seller's grounds for refusing, on the case for the buyer and reviewers to read; its window stays open."""
+    return change(
+        ctx,
+        case_id,
+        lambda case, now: defence.state_defence(case, actor, require_party(actor, case), grounds, statement, now),
+        actor=actor,
+        action="state_defence",
+        expected_version=expected_version,
+    ).case
 
 
 def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:

@@ -162,6 +162,7 @@ class World:
             "/v1/disputes/{dispute_id}/evidence": lambda: {"kind": "photo", "content_type": "image/jpeg", "size": 100},
             "/v1/disputes/{dispute_id}/statements": lambda: {"text": "my side"},
             "/v1/disputes/{dispute_id}/offers": lambda: {"amount": 500},
+            "/v1/disputes/{dispute_id}/defence": lambda: {"grounds": ["item_used"], "statement": "worn, see photos"},
             "/v1/disputes/{dispute_id}/withdraw": lambda: {"reason": "sorted"},
             "/v1/disputes/{dispute_id}/info-requests": lambda: {"parties": ["buyer"], "message": "the box?"},
             "/v1/disputes/{dispute_id}/ruling": lambda: {"outcome": "refund_full", "liability": "seller"},

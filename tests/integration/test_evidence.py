@@ -167,6 +167,42 @@ def test_each_side_sees_the_others_evidence_only_after_the_others_window_closed(
     assert listed_ids(api, REVIEWER, case["id"]) == [seller_photo, buyer_photo]
 
 
+def test_the_buyers_photo_comes_with_the_complaint_and_the_seller_sees_it_at_once(
+    api: Api, patient_shop: Storefront
+) -> None:
+    # Given a case just escalated, the seller's window open
+    case = patient_shop.escalate()
+
+    # When the buyer adds a photo and a statement right away
+    photo = add_photo(api, patient_shop.buyer, case["id"], samples.png())["evidence_id"]
+    said = api.call("POST", f"/v1/disputes/{case['id']}/statements", patient_shop.buyer, {"text": "Cracked."})
+    assert said.status_code == 201, said.json
+
+    # Then the seller sees both in its window, to answer them, and so do reviewers
+    assert listed_ids(api, patient_shop.seller, case["id"]) == [photo, said.json["evidence_id"]]
+    assert listed_ids(api, REVIEWER, case["id"]) == [photo, said.json["evidence_id"]]
+    assert patient_shop.get(case["id"])["status"] == "awaiting_seller"
+
+
+def test_the_buyer_still_sees_the_sellers_evidence_only_once_the_sellers_window_ended(
+    api: Api, patient_shop: Storefront
+) -> None:
+    # Given a buyer's photo with the complaint and the seller's photo answering it
+    case = patient_shop.escalate()
+    buyer_photo = add_photo(api, patient_shop.buyer, case["id"], samples.jpeg(), "image/jpeg")["evidence_id"]
+    seller_photo = add_photo(api, patient_shop.seller, case["id"], samples.png())["evidence_id"]
+
+    # Then the seller sees both, the buyer only its own
+    assert sorted(listed_ids(api, patient_shop.seller, case["id"])) == sorted([buyer_photo, seller_photo])
+    assert listed_ids(api, patient_shop.buyer, case["id"]) == [buyer_photo]
+
+    # When the seller ends its window, the buyer sees the seller's too, and may still add in its rebuttal
+    assert patient_shop.act(patient_shop.seller, case["id"], "submit").status_code == 202
+    assert sorted(listed_ids(api, patient_shop.buyer, case["id"])) == sorted([buyer_photo, seller_photo])
+    rebuttal = add_photo(api, patient_shop.buyer, case["id"], samples.png())["evidence_id"]
+    assert rebuttal not in listed_ids(api, patient_shop.seller, case["id"])
+
+
 def test_the_rules_can_read_verified_evidence_of_a_case(api: Api, patient_shop: Storefront, ctx: Context) -> None:
     case = patient_shop.escalate()
     verified = add_photo(api, patient_shop.seller, case["id"], samples.png())["evidence_id"]

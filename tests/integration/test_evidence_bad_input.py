@@ -14,6 +14,7 @@ from chalicelib.domain.models import Actor, Role
 from chalicelib.services import evidence as evidence_service
 from chalicelib.services.context import Context
 from tests import evidence_samples as samples
+from tests.conftest import eventually
 from tests.factories import bearer
 from tests.integration.conftest import Api, Storefront
 from tests.integration.evidence_helpers import (
@@ -225,10 +226,44 @@ def test_completing_after_ending_ones_window_early_is_409_and_the_upload_is_dele
     assert listed_ids(api, patient_shop.buyer, case["id"]) == []
 
 
-def test_the_party_whose_window_is_not_open_gets_409(api: Api, patient_shop: Storefront) -> None:
+def test_a_party_whose_window_is_not_open_gets_409(api: Api, patient_shop: Storefront) -> None:
+    # Given a case the seller is done with: the buyer's rebuttal window is open
+    case = patient_shop.escalate()
+    assert patient_shop.act(patient_shop.seller, case["id"], "submit").status_code == 202
+
+    # Then the seller may add nothing more, and neither may the buyer once it ended its window
+    assert_error(declare_photo_response(api, patient_shop.seller, case["id"]), 409, "invalid_state")
+    assert patient_shop.act(patient_shop.buyer, case["id"], "submit").status_code == 202
+    assert_error(declare_photo_response(api, patient_shop.buyer, case["id"]), 409, "invalid_state")
+    statement = api.call("POST", f"/v1/disputes/{case['id']}/statements", patient_shop.buyer, {"text": "one more"})
+    assert_error(statement, 409, "invalid_state")
+
+
+def test_the_buyer_adds_with_its_complaint_but_cannot_end_the_sellers_window(
+    api: Api, patient_shop: Storefront
+) -> None:
     case = patient_shop.escalate()
 
-    assert_error(declare_photo_response(api, patient_shop.buyer, case["id"]), 409, "invalid_state")
+    assert (
+        declare(api, patient_shop.buyer, case["id"], kind="photo", content_type="image/png", size=9).status_code == 201
+    )
+    assert_error(patient_shop.act(patient_shop.buyer, case["id"], "submit"), 409, "invalid_state")
+    assert patient_shop.get(case["id"])["open_window"]["kind"] == "seller_response"
+
+
+def test_the_buyer_cannot_add_after_its_rebuttal_deadline(api: Api, fast_shop: Storefront) -> None:
+    # Given a buyer who added its photo with the complaint, and then let its rebuttal window pass
+    case = fast_shop.escalate()
+    add_photo(api, fast_shop.buyer, case["id"], samples.png())
+    assert fast_shop.act(fast_shop.seller, case["id"], "submit").status_code == 202
+    eventually(
+        lambda: fast_shop.get(case["id"]), lambda seen: "buyer_rebuttal:buyer" in seen["missed_deadlines"], timeout=30
+    )
+
+    # Then neither a file nor a statement is accepted from it any more: its deadline passed
+    assert_error(declare_photo_response(api, fast_shop.buyer, case["id"]), 410, "deadline_passed")
+    late = api.call("POST", f"/v1/disputes/{case['id']}/statements", fast_shop.buyer, {"text": "late"})
+    assert_error(late, 410, "deadline_passed")
 
 
 @pytest.mark.parametrize(

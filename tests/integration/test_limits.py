@@ -129,6 +129,7 @@ RULING = {"outcome": "refund_full", "liability": "seller"}
     ("action", "who", "body", "field"),
     [
         ("offers", "seller", {"amount": 100, "note": TOO_LONG}, "note"),
+        ("defence", "seller", {"grounds": ["no_defect"], "statement": TOO_LONG}, "statement"),
         ("withdraw", "buyer", {"reason": TOO_LONG}, "reason"),
         ("info-requests", "reviewer", {"parties": ["seller"], "message": TOO_LONG}, "message"),
         ("appeal", "buyer", {"statement": TOO_LONG}, "statement"),
@@ -139,6 +140,7 @@ RULING = {"outcome": "refund_full", "liability": "seller"}
     ],
     ids=[
         "offer note",
+        "defence statement",
         "withdraw reason",
         "information request",
         "appeal statement",

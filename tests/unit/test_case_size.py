@@ -17,7 +17,7 @@ import pytest
 from annotated_types import MaxLen
 from pydantic import TypeAdapter, ValidationError
 
-from chalicelib.domain import fulfilment, lifecycle, negotiation, review, rules, rulings, timers
+from chalicelib.domain import defence, fulfilment, lifecycle, negotiation, review, rules, rulings, timers
 from chalicelib.domain.evidence_models import MAX_FILES_PER_PARTY, MAX_RECORDS_PER_PARTY
 from chalicelib.domain.models import (
     FREE_TEXT_MAX_CHARS,
@@ -36,6 +36,7 @@ from chalicelib.domain.models import (
     ReceiptCondition,
     ReviewerDecision,
     Role,
+    SellerGround,
     Status,
     WindowKind,
 )
@@ -105,6 +106,8 @@ def largest_case(fill: str) -> Dispute:
         now = later(case)
         case = saved(negotiation.make_offer(case, seller, offer_id, 1, text, now, max_offers=LIMITS.max_offers))
         case = saved(negotiation.reject_offer(case, buyer, offer_id, later(case)))
+    # ...and its defence, every ground with the longest statement.
+    case = saved(defence.state_defence(case, seller, Party.SELLER, tuple(SellerGround), text, later(case)))
 
     # Both parties miss their windows, then the rules find every guard (counterfeit, high amount, repeat
     # offender, abusive buyer): the longest recommendation, and the case waits for a reviewer.
@@ -201,6 +204,7 @@ def test_the_largest_case_a_client_can_build_is_well_under_the_dynamodb_item_lim
     assert case.status == Status.CLOSED and case.appeal is not None and case.superseded_ruling is not None
     assert case.fulfilment is not None and len(case.fulfilment.steps) == 5
     assert len(case.offers) == MAX_OFFERS_CEILING
+    assert case.defence is not None and len(case.defence.grounds) == len(SellerGround)
     assert case.info_requests_made == MAX_INFO_REQUESTS_CEILING
     assert len(case.missed_deadlines) == 2 + 2 * MAX_INFO_REQUESTS_CEILING
     assert size > MAX_CASE_JSON_BYTES / 2  # the builder really filled every text

@@ -9,7 +9,7 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.domain import evidence, evidence_models, lifecycle, timers
+from chalicelib.domain import evidence, evidence_models, lifecycle, review, timers
 from chalicelib.domain.errors import (
     DeadlinePassed,
     DomainError,
@@ -28,7 +28,7 @@ from chalicelib.domain.evidence_models import (
     Tracking,
     TrackingDeclaration,
 )
-from chalicelib.domain.models import Dispute, Party, Role
+from chalicelib.domain.models import Dispute, Party, Role, WindowKind
 from chalicelib.domain.policy import Deadlines
 from chalicelib.services.evidence import sniff_content_type
 from tests import evidence_samples as samples
@@ -123,11 +123,94 @@ def test_a_planned_upload_is_pending_under_a_key_naming_case_party_and_id() -> N
 # -- windows ------------------------------------------------------------------------
 
 
-def test_only_the_party_whose_window_is_open_may_add() -> None:
+def buyer_window(case: Dispute) -> Dispute:
+    """The seller ended its window: the buyer's rebuttal window is open."""
+    return seller_submitted(case)
+
+
+def buyer_submitted(case: Dispute) -> Dispute:
+    return saved(lifecycle.submit(buyer_window(case), BUYER, Party.BUYER, DEADLINES, LATER))
+
+
+def asked(case: Dispute, *parties: Party) -> Dispute:
+    """A reviewer's information request addressed to `parties`, on a case both parties are done with."""
+    in_review = saved(lifecycle.open_review(buyer_submitted(case), DEADLINES, LATER, reason="rules want a person"))
+    return saved(review.request_information(in_review, REVIEWER, parties, "The box?", DEADLINES, LATER))
+
+
+def test_the_buyers_proof_comes_with_the_complaint_in_the_sellers_window() -> None:
+    # Given a case just escalated: only the seller's window is open
+    case = opened_case()
+    assert case.window is not None and case.window.kind == WindowKind.SELLER_RESPONSE
+
+    # When the buyer adds a photo, a statement and a tracking record at once
+    added = [
+        evidence.plan_upload(case, BUYER, Party.BUYER, photo(), "evd_1", NOW),
+        evidence.record_statement(case, BUYER, Party.BUYER, "It cracked on arrival.", "evd_2", NOW),
+        evidence.record_tracking(
+            case,
+            BUYER,
+            Party.BUYER,
+            TrackingDeclaration(kind=EvidenceKind.TRACKING, carrier="UPS", tracking_number="1Z9", status="delivered"),
+            "evd_3",
+            NOW,
+        ),
+    ]
+
+    # Then each is accepted as the buyer's, in the seller's window
+    assert {(item.party, item.window_id) for item in added} == {(Party.BUYER, case.window.id)}
+
+
+def test_the_buyer_may_still_add_when_the_sellers_deadline_passed_before_the_workflow_noticed() -> None:
+    case = opened_case()
+    assert case.window is not None
+
+    item = evidence.plan_upload(case, BUYER, Party.BUYER, photo(), "evd_1", case.window.due_at)
+
+    assert item.window_id == case.window.id
+
+
+def test_the_buyer_may_not_end_the_sellers_window() -> None:
+    with pytest.raises(InvalidState):
+        lifecycle.submit(opened_case(), BUYER, Party.BUYER, DEADLINES, LATER)
+
+
+def test_the_seller_may_not_add_in_the_buyers_rebuttal_window() -> None:
+    with pytest.raises(InvalidState):
+        evidence.plan_upload(buyer_window(opened_case()), SELLER, Party.SELLER, photo(), "evd_1", LATER)
+
+
+def test_the_buyer_adds_in_its_rebuttal_window_until_it_submits() -> None:
+    case = opened_case()
+
+    assert evidence.plan_upload(buyer_window(case), BUYER, Party.BUYER, photo(), "evd_1", LATER)
+    with pytest.raises(InvalidState) as refused:
+        evidence.plan_upload(buyer_submitted(case), BUYER, Party.BUYER, photo(), "evd_2", LATER)
+    assert not isinstance(refused.value, DeadlinePassed)
+
+
+def test_the_buyer_may_not_add_after_its_rebuttal_deadline() -> None:
+    rebuttal = buyer_window(opened_case())
+    assert rebuttal.window is not None
+    due = rebuttal.window.due_at
+
+    with pytest.raises(DeadlinePassed):
+        evidence.plan_upload(rebuttal, BUYER, Party.BUYER, photo(), "evd_1", due)
+    moved_on = timers.window_timed_out(rebuttal, rebuttal.window.id, DEADLINES, due)
+    assert moved_on is not None
+    with pytest.raises(DeadlinePassed):
+        evidence.record_statement(saved(moved_on), BUYER, Party.BUYER, "late", "evd_2", due + timedelta(seconds=1))
+
+
+def test_once_its_window_ended_the_buyer_adds_only_through_an_information_request_addressed_to_it() -> None:
     case = opened_case()
 
     with pytest.raises(InvalidState):
-        evidence.plan_upload(case, BUYER, Party.BUYER, photo(), "evd_1", NOW)
+        evidence.plan_upload(asked(case, Party.SELLER), BUYER, Party.BUYER, photo(), "evd_1", LATER)
+    for parties in ((Party.BUYER,), (Party.BUYER, Party.SELLER)):
+        request = asked(case, *parties)
+        assert request.window is not None
+        assert evidence.plan_upload(request, BUYER, Party.BUYER, photo(), "evd_1", LATER).window_id == request.window.id
 
 
 def test_adding_after_the_deadline_but_before_the_workflow_noticed_is_410() -> None:
@@ -297,6 +380,34 @@ def test_the_other_side_sees_evidence_only_once_its_window_closed_for_the_author
     assert evidence.visible_to(SELLER, case, item)
     assert not evidence.visible_to(BUYER, case, item)
     assert evidence.visible_to(BUYER, seller_submitted(case), item)
+
+
+def test_the_seller_sees_the_buyers_complaint_evidence_at_once_the_buyer_waits_for_the_sellers() -> None:
+    # Given a photo from each side, both added while the seller's window is open
+    case = opened_case()
+    sellers = evidence.judge_upload(pending_photo(case), stored(samples.png()), LATER)
+    buyers_pending = evidence.plan_upload(case, BUYER, Party.BUYER, photo(), "evd_b", NOW)
+    buyers = evidence.judge_upload(buyers_pending, stored(samples.png()), LATER)
+
+    # Then the seller sees the buyer's at once, so it can answer it; the buyer does not see the seller's
+    assert evidence.visible_to(SELLER, case, buyers)
+    assert evidence.visible_to(BUYER, case, buyers)
+    assert not evidence.visible_to(BUYER, case, sellers)
+
+    # And once the seller's window ended, everyone sees both
+    rebuttal = seller_submitted(case)
+    assert evidence.visible_to(BUYER, rebuttal, sellers)
+    assert evidence.visible_to(SELLER, rebuttal, buyers)
+
+
+def test_the_buyers_rebuttal_evidence_stays_hidden_from_the_seller_until_the_rebuttal_ends() -> None:
+    case = opened_case()
+    rebuttal = buyer_window(case)
+    pending = evidence.plan_upload(rebuttal, BUYER, Party.BUYER, photo(), "evd_b", LATER)
+    item = evidence.judge_upload(pending, stored(samples.png()), LATER)
+
+    assert not evidence.visible_to(SELLER, rebuttal, item)
+    assert evidence.visible_to(SELLER, buyer_submitted(case), item)
 
 
 @pytest.mark.parametrize(
