@@ -215,3 +215,27 @@ def test_a_refund_report_racing_its_deadline_is_counted_once(api: Api) -> None:
     tally = Counter(statuses)
     assert tally[200] == (1 if by_storefront else 0)
     assert set(tally) <= {200, 409, 410}
+
+
+def test_an_exchange_is_reshipped_and_a_buyer_who_never_confirms_is_deemed_to_have_received_it(api: Api) -> None:
+    # Given an exchange whose return the seller received, and which the seller reships
+    shop = Storefront(api, "noconfirm")
+    case = finally_ruled(shop, EXCHANGE)
+    shipped(shop, case["id"])
+    assert shop.act(shop.seller, case["id"], "return-receipt", {"condition": "received_ok"}).status_code == 200
+    parcel = {"carrier": "SF", "tracking_number": "SF7654321"}
+    reshipped = shop.act(shop.seller, case["id"], "reshipment", parcel)
+    assert reshipped.status_code == 200, reshipped.json
+    assert (reshipped.json["fulfilment"]["step"], reshipped.json["fulfilment"]["party"]) == (
+        "reshipment_receipt",
+        "buyer",
+    )
+
+    # When the buyer's three seconds to confirm pass
+    closed = shop.wait_for_status(case["id"], "closed")
+
+    # Then the replacement counts as received in good order, and the exchange is fulfilled
+    assert closed["fulfilment"]["outcome"] == "completed"
+    receipt = closed["fulfilment"]["steps"][-1]
+    assert (receipt["step"], receipt["by"], receipt["details"]["deemed"]) == ("reshipment_receipt", "system", True)
+    assert timeline(api, shop, case["id"])[-2:] == ["fulfilled", "closed"]
