@@ -9,6 +9,7 @@ from chalice.app import Chalice, Rate, Request, Response
 from chalicelib.api import (
     after_sales,
     console,
+    dev_clock,
     dev_tokens,
     disputes,
     evidence,
@@ -45,6 +46,7 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(sellers.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(dev_tokens.bp)
+app.register_blueprint(dev_clock.bp)
 app.register_blueprint(openapi.bp)
 
 

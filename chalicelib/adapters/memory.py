@@ -263,6 +263,7 @@ class RecordingWorkflow:
 
     started: list[WorkflowStep] = field(default_factory=list)
     resumed: list[tuple[str, WorkflowStep]] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
 
     def start(self, step: WorkflowStep) -> str:
         self.started.append(step)
@@ -270,4 +271,8 @@ class RecordingWorkflow:
 
     def resume(self, token: str, step: WorkflowStep) -> bool:
         self.resumed.append((token, step))
+        return True
+
+    def end_wait_now(self, token: str) -> bool:
+        self.ended.append(token)
         return True

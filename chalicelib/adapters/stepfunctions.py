@@ -13,6 +13,8 @@ from chalicelib.observability import logger
 # A token that timed out, or whose task already finished, is expected under races: the
 # workflow has moved on and re-reads the case, so the signal is simply no longer needed.
 STALE_TOKEN_CODES = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+# The error a wait state catches like its own timeout (statemachines/dispute.source.json).
+DEADLINE_REACHED = "DeadlineReached"
 
 
 class StepFunctionsWorkflow:
@@ -37,6 +39,18 @@ class StepFunctionsWorkflow:
             return f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{step.case_id}"
         arn: str = response["executionArn"]
         return arn
+
+    def end_wait_now(self, token: str) -> bool:
+        """Fail a parked wait with `DeadlineReached`, which the state machine catches like `States.Timeout`:
+        the test clock's way to reach a deadline now. False when that wait is already over."""
+        try:
+            self._sfn.send_task_failure(taskToken=token, error=DEADLINE_REACHED, cause="the test clock advanced")
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code not in STALE_TOKEN_CODES:
+                raise
+            return False
+        return True
 
     def resume(self, token: str, step: WorkflowStep) -> bool:
         """Hand the next step to a parked wait state; False when that wait is already over."""

@@ -261,6 +261,15 @@ ROUTES: tuple[RouteSpec, ...] = (
         (201,),
         body=DevTokenBody,
     ),
+    RouteSpec(
+        "POST",
+        "/v1/dev/disputes/{dispute_id}/advance",
+        "advance_clock",
+        Owner.CASE,
+        "Test clock: end the window the case waits on now (local runtime only; 404 in AWS)",
+        (202,),
+        body=EmptyBody,
+    ),
     RouteSpec("GET", "/console", None, Owner.NONE, "The reviewer console", (200,), documented=False),
     RouteSpec("GET", "/console/{asset}", None, Owner.NONE, "The console's files", (200,), documented=False),
 )

@@ -192,6 +192,26 @@ def open_window(
     return Transition(case=updated, events=(opened,))
 
 
+def due_now(case: Dispute, actor: Actor, now: datetime) -> Transition:
+    """The test clock (local runtime only): the window the case waits on is due now, its reminder
+    counted as sent, so the deadline state applies the deadline exactly as when it passes."""
+    window = case.window
+    if window is None or case.status == Status.CLOSED:
+        raise InvalidState("the case is not waiting on a window", [{"status": case.status.value}])
+    advanced = event(
+        case,
+        now,
+        "clock_advanced",
+        actor=actor,
+        reason=f"test clock: the {window.kind.value.replace('_', ' ')} is due now",
+        window=window.kind.value,
+        was_due_at=iso(window.due_at),
+    )
+    due = window.model_copy(update={"due_at": now, "reminded": True})
+    shown = {**case.deadlines, window.kind.value: now}
+    return Transition(case=advance(case, now, window=due, deadlines=shown), events=(advanced,))
+
+
 def require_party_window(case: Dispute, party: Party, now: datetime) -> Window:
     """The open window in which this party may act; 410 once its deadline passed."""
     window = case.window

@@ -79,7 +79,9 @@ def test_a_dispute_goes_from_escalation_to_a_ruling_carried_out_and_closed(servi
     assert ruled.status_code == 201, ruled.text
     assert ruled.json()["status"] == "ruled"
 
-    # The appeal window ends: the ruling is final and carried out, the goods back first, then the money
+    # The test clock ends the appeal window now: the ruling is final and carried out, the goods back first
+    advanced = service.call("POST", f"/v1/dev/disputes/{case['id']}/advance", BUYER)
+    assert advanced.status_code == 202, advanced.text
     fulfilling = eventually(
         lambda: service.call("GET", path, BUYER).json(), lambda c: c["status"] == "fulfilling", timeout=40
     )
