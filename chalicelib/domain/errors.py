@@ -55,6 +55,19 @@ class VersionConflict(StaleVersion):
     """Somebody else wrote the case since it was read; the one runner reads again and decides again."""
 
 
+class SeniorReviewerRequired(InvalidState):
+    """The case is in the senior queue (an appeal, or its review SLA passed): a reviewer may rule in
+    general, but this case now needs a senior reviewer. A state of the case, so 409, not 403."""
+
+    code = "senior_reviewer_required"
+
+
+class AnotherReviewerRequired(InvalidState):
+    """An appeal is decided by a senior reviewer other than the one who made the first ruling."""
+
+    code = "another_reviewer_required"
+
+
 class EvidenceChanged(VersionConflict):
     """Another request decided this evidence first (verified or rejected it); read it again."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, RoleNotAllowed
+from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, SeniorReviewerRequired
 from chalicelib.domain.lifecycle import (
     advance,
     close_case,
@@ -222,7 +222,7 @@ def decide_receipt(
     if review is None or case.window is None or case.window.kind != K.REVIEW:
         raise InvalidState("no disputed receipt is waiting for a reviewer", [{"status": case.status.value}])
     if case.in_senior_queue and reviewer.role != Role.SENIOR_REVIEWER:
-        raise RoleNotAllowed("this case is in the senior queue: a senior reviewer decides it")
+        raise SeniorReviewerRequired("this case is in the senior queue: a senior reviewer decides it")
     if case.claimed_by not in (None, reviewer.sub):
         raise InvalidState(f"the case is claimed by {case.claimed_by}", [{"claimed_by": case.claimed_by}])
     full, least = _owed_bounds(case, policy)

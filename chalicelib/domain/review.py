@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.errors import DeadlinePassed, Duplicate, InvalidState, LimitReached, RoleNotAllowed
+from chalicelib.domain.errors import (
+    AnotherReviewerRequired,
+    DeadlinePassed,
+    Duplicate,
+    InvalidState,
+    LimitReached,
+    SeniorReviewerRequired,
+)
 from chalicelib.domain.lifecycle import advance, ensure_status, event, open_review, open_window
 from chalicelib.domain.models import (
     Actor,
@@ -30,9 +37,9 @@ def require_may_decide(case: Dispute, actor: Actor) -> None:
     """Senior cases need a senior reviewer; an appeal needs someone other than the first decider;
     a claimed case belongs to its claimant."""
     if case.in_senior_queue and actor.role != Role.SENIOR_REVIEWER:
-        raise RoleNotAllowed("this case is in the senior queue: a senior reviewer decides it")
+        raise SeniorReviewerRequired("this case is in the senior queue: a senior reviewer decides it")
     if case.appeal is not None and case.ruling is not None and case.ruling.decided_by == actor.sub:
-        raise RoleNotAllowed("an appeal must be decided by a reviewer other than the first")
+        raise AnotherReviewerRequired("an appeal must be decided by a reviewer other than the first")
     if case.claimed_by not in (None, actor.sub):
         raise InvalidState(f"the case is claimed by {case.claimed_by}", [{"claimed_by": case.claimed_by}])
 

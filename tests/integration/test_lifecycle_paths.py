@@ -128,7 +128,8 @@ def test_appeal_is_decided_by_another_senior_reviewer_and_is_final(patient_shop:
     assert appealed.status_code == 201, appealed.json
     assert appealed.json["status"] == "appealed"
     assert patient_shop.act(patient_shop.seller, case["id"], "appeal", {"statement": "me too"}).status_code == 409
-    assert patient_shop.act(REVIEWER_2, case["id"], "ruling", PARTIAL).status_code == 403
+    refused = patient_shop.act(REVIEWER_2, case["id"], "ruling", PARTIAL)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "senior_reviewer_required"
 
     full = {**PARTIAL, "outcome": "refund_full", "notes": "crack confirmed"}
     full["compensation"] = [{**PARTIAL["compensation"][0], "amount": 12_900}]
@@ -149,7 +150,7 @@ def test_review_sla_breach_moves_the_case_to_the_senior_queue(sla_shop: Storefro
     assert breached["open_window"]["kind"] == "review"
     senior_queue = api.call("GET", "/v1/disputes?queue=senior&limit=100", SENIOR)
     assert case["id"] in [item["id"] for item in senior_queue.json["items"]]
-    assert sla_shop.act(REVIEWER, case["id"], "claim").status_code == 403
+    assert sla_shop.act(REVIEWER, case["id"], "claim").status_code == 409  # senior_reviewer_required
     assert sla_shop.act(SENIOR, case["id"], "claim").status_code == 200
 
 

@@ -9,12 +9,13 @@ import pytest
 from chalicelib.api.errors import status_for
 from chalicelib.domain import lifecycle, review, rulings, timers
 from chalicelib.domain.errors import (
+    AnotherReviewerRequired,
     DeadlinePassed,
     Duplicate,
     InvalidState,
     InvalidValue,
     LimitReached,
-    RoleNotAllowed,
+    SeniorReviewerRequired,
 )
 from chalicelib.domain.models import (
     Actor,
@@ -180,9 +181,9 @@ def test_appeal_goes_to_a_senior_reviewer_other_than_the_first_and_is_final() ->
 
     assert appealed.status == Status.APPEALED
     assert appealed.in_senior_queue
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(SeniorReviewerRequired):
         rulings.issue_ruling(appealed, actor(Role.REVIEWER, "rev-2"), REFUND, D, LATER)
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(AnotherReviewerRequired):
         rulings.issue_ruling(appealed, actor(Role.SENIOR_REVIEWER, REVIEWER.sub), REFUND, D, LATER)
     final = rulings.issue_ruling(appealed, SENIOR, REFUND, D, LATER).case
     assert final.status == Status.FULFILLING and final.resolution == Resolution.RULED  # the refund is carried out
@@ -205,7 +206,7 @@ def test_senior_queue_cases_need_a_senior_reviewer() -> None:
     assert case.window is not None
     breached = saved(timers.window_timed_out(case, case.window.id, D, case.window.due_at))  # type: ignore[arg-type]
 
-    with pytest.raises(RoleNotAllowed):
+    with pytest.raises(SeniorReviewerRequired):
         review.claim(breached, REVIEWER, NOW)
     assert saved(review.claim(breached, SENIOR, NOW)).claimed_by == SENIOR.sub
 
