@@ -34,6 +34,8 @@ def main() -> None:
         f"  deadline scale   {args.deadline_scale}\n"
         f"  dev JWT secret   {shown_secret}\n"
         "  mint a token     .venv/bin/python -m localrun.tokens buyer buyer-1 shop-1\n"
+        "  test clock       POST /v1/dev/disputes/{id}/advance ends the window a case waits on, now\n"
+        "Everything is kept in memory: stopping the service forgets every case.\n"
         "Ctrl-C stops.",
         flush=True,
     )
