@@ -286,3 +286,16 @@ def test_local_table_and_bucket_are_created_from_the_same_resources_file() -> No
     assert resources["DisputesTable"]["Type"] == "AWS::DynamoDB::Table"
     assert resources["EvidenceBucket"]["Type"] == "AWS::S3::Bucket"
     assert provision.INFRA_RESOURCES == build.RESOURCES
+
+
+def test_the_documented_deploy_passes_a_template_too_large_for_an_inline_deploy_through_s3(
+    packaged: build.Package,
+) -> None:
+    # CloudFormation takes a template inline only up to 51,200 bytes; a larger one must go through S3
+    inline_limit = 51_200
+    size = packaged.template_path.stat().st_size
+    readme = (build.ROOT / "README.md").read_text()
+    deploy = readme[readme.index("aws cloudformation deploy") :].split("```", 1)[0]
+
+    assert size > inline_limit, "the template fits inline now: the README's --s3-bucket is optional"
+    assert "--s3-bucket" in deploy, f"the template is {size} bytes: `aws cloudformation deploy` needs --s3-bucket"
