@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,16 +12,32 @@ from hypothesis import strategies as st
 from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.domain import rules
 from chalicelib.domain.evidence_models import Evidence, EvidenceKind, EvidenceStatus, Tracking, TrackingStatus
-from chalicelib.domain.models import ClaimReason, Dispute, Liability, Outcome, Party, Payee, PenaltyKind, RequestType
+from chalicelib.domain.models import (
+    ClaimReason,
+    Defence,
+    Disclosed,
+    Dispute,
+    ItemCategory,
+    ItemFacts,
+    Liability,
+    Outcome,
+    Party,
+    Payee,
+    PenaltyKind,
+    RequestType,
+    SellerGround,
+)
+from chalicelib.domain.policy import merge_policy
 from chalicelib.domain.rulings import validate_ruling
 from tests.factories import NOW, opened_case
 
 POLICY = PolicyStore().default
+FAKE_ONE_PAY_THREE = merge_policy(POLICY, {"rules": {"counterfeit_compensation_multiplier": 3}})
 
 
-def evidence(party: Party, kind: EvidenceKind, tracking: TrackingStatus | None = None) -> Evidence:
+def evidence(party: Party, kind: EvidenceKind, tracking: TrackingStatus | None = None, at: datetime = NOW) -> Evidence:
     return Evidence(
-        id=f"ev-{party.value}-{kind.value}",
+        id=f"ev-{party.value}-{kind.value}-{at.isoformat()}",
         case_id="dsp-1",
         party=party,
         added_by=f"{party.value}-1",
@@ -29,13 +45,15 @@ def evidence(party: Party, kind: EvidenceKind, tracking: TrackingStatus | None =
         status=EvidenceStatus.VERIFIED,
         window_id="w1",
         tracking=Tracking(carrier="SF", tracking_number="SF123456", status=tracking) if tracking else None,
-        created_at=NOW,
+        created_at=at,
     )
 
 
 BUYER_PHOTO = evidence(Party.BUYER, EvidenceKind.PHOTO)
 SELLER_PHOTO = evidence(Party.SELLER, EvidenceKind.PHOTO)
 CERTIFICATE = evidence(Party.BUYER, EvidenceKind.THIRD_PARTY_CERTIFICATE)
+BUYER_PHOTO_LATER = evidence(Party.BUYER, EvidenceKind.PHOTO, at=NOW + timedelta(hours=1))
+DELIVERED_TRACKING = evidence(Party.SELLER, EvidenceKind.TRACKING, TrackingStatus.DELIVERED)
 
 
 def case(**overrides: Any) -> Dispute:
@@ -43,8 +61,20 @@ def case(**overrides: Any) -> Dispute:
     return base.model_copy(update=overrides)
 
 
-def facts(subject: Dispute, *found: Evidence, **records: int) -> rules.Facts:
-    return rules.Facts(case=subject, evidence=found, policy=POLICY, now=NOW, **records)
+def item(category: str = "general", eligible: bool | None = None, **disclosed: bool) -> ItemFacts:
+    return ItemFacts(
+        category=ItemCategory(category), no_reason_return_eligible=eligible, disclosed=Disclosed(**disclosed)
+    )
+
+
+def defence(*grounds: str) -> Defence:
+    return Defence(
+        grounds=tuple(SellerGround(g) for g in grounds), statement="", submitted_by="seller-1", submitted_at=NOW
+    )
+
+
+def facts(subject: Dispute, *found: Evidence, policy: Any = POLICY, **records: int) -> rules.Facts:
+    return rules.Facts(case=subject, evidence=found, policy=policy, now=NOW, **records)
 
 
 def fired(recommendation: Any) -> list[str]:
@@ -81,7 +111,7 @@ def fired(recommendation: Any) -> list[str]:
         (
             case(reason="no_reason_return", no_reason_return_eligible=False),
             (),
-            "no_reason_return_refused",
+            "no_reason_return_excluded",
             "auto",
             Outcome.CLAIM_DENIED,
             Liability.BUYER,
@@ -95,7 +125,7 @@ def fired(recommendation: Any) -> list[str]:
             Liability.BUYER,
         ),
         (
-            case(reason="quality_defect"),
+            case(reason="quality_defect", type="return_and_refund"),
             (BUYER_PHOTO,),
             "quality_claim_proven",
             "auto",
@@ -107,7 +137,23 @@ def fired(recommendation: Any) -> list[str]:
             (BUYER_PHOTO,),
             "quality_claim_proven",
             "auto",
-            Outcome.RETURN_AND_REFUND,
+            Outcome.REFUND_FULL,
+            Liability.SELLER,
+        ),
+        (
+            case(reason="quality_defect", type="exchange"),
+            (BUYER_PHOTO,),
+            "quality_claim_proven",
+            "auto",
+            Outcome.EXCHANGE,
+            Liability.SELLER,
+        ),
+        (
+            case(reason="quality_defect", type="repair"),
+            (BUYER_PHOTO,),
+            "quality_claim_proven",
+            "auto",
+            Outcome.REPAIR,
             Liability.SELLER,
         ),
         (
@@ -115,7 +161,71 @@ def fired(recommendation: Any) -> list[str]:
             (BUYER_PHOTO, SELLER_PHOTO),
             "quality_claim_contested",
             "review",
+            Outcome.REFUND_FULL,
+            Liability.SELLER,
+        ),
+        (
+            case(reason="no_reason_return", type="exchange"),
+            (),
+            "no_reason_return",
+            "auto",
+            Outcome.EXCHANGE,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="no_reason_return", type="repair"),
+            (),
+            "no_reason_return",
+            "review",
             Outcome.RETURN_AND_REFUND,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="no_reason_return", type="return_and_refund", item=item("perishable")),
+            (),
+            "no_reason_return_excluded",
+            "auto",
+            Outcome.CLAIM_DENIED,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="quality_defect", item=item(flawed=True)),
+            (BUYER_PHOTO,),
+            "quality_claim_disclosed_flaw",
+            "review",
+            Outcome.CLAIM_DENIED,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="quality_defect", defence=defence("packaging_only")),
+            (BUYER_PHOTO, SELLER_PHOTO),
+            "seller_ground_packaging_only",
+            "auto",
+            Outcome.CLAIM_DENIED,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="quality_defect", defence=defence("packaging_only")),
+            (BUYER_PHOTO, SELLER_PHOTO, BUYER_PHOTO_LATER),
+            "seller_ground_packaging_only_rebutted",
+            "review",
+            Outcome.CLAIM_DENIED,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="not_received", defence=defence("delivered")),
+            (DELIVERED_TRACKING,),
+            "not_received_delivered",
+            "review",
+            Outcome.CLAIM_DENIED,
+            Liability.BUYER,
+        ),
+        (
+            case(reason="quality_defect", type="exchange", missed_deadlines=("seller_response:seller",)),
+            (),
+            "seller_default",
+            "auto",
+            Outcome.EXCHANGE,
             Liability.SELLER,
         ),
         (case(reason="quality_defect"), (), "quality_claim_unproven", "review", Outcome.CLAIM_DENIED, Liability.BUYER),
@@ -188,14 +298,16 @@ def test_each_rule_fires_with_its_ruling(
     assert recommendation.ruling.outcome == outcome
     assert recommendation.ruling.liability == liability
     assert recommendation.policy_version == POLICY.version
+    assert all("seed 00" in hit.reason or "DESIGN section" in hit.reason for hit in recommendation.rules_fired)
     validate_ruling(subject, recommendation.ruling)
 
 
 def test_quality_defect_seller_pays_shipping_both_ways_and_earns_points() -> None:
-    ruling = rules.evaluate(facts(case(amount_requested=12_000), BUYER_PHOTO)).ruling
+    ruling = rules.evaluate(facts(case(type="return_and_refund", amount_requested=12_000), BUYER_PHOTO)).ruling
 
     shipping = [line for line in ruling.compensation if line.kind.value == "return_shipping"]
     assert shipping and shipping[0].payer == Payee.SELLER and shipping[0].amount == 800
+    assert ruling.return_shipping_payer == Payee.SELLER
     assert [(p.party, p.kind, p.value) for p in ruling.penalties] == [(Party.SELLER, PenaltyKind.POINTS, 4)]
 
 
@@ -205,6 +317,7 @@ def test_buyer_remorse_pays_its_own_return_shipping() -> None:
     ruling = rules.evaluate(facts(subject)).ruling
 
     assert [line.kind.value for line in ruling.compensation] == ["refund"]
+    assert ruling.return_shipping_payer == Payee.BUYER
     assert ruling.penalties == ()
 
 
