@@ -110,13 +110,13 @@ def granted(
         shipping = min(case.shipping_paid, case.order_total - refund)
         if remedy == Outcome.RETURN_AND_REFUND and payer == Payee.SELLER and shipping > 0:
             lines.append(_to_buyer(case, CompensationKind.RETURN_SHIPPING, shipping))
-    if remedy != remedy_asked(case):
+    if outcome is None and remedy != remedy_asked(case):  # only remorse narrows the remedy asked for
         hits = (
             *hits,
             RuleHit(
                 rule="remedy_not_available",
                 reason=f"{remedy_asked(case).value} is not a remedy for buyer's remorse, which allows a return or an"
-                f" exchange: ruled {remedy.value} (seed 003)",
+                f" exchange: ruled {remedy.value} (seed 003: 收到貨7天內對貨物不滿意或不喜歡的…可以要求退換貨)",
             ),
         )
     return Ruling(
