@@ -59,6 +59,10 @@ REFUSING_GROUNDS: dict[SellerGround, tuple[frozenset[ClaimReason], str]] = {
         "accessories are missing or tags torn (seed 003: 退換貨物不全或者外觀受損; 缺少附件或損壞原包裝將不給予退貨)",
     ),
 }
+REFUSING_GROUNDS_NOTE = (
+    "the seller shows the item is not the product it supplied (seed 003: 產品並非我們提供): a person weighs it"
+    " against the counterfeit claim"
+)
 # Grounds that contest a quality claim without refusing it: a person weighs them against the buyer's pictures.
 CONTESTING_GROUNDS = {
     SellerGround.NO_DEFECT: "the seller shows no defect (seed 003: 貨物本身不存在質量問題的,又以質量理由退貨的)",
@@ -152,7 +156,10 @@ def counterfeit(facts: Facts) -> Finding | None:
         " penalty (seed 003: 如果您可以證明我們不是正品,我們全額退款,包包直接送您再加另外賠償)",
     )
     outcome = Outcome.REFUND_FULL if case.amount_requested >= case.amount_paid else Outcome.REFUND_PARTIAL
-    ruling = granted(case, Liability.SELLER, (hit,), RULES_ACTOR, facts.now, outcome=outcome)
+    hits: tuple[RuleHit, ...] = (hit,)
+    if SellerGround.NOT_OUR_PRODUCT in facts.counted_grounds():
+        hits = (*hits, RuleHit(rule="seller_ground_not_our_product", reason=REFUSING_GROUNDS_NOTE))
+    ruling = granted(case, Liability.SELLER, hits, RULES_ACTOR, facts.now, outcome=outcome)
     if extra:
         goodwill = _line(Payee.SELLER, CompensationKind.GOODWILL, extra, facts)
         ruling = ruling.model_copy(update={"compensation": (*ruling.compensation, goodwill)})
@@ -194,10 +201,11 @@ def no_reason_return(facts: Facts) -> Finding | None:
         )
         return Finding(hit, _ruling(facts, Outcome.CLAIM_DENIED, Liability.BUYER, (hit,)), auto=True)
     if not facts.within_no_reason_days():
+        late = f"asked after the {days} days that start the day after delivery"
+        why = late if case.delivered_at is not None else "no delivery is recorded to count the days from"
         hit = RuleHit(
             rule="no_reason_return_refused",
-            reason=f"no-reason return not available: asked after the {days} days that start the day after delivery"
-            " (seed 003: 超出7天或者已經使用的商品將不在退貨范圍)",
+            reason=f"no-reason return not available: {why} (seed 003: 超出7天或者已經使用的商品將不在退貨范圍)",
         )
         return Finding(hit, _ruling(facts, Outcome.CLAIM_DENIED, Liability.BUYER, (hit,)), auto=True)
     if facts.has(Party.SELLER, PICTURES):

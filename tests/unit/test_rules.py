@@ -660,6 +660,19 @@ def test_the_outside_window_ground_counts_when_the_dates_show_it(requested_days_
     assert ("seller_ground_not_counted" not in fired(rules.evaluate(facts(subject)))) is counted
 
 
+def test_every_rule_the_engine_names_is_documented_with_its_seed() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    source = "".join((root / "chalicelib/domain" / name).read_text() for name in ("rules.py", "rulings.py"))
+    documented = (root / "docs/RULES.md").read_text()
+    named = set(re.findall(r'rule="([a-z_]+)"', source)) - {"reviewer_override"}
+    named |= {f"seller_ground_{ground}" for ground in ("not_our_product", "packaging_only", "item_used", "incomplete")}
+
+    assert named and not [rule for rule in sorted(named) if f"`{rule}" not in documented]
+
+
 reasons = st.sampled_from(list(ClaimReason))
 types = st.sampled_from(list(RequestType))
 kinds = st.sampled_from([k for k in EvidenceKind if k not in (EvidenceKind.TRACKING, EvidenceKind.STATEMENT)])
