@@ -2,9 +2,11 @@
 
 `evaluate(facts)` runs the decisive rules in order; the first that applies
 gives the recommended ruling and whether it is clear enough to decide alone
-(`auto`). Then the guards run: any that fires sends the case to a human
-(`review`), the recommendation still shown. Every rule that fired is listed
-with its reason. docs/RULES.md describes each rule and its policy keys.
+(`auto`). Then the guards run (chalicelib/domain/guards.py): any that fires
+sends the case to a human (`review`), the recommendation still shown. What the
+rules read, and the questions they ask of it, is chalicelib/domain/rule_facts.py.
+Every rule that fired is listed with its reason, which names the seed passage
+it encodes. docs/RULES.md describes each rule and its policy keys.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.domain.evidence_models import EvidenceKind
+from chalicelib.domain.guards import GUARDS
 from chalicelib.domain.models import (
     ClaimReason,
     CompensationKind,
@@ -59,7 +62,7 @@ REFUSING_GROUNDS: dict[SellerGround, tuple[frozenset[ClaimReason], str]] = {
         "accessories are missing or tags torn (seed 003: 退換貨物不全或者外觀受損; 缺少附件或損壞原包裝將不給予退貨)",
     ),
 }
-REFUSING_GROUNDS_NOTE = (
+NOT_OURS_BESIDE_COUNTERFEIT = (
     "the seller shows the item is not the product it supplied (seed 003: 產品並非我們提供): a person weighs it"
     " against the counterfeit claim"
 )
@@ -82,7 +85,6 @@ class Finding:
 
 
 Rule = Callable[[Facts], Finding | None]
-Guard = Callable[[Facts], RuleHit | None]
 
 
 def evaluate(facts: Facts) -> Recommendation:
@@ -105,7 +107,8 @@ def _uncounted(facts: Facts) -> tuple[RuleHit, ...]:
     return tuple(
         RuleHit(
             rule="seller_ground_not_counted",
-            reason=f"the seller's ground {ground.value} is not counted: no verified seller evidence supports it",
+            reason=f"the seller's ground {ground.value} is not counted: no verified seller evidence supports it"
+            " (DESIGN section 4)",
         )
         for ground in facts.uncounted_grounds()
     )
@@ -121,8 +124,8 @@ def outside_escalation_window(facts: Facts) -> Finding | None:
         return None
     hit = RuleHit(
         rule="outside_escalation_window",
-        reason="escalated after the escalation window closed (seed 002: 若申请售后卖家一直未操作处理,超期系统自动达成"
-        "申请协议;若卖家操作拒绝申请,您可以申请淘宝客服介入处理)",
+        reason="escalated after the escalation window closed (seed 002: 若卖家操作拒绝申请,您可以申请淘宝客服介入处理;"
+        " DESIGN section 3)",
     )
     return Finding(hit, _ruling(facts, Outcome.CLAIM_DENIED, Liability.BUYER, (hit,)), auto=True)
 
@@ -158,7 +161,7 @@ def counterfeit(facts: Facts) -> Finding | None:
     outcome = Outcome.REFUND_FULL if case.amount_requested >= case.amount_paid else Outcome.REFUND_PARTIAL
     hits: tuple[RuleHit, ...] = (hit,)
     if SellerGround.NOT_OUR_PRODUCT in facts.counted_grounds():
-        hits = (*hits, RuleHit(rule="seller_ground_not_our_product", reason=REFUSING_GROUNDS_NOTE))
+        hits = (*hits, RuleHit(rule="seller_ground_not_our_product", reason=NOT_OURS_BESIDE_COUNTERFEIT))
     ruling = granted(case, Liability.SELLER, hits, RULES_ACTOR, facts.now, outcome=outcome)
     if extra:
         goodwill = _line(Payee.SELLER, CompensationKind.GOODWILL, extra, facts)
@@ -343,73 +346,6 @@ DECISIVE_RULES: tuple[Rule, ...] = (
     not_received,
     missing_items,
     damaged_in_transit,
-)
-
-
-# -- guards: a human decides, whatever the rules found --------------------------------------------
-
-
-def counterfeit_guard(facts: Facts) -> RuleHit | None:
-    if facts.case.reason != ClaimReason.COUNTERFEIT:
-        return None
-    return RuleHit(
-        rule="counterfeit_needs_review",
-        reason="counterfeit claims are always decided by a person (seed 003: 不過請您提供相應證明; DESIGN section 4)",
-    )
-
-
-def high_amount(facts: Facts) -> RuleHit | None:
-    """Policy key: rules.high_amount.<currency>."""
-    threshold = facts.policy.rules.high_amount_for(facts.case.currency)
-    if facts.case.amount_requested < threshold:
-        return None
-    return RuleHit(
-        rule="high_amount", reason=f"amount requested is at least {threshold} {facts.case.currency} (DESIGN section 4)"
-    )
-
-
-def repeat_offender(facts: Facts) -> RuleHit | None:
-    """Policy keys: rules.repeat_offender_points, rules.penalty_points_expire_after."""
-    limit = facts.policy.rules.repeat_offender_points
-    if facts.seller_points < limit:
-        return None
-    return RuleHit(
-        rule="repeat_offender", reason=f"the seller holds {facts.seller_points} live penalty points (DESIGN section 4)"
-    )
-
-
-def abusive_buyer(facts: Facts) -> RuleHit | None:
-    """Policy keys: rules.abusive_buyer_min_disputes, rules.abusive_buyer_loss_rate."""
-    rules = facts.policy.rules
-    if facts.buyer_disputes < rules.abusive_buyer_min_disputes:
-        return None
-    rate = facts.buyer_lost / facts.buyer_disputes
-    if rate < rules.abusive_buyer_loss_rate:
-        return None
-    return RuleHit(
-        rule="abusive_buyer",
-        reason=f"the buyer lost {facts.buyer_lost} of {facts.buyer_disputes} disputes (DESIGN section 4)",
-    )
-
-
-def outside_after_sales_period(facts: Facts) -> RuleHit | None:
-    """Policy key: rules.after_sales_window. Asked too long after delivery: never granted by the rules alone."""
-    if not facts.outside_after_sales_period():
-        return None
-    window = facts.policy.rules.after_sales_window
-    return RuleHit(
-        rule="outside_after_sales_period",
-        reason=f"asked more than {window.days} days after delivery, outside the after-sales period: a person"
-        " decides (seed 002: 若交易成功超过了15天,此时订单已经过了维权处理期…建议您提供有效凭证,联系淘宝客服处理)",
-    )
-
-
-GUARDS: tuple[Guard, ...] = (
-    counterfeit_guard,
-    outside_after_sales_period,
-    high_amount,
-    repeat_offender,
-    abusive_buyer,
 )
 
 

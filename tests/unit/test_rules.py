@@ -786,3 +786,5 @@ def test_the_engine_is_deterministic(drawn: Drawn) -> None:
     again = rules.evaluate(facts(subject, *reversed(found), policy=policy, **records))
 
     assert first == again
+    assert first.ruling.rationale == first.rules_fired
+    assert all("seed 00" in hit.reason or "DESIGN section" in hit.reason for hit in first.rules_fired)
