@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from chalicelib.domain.evidence_models import EvidenceKind
 from chalicelib.domain.guards import GUARDS
 from chalicelib.domain.models import (
+    RETURN_OUTCOMES,
     ClaimReason,
     CompensationKind,
     CompensationLine,
@@ -268,10 +269,12 @@ def quality_claim(facts: Facts) -> Finding | None:
         )
         auto = False
     else:
+        remedy = remedy_allowed(case)
+        postage = "the seller pays the postage both ways" if remedy in RETURN_OUTCOMES else "nothing goes back"
         hit = RuleHit(
             rule="quality_claim_proven",
-            reason=f"buyer photo/video evidence and no rebutting seller evidence: {remedy_allowed(case).value}, the"
-            " seller pays the postage both ways (seed 003: 質量問題退貨的,由我公司承擔訂購及退回運費)",
+            reason=f"buyer photo/video evidence and no rebutting seller evidence: {remedy.value}, {postage}"
+            " (seed 003: 質量問題退貨的,由我公司承擔訂購及退回運費; seed 004: 退货退款…换货…维修)",
         )
         auto = True
     ruling = granted(case, Liability.SELLER, (hit,), RULES_ACTOR, facts.now)
