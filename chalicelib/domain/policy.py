@@ -121,6 +121,13 @@ class RuleThresholds(BaseModel):
             raise ValueError("a UTC offset lies between -14 and +14 hours")
         return value
 
+    @field_validator("counterfeit_compensation_cap")
+    @classmethod
+    def _caps(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(cap < 0 for cap in value.values()):
+            raise ValueError("a compensation cap is an amount in minor units, 0 or more")
+        return value
+
     @field_validator("after_sales_window")
     @classmethod
     def _a_window(cls, value: timedelta) -> timedelta:

@@ -115,7 +115,7 @@ def granted(
             *hits,
             RuleHit(
                 rule="remedy_not_available",
-                reason=f"{remedy_asked(case).value} is not a remedy for buyer's remorse, which allows a return or an"
+                reason=f"{case.type.value} is not a remedy for buyer's remorse, which allows a return or an"
                 f" exchange: ruled {remedy.value} (seed 003: 收到貨7天內對貨物不滿意或不喜歡的…可以要求退換貨)",
             ),
         )

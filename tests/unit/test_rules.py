@@ -504,6 +504,21 @@ def test_a_request_outside_the_after_sales_period_is_decided_by_a_person(days: i
     assert recommendation.ruling.outcome == Outcome.REFUND_FULL  # the recommendation is still shown
 
 
+def test_a_storefront_may_keep_a_longer_after_sales_period() -> None:
+    longer = merge_policy(POLICY, {"rules": {"after_sales_window": "P30D"}})
+    subject = case(delivered_at=NOW - timedelta(days=20), requested_at=NOW - timedelta(days=1))
+
+    assert rules.evaluate(facts(subject, BUYER_PHOTO, policy=longer)).decision == "auto"
+    assert rules.evaluate(facts(subject, BUYER_PHOTO)).decision == "review"
+
+
+def test_a_negative_counterfeit_cap_fails_the_policy_loudly() -> None:
+    from chalicelib.domain.policy import PolicyError
+
+    with pytest.raises(PolicyError):
+        merge_policy(POLICY, {"rules": {"counterfeit_compensation_cap": {"CNY": -1}}})
+
+
 # -- counterfeit -----------------------------------------------------------------------------------
 
 
