@@ -1,4 +1,5 @@
-// Overriding the recommendation: outcome, liability, compensation lines, penalties and the written reason.
+// Overriding the recommendation: outcome, liability, who pays the return postage, compensation lines,
+// penalties and the written reason.
 
 import { h, replace, select } from "./dom.js";
 import { field, group } from "./forms.js";
@@ -12,6 +13,8 @@ const PARTIES = ["buyer", "seller"];
 const PENALTY_KINDS = ["points", "fine", "warning", "listing_restriction"];
 
 const options = (values) => values.map((value) => [value, label(value)]);
+// A ruling that sends the item back names who pays its postage; any other names none (docs/RULES.md).
+const POSTAGE_PAYERS = [["", "No return"], ...options(PAYEES)];
 
 /** A draft starts from the recommendation, so an override changes only what the reviewer disagrees with. */
 export function draftFrom(dispute) {
@@ -19,6 +22,7 @@ export function draftFrom(dispute) {
   return {
     outcome: recommended?.outcome || "refund_partial",
     liability: recommended?.liability || "seller",
+    return_shipping_payer: recommended?.return_shipping_payer || "",
     compensation: (recommended?.compensation || []).map((line) => ({
       payer: line.payer,
       payee: line.payee,
@@ -71,6 +75,15 @@ export function rulingFields(draft, dispute) {
         label: "Liable",
         path: "liability",
         control: bound(select({ name: "liability" }, options(LIABILITIES), draft.liability), draft, "liability"),
+      }),
+      field({
+        label: "Return postage paid by",
+        path: "return_shipping_payer",
+        control: bound(
+          select({ name: "return_shipping_payer" }, POSTAGE_PAYERS, draft.return_shipping_payer ?? ""),
+          draft,
+          "return_shipping_payer",
+        ),
       }),
     ),
     group({
@@ -231,6 +244,7 @@ export function rulingBody(draft, currency) {
   const body = {
     outcome: draft.outcome,
     liability: draft.liability,
+    return_shipping_payer: draft.return_shipping_payer || undefined,
     compensation,
     penalties,
     notes: draft.notes.trim() || undefined,

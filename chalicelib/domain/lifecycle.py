@@ -124,6 +124,7 @@ def open_case(
         requested_at=request.requested_at,
         seller_decided_at=request.seller_decided_at,
         no_reason_return_eligible=request.no_reason_return_eligible,
+        item=request.item,
         statement=statement,
         status=Status.ESCALATED,
         policy_version=policy_version,

@@ -133,6 +133,42 @@ class SellerDecision(StrEnum):
     NO_RESPONSE = "no_response"
 
 
+class ItemCategory(StrEnum):
+    """What kind of goods, as the national 7-day rule sorts them (消费者权益保护法 art. 25, 网络购买商品七日无理由
+    退货暂行办法 arts. 6-7). The first four are never 7-day returnable; `intimate` and `activated` are excluded only
+    when the buyer confirmed it at purchase (the storefront records that as `no_reason_return_eligible: false`)."""
+
+    GENERAL = "general"
+    CUSTOM_MADE = "custom_made"  # 消费者定作的
+    PERISHABLE = "perishable"  # 鲜活易腐的
+    DIGITAL_UNSEALED = "digital_unsealed"  # 在线下载或者消费者拆封的音像制品、计算机软件等数字化商品
+    PERIODICAL = "periodical"  # 交付的报纸、期刊
+    INTIMATE = "intimate"  # 拆封后易影响人身安全或者生命健康的商品 (贴身衣物, seed 000)
+    ACTIVATED = "activated"  # 一经激活或者试用后价值贬损较大的商品
+
+
+# Never returnable without a reason, whatever the storefront or the buyer says.
+NEVER_NO_REASON_RETURNABLE = frozenset(
+    {ItemCategory.CUSTOM_MADE, ItemCategory.PERISHABLE, ItemCategory.DIGITAL_UNSEALED, ItemCategory.PERIODICAL}
+)
+
+
+class Disclosed(Frozen):
+    """What the listing told the buyer before the sale (销售时已明示)."""
+
+    flawed: bool = False  # 有瑕疵的商品
+    near_expiry: bool = False  # 临期商品
+    custom_made: bool = False  # made to the buyer's order
+
+
+class ItemFacts(Frozen):
+    """The item's own facts as the storefront recorded them at sale."""
+
+    category: ItemCategory = ItemCategory.GENERAL
+    no_reason_return_eligible: bool | None = None  # None: the top-level field decides (old clients)
+    disclosed: Disclosed = Disclosed()
+
+
 class AfterSalesFacts(Frozen):
     """Order facts as the storefront recorded them; the buyer never supplies these."""
 
@@ -153,6 +189,8 @@ class AfterSalesFacts(Frozen):
     # The storefront knows the item's category: customized, perishable, digital or intimate goods are not
     # returnable without a reason, whatever the buyer asks.
     no_reason_return_eligible: bool = True
+    # The item's category and what was disclosed at sale (optional; `item.no_reason_return_eligible` wins).
+    item: ItemFacts | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> AfterSalesFacts:
@@ -276,11 +314,20 @@ class RuleHit(Frozen):
     reason: str
 
 
+# Outcomes that send the item back to the seller: each ruling with one states who pays the return postage.
+RETURN_OUTCOMES = frozenset({Outcome.RETURN_AND_REFUND, Outcome.EXCHANGE, Outcome.REPAIR})
+
+
 class RulingDecision(Frozen):
-    """What a decider chooses; the rest of a Ruling is recorded around it."""
+    """What a decider chooses; the rest of a Ruling is recorded around it.
+
+    `return_shipping_payer` is required (checked by `rulings.validate_ruling`) for an outcome in
+    RETURN_OUTCOMES and absent otherwise; rulings stored before it existed still load without it.
+    """
 
     outcome: Outcome
     liability: Liability
+    return_shipping_payer: Payee | None = None
     compensation: tuple[CompensationLine, ...] = Field(default=(), max_length=20)
     penalties: tuple[Penalty, ...] = Field(default=(), max_length=10)
     notes: Text | None = None
@@ -292,6 +339,7 @@ class ReviewerDecision(Frozen):
     accept_recommendation: bool = False
     outcome: Outcome | None = None
     liability: Liability | None = None
+    return_shipping_payer: Payee | None = None
     compensation: tuple[CompensationLine, ...] = Field(default=(), max_length=20)
     penalties: tuple[Penalty, ...] = Field(default=(), max_length=10)
     notes: FreeText | None = None
@@ -299,9 +347,12 @@ class ReviewerDecision(Frozen):
 
     @model_validator(mode="after")
     def _accept_or_decide(self) -> ReviewerDecision:
-        chosen = self.outcome or self.liability or self.compensation or self.penalties
+        chosen = self.outcome or self.liability or self.return_shipping_payer or self.compensation or self.penalties
         if self.accept_recommendation and chosen:
-            raise ValueError("either accept_recommendation, or give outcome, liability, compensation and penalties")
+            raise ValueError(
+                "either accept_recommendation, or give outcome, liability, return_shipping_payer, compensation and "
+                "penalties"
+            )
         if not self.accept_recommendation and (self.outcome is None or self.liability is None):
             raise ValueError("outcome and liability are required unless accept_recommendation is true")
         return self
@@ -445,6 +496,7 @@ class Dispute(Frozen):
     requested_at: UtcDateTime | None = None
     seller_decided_at: UtcDateTime
     no_reason_return_eligible: bool = True
+    item: ItemFacts | None = None
     statement: str
     status: Status
     resolution: Resolution | None = None

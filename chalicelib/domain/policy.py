@@ -83,6 +83,18 @@ class RuleThresholds(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     no_reason_return_days: int = Field(default=7, ge=0, le=90)
+    # Calendar days are the storefront's: its offset from UTC decides on which date a delivery or request fell
+    # (the 7 days start the day after delivery).
+    local_utc_offset: timedelta = timedelta(0)
+    # The after-sales period: a request made later than this after delivery is outside it, and a person decides.
+    after_sales_window: timedelta = timedelta(days=15)
+    # "Fake one, pay N" (假一赔N): a proven counterfeit owes N times the price in all, the refund plus (N - 1) times
+    # the price as `goodwill` compensation; 1 promises nothing beyond the refund. The extra never exceeds the cap
+    # (minor units, per currency; `default` for the rest).
+    counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10)
+    counterfeit_compensation_cap: dict[str, int] = Field(
+        default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000}
+    )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
     high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
     repeat_offender_points: int = Field(default=12, ge=1)
@@ -98,6 +110,32 @@ class RuleThresholds(BaseModel):
             "counterfeit": 12,
         }
     )
+
+    @field_validator("local_utc_offset")
+    @classmethod
+    def _an_offset(cls, value: timedelta) -> timedelta:
+        if abs(value) > timedelta(hours=14):
+            raise ValueError("a UTC offset lies between -14 and +14 hours")
+        return value
+
+    @field_validator("counterfeit_compensation_cap")
+    @classmethod
+    def _caps(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(cap < 0 for cap in value.values()):
+            raise ValueError("a compensation cap is an amount in minor units, 0 or more")
+        return value
+
+    @field_validator("after_sales_window")
+    @classmethod
+    def _a_window(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("durations must be positive")
+        return value
+
+    def counterfeit_extra_for(self, currency: str, price: int) -> int:
+        """The most a proven counterfeit may owe the buyer beyond the order total (the policy's promise, capped)."""
+        cap = self.counterfeit_compensation_cap.get(currency, self.counterfeit_compensation_cap.get("default", 0))
+        return max(0, min((self.counterfeit_compensation_multiplier - 1) * price, cap))
 
     def high_amount_for(self, currency: str) -> int:
         return self.high_amount.get(currency, self.high_amount.get("default", 200_000))

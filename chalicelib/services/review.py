@@ -45,7 +45,8 @@ def rule(
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
         deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
-        return rulings.issue_ruling(case, actor, decision, deadlines, now, policy=policy)
+        thresholds = ctx.policy(case.storefront_id).rules
+        return rulings.issue_ruling(case, actor, decision, deadlines, now, policy=policy, thresholds=thresholds)
 
     return change(ctx, case_id, command, actor=actor, action="rule", expected_version=expected_version).case
 

@@ -68,6 +68,7 @@ def test_a_dispute_goes_from_escalation_to_a_ruling_carried_out_and_closed(servi
     ruling = {
         "outcome": "return_and_refund",
         "liability": "seller",
+        "return_shipping_payer": "seller",
         "compensation": [
             {"payer": "seller", "payee": "buyer", "kind": "refund", "amount": 25_900, "currency": "CNY"},
             {"payer": "seller", "payee": "buyer", "kind": "return_shipping", "amount": 1_000, "currency": "CNY"},

@@ -210,10 +210,14 @@ def test_a_case_delivered_in_the_year_1_goes_through_the_rules(api: Api, patient
     # When both parties end their windows and the rules run
     assert patient_shop.act(patient_shop.seller, case["id"], "submit").status_code == 202
     assert patient_shop.act(patient_shop.buyer, case["id"], "submit").status_code == 202
-    ruled = patient_shop.wait_for_status(case["id"], "ruled")
+    queued = patient_shop.wait_for_window(case["id"], "review")
 
-    # Then the return is simply too late
-    assert ruled["ruling"]["outcome"] == "claim_denied"
+    # Then the return is simply too late, and so far outside the after-sales period that a person confirms it
+    assert queued["recommendation"]["ruling"]["outcome"] == "claim_denied"
+    assert [hit["rule"] for hit in queued["recommendation"]["rules_fired"]] == [
+        "no_reason_return_refused",
+        "outside_after_sales_period",
+    ]
 
 
 def test_missing_or_forged_token_is_401(api: Api, patient_shop: Storefront) -> None:

@@ -29,10 +29,16 @@ def line(kind: str, amount: int) -> dict[str, Any]:
 RETURN_AND_REFUND = {
     "outcome": "return_and_refund",
     "liability": "seller",
+    "return_shipping_payer": "seller",
     "compensation": [line("refund", PRICE), line("return_shipping", SHIPPING)],
     "override_reason": "the photos show the defect",
 }
-EXCHANGE = {"outcome": "exchange", "liability": "seller", "override_reason": "the buyer asked for a new one"}
+EXCHANGE = {
+    "outcome": "exchange",
+    "liability": "seller",
+    "return_shipping_payer": "seller",
+    "override_reason": "the buyer asked for a new one",
+}
 
 
 def finally_ruled(shop: Storefront, ruling: dict[str, Any]) -> dict[str, Any]:

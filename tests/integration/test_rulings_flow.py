@@ -89,3 +89,42 @@ def test_review_queue_shows_the_recommendation_with_its_rules(api: Api, patient_
 
     listed = next(item for item in queue if item["id"] == case["id"])
     assert listed["recommendation"]["rules_fired"][0]["rule"] == "quality_claim_unproven"
+
+
+def test_a_conceded_exchange_is_an_exchange_the_seller_posts_both_ways(patient_shop: Storefront) -> None:
+    # Given a rejected exchange request for a defect, with the item's facts as the storefront recorded them
+    item = {"category": "general", "disclosed": {"flawed": False}}
+    case = patient_shop.escalate(reason="quality_defect", type="exchange", item=item)
+    assert case["item"] == {
+        "category": "general",
+        "no_reason_return_eligible": None,
+        "disclosed": {"flawed": False, "near_expiry": False, "custom_made": False},
+    }
+
+    # When the seller concedes
+    conceded = patient_shop.act(patient_shop.seller, case["id"], "concede")
+
+    # Then the buyer gets the exchange asked for, the seller paying the postage, and the return goes first
+    assert conceded.status_code == 200, conceded.json
+    ruling = patient_shop.get(case["id"])["ruling"]
+    assert (ruling["outcome"], ruling["return_shipping_payer"], ruling["compensation"]) == ("exchange", "seller", [])
+    fulfilling = patient_shop.wait_for_window(case["id"], "return_shipment")
+    assert fulfilling["fulfilment"]["remedy"] == "exchange"
+
+
+def test_a_reviewers_return_ruling_without_a_postage_payer_is_refused(patient_shop: Storefront) -> None:
+    case = patient_shop.to_review()
+    ruling = {
+        "outcome": "return_and_refund",
+        "liability": "seller",
+        "compensation": [{"payer": "seller", "payee": "buyer", "kind": "refund", "amount": 12_900, "currency": "CNY"}],
+        "override_reason": "the photos came by chat",
+    }
+
+    refused = patient_shop.act(REVIEWER, case["id"], "ruling", ruling)
+    ruled = patient_shop.act(REVIEWER, case["id"], "ruling", {**ruling, "return_shipping_payer": "seller"})
+
+    assert refused.status_code == 422, refused.json
+    assert refused.json["error"]["details"][0]["field"] == "return_shipping_payer"
+    assert ruled.status_code == 201, ruled.json
+    assert ruled.json["ruling"]["return_shipping_payer"] == "seller"

@@ -25,8 +25,12 @@ from chalicelib.domain.models import (
     ClaimReason,
     CompensationKind,
     CompensationLine,
+    Defence,
+    Disclosed,
     Dispute,
     FreeText,
+    ItemCategory,
+    ItemFacts,
     Liability,
     Outcome,
     Party,
@@ -97,6 +101,11 @@ def largest_case(fill: str) -> Dispute:
         reason=ClaimReason.COUNTERFEIT,
         amount_paid=10**9,
         amount_requested=10**9,
+        item=ItemFacts(
+            category=ItemCategory.DIGITAL_UNSEALED,
+            no_reason_return_eligible=False,
+            disclosed=Disclosed(flawed=True, near_expiry=True, custom_made=True),
+        ),
     )
     case = saved(lifecycle.open_case(after_sales, buyer, text, "dsp_" + "0" * 24, "v" * 64, D, NOW))
 
@@ -111,6 +120,10 @@ def largest_case(fill: str) -> Dispute:
 
     # Both parties miss their windows, then the rules find every guard (counterfeit, high amount, repeat
     # offender, abusive buyer): the longest recommendation, and the case waits for a reviewer.
+    # The seller's defence: every ground, the longest statement; none backed by evidence, so each is shown
+    # in the recommendation as not counted.
+    defence = Defence(grounds=tuple(SellerGround), statement=text, submitted_by=seller.sub, submitted_at=later(case))
+    case = case.model_copy(update={"defence": defence})
     case = missed(case)
     case = missed(case)
     facts = rules.Facts(
@@ -137,7 +150,9 @@ def largest_case(fill: str) -> Dispute:
     # A first ruling that overrides, with every line, penalty and text at its maximum; an appeal; a final ruling.
     case = saved(rulings.issue_ruling(case, reviewer, longest_decision(case, text), D, later(case)))
     case = saved(review.appeal(case, buyer, Party.BUYER, text, D, later(case)))
-    final = longest_decision(case, text).model_copy(update={"outcome": Outcome.EXCHANGE})
+    final = longest_decision(case, text).model_copy(
+        update={"outcome": Outcome.EXCHANGE, "return_shipping_payer": Payee.SELLER}
+    )
     case = saved(rulings.issue_ruling(case, senior, final, D, later(case)))
     # The exchange carried out with every step: both parcels with the longest carrier fields, both receipts
     # with the longest note, the second disputed with every piece of evidence the buyer may hold, the

@@ -9,6 +9,7 @@ import pytest
 from chalicelib.domain import fulfilment, lifecycle, negotiation, rulings, timers
 from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue
 from chalicelib.domain.models import (
+    RETURN_OUTCOMES,
     CompensationKind,
     CompensationLine,
     Dispute,
@@ -43,7 +44,8 @@ def decided(outcome: Outcome, *lines: CompensationLine) -> Dispute:
     case = opened_case(amount_paid=PRICE, shipping_paid=SHIPPING)
     in_review = saved(lifecycle.open_review(case.model_copy(update={"window": None}), D, NOW, reason="test"))
     liability = Liability.BUYER if outcome == Outcome.CLAIM_DENIED else Liability.SELLER
-    decision = ReviewerDecision(outcome=outcome, liability=liability, compensation=lines)
+    payer = Payee.SELLER if outcome in RETURN_OUTCOMES else None
+    decision = ReviewerDecision(outcome=outcome, liability=liability, return_shipping_payer=payer, compensation=lines)
     ruled = saved(rulings.issue_ruling(in_review, REVIEWER, decision, D, NOW))
     assert ruled.window is not None
     return saved(timers.window_timed_out(ruled, ruled.window.id, D, ruled.window.due_at, policy=P) or _never())

@@ -118,4 +118,8 @@ def test_a_delivery_in_the_year_1_is_just_long_ago_for_the_rules() -> None:
 
     recommendation = rules.evaluate(rules.Facts(case=case, evidence=(), policy=POLICY, now=NOW))
 
-    assert [hit.rule for hit in recommendation.rules_fired] == ["no_reason_return_refused"]
+    # Far outside the 7 days, and far outside the after-sales period: refused, and a person confirms it.
+    assert [hit.rule for hit in recommendation.rules_fired] == [
+        "no_reason_return_refused",
+        "outside_after_sales_period",
+    ]
