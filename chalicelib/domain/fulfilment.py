@@ -24,6 +24,7 @@ from typing import Any
 
 from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, SeniorReviewerRequired
 from chalicelib.domain.lifecycle import (
+    TIMER_TOLERANCE,
     advance,
     close_case,
     event,
@@ -84,21 +85,33 @@ def window_length(policy: FulfilmentPolicy, step: WindowKind, remedy: Outcome) -
     }[step]
 
 
-def owed_to_buyer(case: Dispute) -> int:
-    """What the final decision has the buyer paid: every compensation line to the buyer."""
+GOODS_REMEDIES = frozenset({Outcome.EXCHANGE, Outcome.REPAIR})
+
+
+def owed_to_buyer(case: Dispute, payer: Payee | None = None) -> int:
+    """What the final decision has the buyer paid: every compensation line to the buyer (from `payer` only)."""
     ruling = case.ruling
-    return sum(line.amount for line in ruling.compensation if line.payee == Payee.BUYER) if ruling else 0
+    if ruling is None:
+        return 0
+    return sum(line.amount for line in ruling.compensation if line.payee == Payee.BUYER and payer in (None, line.payer))
 
 
 def plan(case: Dispute) -> Fulfilment:
-    """The remedy of the final decision and its steps; no steps when nothing is owed."""
+    """The remedy of the final decision and its steps. Money owed is refunded last (after an exchange's
+    reshipment too); nothing owed and no goods to move is no step at all."""
     ruling = case.ruling
     remedy = ruling.outcome if ruling else Outcome.CLAIM_DENIED
     owed = owed_to_buyer(case)
-    steps = STEPS.get(remedy, ())
-    if steps == (K.REFUND,) and owed == 0:
-        steps = ()
-    return Fulfilment(remedy=remedy, owed=owed, currency=case.currency, plan=steps)
+    steps = tuple(step for step in STEPS.get(remedy, ()) if step != K.REFUND or owed)
+    if remedy in GOODS_REMEDIES and owed:
+        steps = (*steps, K.REFUND)
+    return Fulfilment(
+        remedy=remedy,
+        owed=owed,
+        seller_share=owed_to_buyer(case, Payee.SELLER),
+        currency=case.currency,
+        plan=steps,
+    )
 
 
 def finalize(
@@ -181,9 +194,14 @@ def report_receipt(
         "least": least,
         "currency": case.currency,
     }
-    paused = _with(done, receipt_review=review).model_copy(update={"claimed_by": None})
+    # An ordinary review, whatever queue the first one ended in: the decision itself is not reopened.
+    paused = _with(done, receipt_review=review).model_copy(update={"claimed_by": None, "senior_queue_since": None})
     sent_back = open_review(
-        paused, deadlines, now, action="receipt_disputed", reason=f"received {condition.value.replace('_', ' ')}"
+        paused,
+        deadlines,
+        now,
+        action="under_review",
+        reason=f"{step.value.replace('_', ' ')} reported {condition.value.replace('_', ' ')}: what is owed?",
     )
     return sent_back.preceded_by(completed)
 
@@ -251,7 +269,9 @@ def decide_receipt(
         else step
         for step in fulfilment.steps
     )
-    resumed = _with(case, owed=owed, plan=plan_after, receipt_review=None, steps=steps)
+    goods = case.amount_paid if fulfilment.remedy in GOODS_REMEDIES else 0
+    share = min(owed, fulfilment.seller_share + goods)
+    resumed = _with(case, owed=owed, seller_share=share, plan=plan_after, receipt_review=None, steps=steps)
     resumed = advance(resumed, now, window=None, status=Status.FULFILLING, claimed_by=None)
     if not owed:
         return _fulfilled(resumed, FulfilmentOutcome.COMPLETED, now, reason="nothing further owed").preceded_by(decided)
@@ -259,9 +279,9 @@ def decide_receipt(
 
 
 def refund_base(case: Dispute) -> int:
-    """The refund a disputed receipt is measured against: what was owed, or the item price for goods."""
+    """The refund a disputed receipt is measured against: what was owed, and for goods the item price too."""
     fulfilment = _fulfilment(case)
-    return fulfilment.owed or case.amount_paid
+    return fulfilment.owed + (case.amount_paid if fulfilment.remedy in GOODS_REMEDIES else 0)
 
 
 def _owed_bounds(case: Dispute, policy: FulfilmentPolicy) -> tuple[int, int]:
@@ -297,7 +317,12 @@ def step_overdue(
         return _open_next(done, policy, deadlines, now, reason="deemed received").preceded_by(overdue, completed)
     if step == K.RESHIPMENT:
         done, completed = _complete(case, SYSTEM_ACTOR, {"overdue": True, "becomes": "refund"}, now)
-        refund = _with(done, owed=case.amount_paid, plan=(K.REFUND,))
+        fulfilment = _fulfilment(done)
+        item_price = {
+            "owed": fulfilment.owed + case.amount_paid,
+            "seller_share": fulfilment.seller_share + case.amount_paid,
+        }
+        refund = _with(done, **item_price, plan=(K.REFUND,))
         opened = _open_next(refund, policy, deadlines, now, reason="never reshipped: the item price is refunded")
         return opened.preceded_by(overdue, completed)
     return _platform_refunds(case, overdue, policy.missed_refund_points, now)
@@ -315,12 +340,17 @@ def _platform_refunds(case: Dispute, overdue: AuditEvent, penalty_points: int, n
         currency=fulfilment.currency,
     )
     closed = _fulfilled(done, FulfilmentOutcome.PLATFORM_REFUNDED, now, reason="the platform refunded the buyer")
+    # Only what the seller owed is recovered from it, and only then is it penalised; a carrier's or the
+    # platform's own share of the refund is not the seller's debt.
+    recovered = min(fulfilment.seller_share, fulfilment.owed)
+    if not recovered:
+        return closed.preceded_by(overdue, completed, refunded)
     recovery = LedgerEntry(
         kind="seller_recovery",
         storefront_id=case.storefront_id,
         subject=case.seller_id,
         case_id=case.id,
-        amount=fulfilment.owed,
+        amount=recovered,
         currency=fulfilment.currency,
         at=now,
     )
@@ -365,7 +395,7 @@ def _require_step(case: Dispute, actor: Actor, step: WindowKind, now: datetime) 
             raise DeadlinePassed(f"the {step.value.replace('_', ' ')} deadline passed; the platform acted")
         waiting = current.step.value if current else case.status.value
         raise InvalidState(f"the case is not waiting for the {step.value.replace('_', ' ')}", [{"waiting": waiting}])
-    if now >= case.window.due_at:
+    if now + TIMER_TOLERANCE >= case.window.due_at:  # the deadline state acts from then on
         raise DeadlinePassed(
             f"the {step.value.replace('_', ' ')} was due at {iso(case.window.due_at)}",
             [{"deadline": iso(case.window.due_at)}],
@@ -397,9 +427,10 @@ def _open_next(
     case: Dispute, policy: FulfilmentPolicy, deadlines: Deadlines, now: datetime, *, reason: str
 ) -> Transition:
     fulfilment = _fulfilment(case)
-    if not fulfilment.plan:
+    remaining = tuple(step for step in fulfilment.plan if step != K.REFUND or fulfilment.owed)
+    if not remaining:
         return _fulfilled(case, FulfilmentOutcome.COMPLETED, now, reason=reason)
-    step, rest = fulfilment.plan[0], fulfilment.plan[1:]
+    step, rest = remaining[0], remaining[1:]
     length = window_length(policy, step, fulfilment.remedy)
     party = ACTS[step]
     parties = () if party == StepParty.STOREFRONT else (Party(party.value),)

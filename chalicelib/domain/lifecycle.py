@@ -20,6 +20,7 @@ from chalicelib.domain.models import (
     AuditEvent,
     Dispute,
     LedgerEntry,
+    OfferStatus,
     Outcome,
     Party,
     PenaltyKind,
@@ -211,6 +212,17 @@ def due_now(case: Dispute, actor: Actor, now: datetime) -> Transition:
     due = window.model_copy(update={"due_at": now, "reminded": True})
     shown = {**case.deadlines, window.kind.value: now}
     return Transition(case=advance(case, now, window=due, deadlines=shown), events=(advanced,))
+
+
+def lapse_open_offer(case: Dispute, now: datetime) -> Dispute:
+    """An offer still open when the case is decided another way can no longer be accepted."""
+    offers = tuple(
+        offer.model_copy(update={"status": OfferStatus.LAPSED, "decided_at": now})
+        if offer.status == OfferStatus.OPEN
+        else offer
+        for offer in case.offers
+    )
+    return case.model_copy(update={"offers": offers})
 
 
 def require_party_window(case: Dispute, party: Party, now: datetime) -> Window:

@@ -467,6 +467,9 @@ class Fulfilment(Frozen):
 
     remedy: Outcome
     owed: int = Field(ge=0)
+    # Of `owed`, what the seller pays (the rest is the carrier's or the platform's): what the platform
+    # recovers from the seller when it has to refund for it.
+    seller_share: int = Field(default=0, ge=0)
     currency: str
     steps: tuple[FulfilmentStep, ...] = Field(default=(), max_length=12)
     plan: tuple[WindowKind, ...] = ()

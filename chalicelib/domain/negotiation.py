@@ -6,7 +6,7 @@ from datetime import datetime
 
 from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
 from chalicelib.domain.fulfilment import finalize
-from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event
+from chalicelib.domain.lifecycle import advance, close_case, ensure_status, event, lapse_open_offer
 from chalicelib.domain.models import (
     Actor,
     CompensationKind,
@@ -50,7 +50,7 @@ def concede(
     hit = RuleHit(rule="seller_conceded", reason="the seller accepted the buyer's request")
     ruling = ruling_as_requested(case, (hit,), seller.sub, now).model_copy(update={"final": True})
     conceded = event(case, now, "conceded", actor=seller, reason=hit.reason)
-    lapsed = _lapse_open_offer(case, now)
+    lapsed = lapse_open_offer(case, now)
     final = finalize(
         advance(lapsed, now, ruling=ruling),
         Resolution.CONCEDED,
@@ -178,10 +178,5 @@ def withdraw(case: Dispute, buyer: Actor, reason: str | None, now: datetime) -> 
     """The buyer drops the dispute; allowed at any point before a ruling."""
     _still_open(case)
     withdrawn = event(case, now, "withdrawn", actor=buyer, reason=reason or "the buyer withdrew the dispute")
-    closed = close_case(_lapse_open_offer(case, now), Resolution.WITHDRAWN, now, reason="withdrawn", actor=buyer)
+    closed = close_case(lapse_open_offer(case, now), Resolution.WITHDRAWN, now, reason="withdrawn", actor=buyer)
     return closed.preceded_by(withdrawn)
-
-
-def _lapse_open_offer(case: Dispute, now: datetime) -> Dispute:
-    offer = case.open_offer
-    return _with_offer(case, offer.id, OfferStatus.LAPSED, now) if offer else case

@@ -38,7 +38,8 @@ def require_may_decide(case: Dispute, actor: Actor) -> None:
     a claimed case belongs to its claimant."""
     if case.in_senior_queue and actor.role != Role.SENIOR_REVIEWER:
         raise SeniorReviewerRequired("this case is in the senior queue: a senior reviewer decides it")
-    if case.appeal is not None and case.ruling is not None and case.ruling.decided_by == actor.sub:
+    appeal_open = case.appeal is not None and case.fulfilment is None  # a disputed receipt is no appeal
+    if appeal_open and case.ruling is not None and case.ruling.decided_by == actor.sub:
         raise AnotherReviewerRequired("an appeal must be decided by a reviewer other than the first")
     if case.claimed_by not in (None, actor.sub):
         raise InvalidState(f"the case is claimed by {case.claimed_by}", [{"claimed_by": case.claimed_by}])

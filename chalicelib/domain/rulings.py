@@ -7,7 +7,7 @@ from datetime import datetime
 
 from chalicelib.domain.errors import InvalidState, InvalidValue
 from chalicelib.domain.fulfilment import finalize
-from chalicelib.domain.lifecycle import advance, ensure_status, event, open_review, open_window
+from chalicelib.domain.lifecycle import advance, ensure_status, event, lapse_open_offer, open_review, open_window
 from chalicelib.domain.models import (
     RETURN_OUTCOMES,
     Actor,
@@ -178,6 +178,12 @@ def validate_ruling(case: Dispute, ruling: RulingDecision, *, beyond_order_total
                 ),
             }
         )
+    if ruling.outcome in MONEY_OUTCOMES and not any(
+        line.payee == Payee.BUYER and line.kind == CompensationKind.REFUND for line in ruling.compensation
+    ):
+        problems.append(
+            {"field": "compensation", "message": f"{ruling.outcome.value} needs a refund line to the buyer"}
+        )
     problems.extend(_payer_problems(ruling))
     problems.extend(_penalty_problems(ruling.penalties, ruling.liability))
     if problems:
@@ -305,7 +311,7 @@ def record_ruling(
         final=ruling.final,
     )
     decided = advance(
-        case,
+        lapse_open_offer(case, now),
         now,
         status=Status.RULED,
         ruling=ruling,

@@ -79,7 +79,7 @@ def decide_receipt(
 
 
 def _evidence_in_step(ctx: Context, actor: Actor, case: Dispute) -> tuple[str, ...]:
-    """The caller's verified evidence added while the case waits on the current step."""
+    """The caller's verified files (photos, videos, documents) added while the case waits on the current step."""
     party = case.party_of(actor)
     window = case.window
     if party is None or window is None:
@@ -87,7 +87,7 @@ def _evidence_in_step(ctx: Context, actor: Actor, case: Dispute) -> tuple[str, .
     return tuple(
         item.id
         for item in ctx.evidence.verified_for_case(case.id)
-        if item.party == party and item.window_id == window.id
+        if item.party == party and item.window_id == window.id and item.is_file  # photos and documents
     )
 
 

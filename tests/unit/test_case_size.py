@@ -191,7 +191,8 @@ def longest_decision(case: Dispute, text: str) -> ReviewerDecision:
     return ReviewerDecision(
         outcome=Outcome.REFUND_PARTIAL,
         liability=Liability.SELLER,
-        compensation=(line,) * most_items("compensation"),
+        compensation=(line.model_copy(update={"kind": CompensationKind.REFUND}),)
+        + (line,) * (most_items("compensation") - 1),
         penalties=(penalty,) * most_items("penalties"),
         notes=text,
         override_reason=text,

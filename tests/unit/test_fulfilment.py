@@ -277,3 +277,64 @@ def test_a_disputed_receipt_back_in_review_cannot_be_conceded_settled_or_withdra
         negotiation.withdraw(disputed, BUYER, None, at(disputed))
     with pytest.raises(InvalidState):
         negotiation.make_offer(disputed, SELLER, "off-1", 100, None, at(disputed))
+
+
+def test_a_refund_the_carrier_owes_is_not_recovered_from_the_seller_when_the_platform_pays_it() -> None:
+    # Given a final refund the carrier owes (a lost parcel), which the storefront never reports
+    carrier_pays = CompensationLine(
+        payer=Payee.CARRIER, payee=Payee.BUYER, kind=CompensationKind.REFUND, amount=PRICE, currency="CNY"
+    )
+    case = decided(Outcome.REFUND_FULL, carrier_pays)
+
+    # When its window passes, the platform refunds the buyer
+    passed = missed(case)
+
+    # Then nothing lands on the seller's recovery ledger, and no penalty either
+    assert passed.case.fulfilment is not None
+    assert passed.case.fulfilment.outcome == FulfilmentOutcome.PLATFORM_REFUNDED
+    assert passed.ledger == ()
+
+
+def test_an_exchange_that_also_owes_money_refunds_it_after_the_reshipment_is_received() -> None:
+    # Given an exchange whose ruling also pays the buyer's return postage
+    case = decided(Outcome.EXCHANGE, line(CompensationKind.RETURN_SHIPPING, SHIPPING))
+    assert case.fulfilment is not None
+    assert case.fulfilment.plan == (
+        WindowKind.RETURN_RECEIPT,
+        WindowKind.RESHIPMENT,
+        WindowKind.RESHIPMENT_RECEIPT,
+        WindowKind.REFUND,
+    )
+
+    # When every parcel moves and the buyer confirms the replacement
+    ok = ReceiptCondition.RECEIVED_OK
+    step = saved(fulfilment.report_shipment(case, BUYER, WindowKind.RETURN_SHIPMENT, "SF", "SF1", P, D, at(case)))
+    step = saved(fulfilment.report_receipt(step, SELLER, WindowKind.RETURN_RECEIPT, ok, None, (), P, D, at(step)))
+    step = saved(fulfilment.report_shipment(step, SELLER, WindowKind.RESHIPMENT, "SF", "SF2", P, D, at(step)))
+    step = saved(fulfilment.report_receipt(step, BUYER, WindowKind.RESHIPMENT_RECEIPT, ok, None, (), P, D, at(step)))
+
+    # Then the postage is still to be refunded: the case waits for the storefront, not closed
+    assert step.window is not None and step.window.kind == WindowKind.REFUND
+    assert step.fulfilment is not None and step.fulfilment.owed == SHIPPING
+
+
+def test_a_disputed_exchange_is_measured_against_the_item_price_and_what_else_is_owed() -> None:
+    case = decided(Outcome.EXCHANGE, line(CompensationKind.RETURN_SHIPPING, SHIPPING))
+    shipped = saved(fulfilment.report_shipment(case, BUYER, WindowKind.RETURN_SHIPMENT, "SF", "SF1", P, D, at(case)))
+    disputed = saved(
+        fulfilment.report_receipt(
+            shipped, SELLER, WindowKind.RETURN_RECEIPT, ReceiptCondition.DAMAGED, None, ("e",), P, D, at(shipped)
+        )
+    )
+
+    assert disputed.fulfilment is not None and disputed.fulfilment.receipt_review is not None
+    assert disputed.fulfilment.receipt_review["full"] == PRICE + SHIPPING
+
+
+def test_a_money_ruling_without_a_refund_line_is_refused() -> None:
+    case = opened_case()
+    in_review = saved(lifecycle.open_review(case.model_copy(update={"window": None}), D, NOW, reason="test"))
+    nothing_paid = ReviewerDecision(outcome=Outcome.REFUND_FULL, liability=Liability.SELLER, override_reason="x")
+
+    with pytest.raises(InvalidValue):
+        rulings.issue_ruling(in_review, REVIEWER, nothing_paid, D, NOW)

@@ -40,7 +40,7 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
         assert event_type_for(action) == EventType(f"dispute.{action}")
     assert event_type_for("fulfilled") == EventType.FULFILLED
     internal_actions = ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed")
-    for internal in (*internal_actions, "receipt_disputed", "receipt_decided"):
+    for internal in (*internal_actions, "receipt_decided"):
         assert event_type_for(internal) is None
     assert len(EventType) == 18
 
