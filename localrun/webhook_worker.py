@@ -14,9 +14,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.table import TransientStorageError
 from chalicelib.adapters.webhook_queue import Received
 from chalicelib.bootstrap import webhook_ports, webhook_queue
+from chalicelib.domain.errors import TransientStorageError
 from chalicelib.observability import logger
 from chalicelib.services.webhook_delivery import handle_message, sweep
 

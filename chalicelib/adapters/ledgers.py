@@ -5,7 +5,7 @@ Items (PK / SK):
   LEDGER#buyer_outcome#{storefront}#{buyer} / TOTALS                  the buyer's ruled and lost counts
   LEDGER#seller_recovery#{storefront}#{seller} / AT#{time}#CASE#{id}  a refund the platform paid for the seller
 
-A record is written in the transaction that closes its case (`ledger_write`, used by
+A record is written in the transaction that makes its case's decision final (`ledger_write`, used by
 the case repository), which is conditional on the case's version: it commits once,
 so a case is never counted twice. Penalties are kept one per case, keyed by time, so
 the rules read only the live ones; a buyer's record is two counters, so reading it

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
+from chalicelib.domain.errors import WorkflowSignalFailed
 from chalicelib.domain.workflow import WorkflowStep
 from chalicelib.observability import logger
 
@@ -48,7 +49,7 @@ class StepFunctionsWorkflow:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code not in STALE_TOKEN_CODES:
-                raise
+                raise WorkflowSignalFailed(str(error)) from error
             return False
         return True
 
@@ -59,7 +60,7 @@ class StepFunctionsWorkflow:
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code not in STALE_TOKEN_CODES:
-                raise
+                raise WorkflowSignalFailed(str(error)) from error
             logger.info("task token no longer waiting", extra={"case_id": step.case_id, "code": code})
             return False
         return True

@@ -15,7 +15,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.errors import DomainError, MalformedRequest, PayloadTooLarge, VersionConflict
+from chalicelib.domain.errors import (
+    DomainError,
+    MalformedRequest,
+    PayloadTooLarge,
+    TransientStorageError,
+    VersionConflict,
+)
 
 TRANSIENT_CODES = frozenset(
     {
@@ -30,10 +36,6 @@ TRANSIENT_CODES = frozenset(
 # What DynamoDB says when an item or a transaction is too big; the domain bounds every list a client
 # can grow, so this is a last line of defence that still answers 413, never 500.
 TOO_LARGE_MESSAGES = ("item size has exceeded", "item size to update has exceeded", "transaction request size")
-
-
-class TransientStorageError(Exception):
-    """DynamoDB was busy; the caller (or the state machine's Retry) may try again."""
 
 
 def s(value: str) -> dict[str, str]:

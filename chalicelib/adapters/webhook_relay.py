@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.adapters.table import TransientStorageError
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
 from chalicelib.adapters.webhook_repository import DynamoWebhookStore
+from chalicelib.domain.errors import TransientStorageError
 from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry
 from chalicelib.observability import logger
 

@@ -25,6 +25,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.InvalidValue: 422,
     errors.IdempotencyKeyReused: 422,
+    errors.ServiceBusy: 503,
 }
 
 

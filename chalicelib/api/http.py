@@ -17,6 +17,8 @@ from chalicelib.domain.errors import (
     InvalidValue,
     MalformedRequest,
     PayloadTooLarge,
+    ServiceBusy,
+    TransientStorageError,
     UnsupportedMediaType,
 )
 from chalicelib.lazy import lazy
@@ -73,6 +75,8 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
                 return idempotency.once(request, actor, key, raw_body(request), lambda: view(*args, **kwargs))
             except DomainError as error:
                 return error_response(error)
+            except TransientStorageError:
+                return error_response(ServiceBusy("the service is busy; retry the request shortly"))
 
         bp.route(path, methods=[method])(guarded)
         return view

@@ -16,6 +16,24 @@ class DomainError(Exception):
         self.details = details or []
 
 
+class TransientStorageError(Exception):
+    """The store was busy (throttled, or a transaction collided with another); trying again may succeed.
+
+    The one runner retries it; past its attempts the API answers 503 and the state machine's Retry
+    (which names this class) tries the workflow step again. Not a DomainError: the client did nothing wrong.
+    """
+
+
+class WorkflowSignalFailed(Exception):
+    """Step Functions refused to resume or end a parked wait for another reason than its being over."""
+
+
+class ServiceBusy(DomainError):
+    """What the API answers when the store stayed busy through every attempt: retry later (503)."""
+
+    code = "service_busy"
+
+
 class MalformedRequest(DomainError):
     code = "malformed_request"
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from chalicelib.domain.access import require_role, require_visible
-from chalicelib.domain.errors import StaleVersion, VersionConflict
+from chalicelib.domain.errors import StaleVersion, TransientStorageError, VersionConflict, WorkflowSignalFailed
 from chalicelib.domain.evidence_models import EvidenceChange
 from chalicelib.domain.models import Actor, Dispute, Transition
 from chalicelib.domain.workflow import next_step
@@ -61,6 +61,7 @@ def change(
     `actor` is the API caller (authorized for `action` and the case); without one the
     change comes from the workflow itself. `expected_version` is the client's If-Match.
     """
+    busy: TransientStorageError | None = None
     for _ in range(MAX_ATTEMPTS):
         case = load(ctx, case_id) if actor is None else load_visible(ctx, actor, case_id, action)
         if expected_version is not None and case.version != expected_version:
@@ -72,6 +73,11 @@ def change(
             return commit(ctx, decided, read=case, by_workflow=actor is None)
         except VersionConflict:
             logger.info("case changed under a command; retrying", extra={"case_id": case_id, "action": action})
+        except TransientStorageError as error:  # throttled, or a transaction collided: nothing was written
+            busy = error
+            logger.info("storage busy under a command; retrying", extra={"case_id": case_id, "action": action})
+    if busy is not None:
+        raise busy
     raise VersionConflict("the case is changing too fast; retry the request")
 
 
@@ -99,8 +105,10 @@ def commit(ctx: Context, decided: C, *, read: Dispute | None, by_workflow: bool 
         return decided
     else:
         saved = decided.model_copy(update={"case": ctx.cases.save(decided)})
+        record_case_events(decided.events, saved.case.created_at)
         if not by_workflow:
             resume_workflow(ctx, read, saved.case)
+        return saved
     record_case_events(decided.events, saved.case.created_at)
     return saved
 
@@ -113,4 +121,9 @@ def resume_workflow(ctx: Context, before: Dispute, after: Dispute) -> None:
     if token is None:
         # The wait state has not parked yet; when it does, it sees the window ended and moves on.
         return
-    ctx.workflow.resume(token, next_step(after, ctx.clock()))
+    try:
+        ctx.workflow.resume(token, next_step(after, ctx.clock()))
+    except WorkflowSignalFailed as error:
+        # The change is saved: the caller must hear so. The parked wait's own timer moves the workflow on
+        # (its deadline state finds the window already ended), so nothing is lost but time.
+        logger.warning("could not resume the workflow", extra={"case_id": after.id, "error": str(error)})

@@ -19,8 +19,10 @@ from chalicelib.domain.models import (
     Page,
     Role,
     SellerGround,
+    Status,
     Transition,
 )
+from chalicelib.domain.workflow import next_step
 from chalicelib.observability import logger
 from chalicelib.services.cases import change, create, load_visible
 from chalicelib.services.context import Context
@@ -57,6 +59,7 @@ def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dis
     if request is None or (actor.role == Role.BUYER and request.buyer_id != actor.sub):
         raise NotFound(f"no after-sales request {request_id}")
     if request.dispute_id:
+        _make_sure_it_runs(ctx, request.dispute_id)
         raise _already_escalated(request.dispute_id)
     policy = ctx.policy(request.storefront_id)
     transition = lifecycle.open_case(
@@ -75,6 +78,15 @@ def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dis
         raise _already_escalated(winner.dispute_id if winner else None) from None
     logger.info("dispute escalated", extra={"case_id": case.id, "request_id": request_id})
     return case
+
+
+def _make_sure_it_runs(ctx: Context, case_id: str) -> None:
+    """A retried escalation whose first attempt stored the case but died before starting its workflow
+    would otherwise leave a case with no timers: starting is idempotent (the execution is named after the
+    case), so a duplicate costs one call and heals that."""
+    case = ctx.cases.get(case_id)
+    if case is not None and case.status != Status.CLOSED:
+        ctx.workflow.start(next_step(case, ctx.clock()))
 
 
 def _already_escalated(dispute_id: str | None) -> Duplicate:

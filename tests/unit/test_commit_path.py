@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import StaleVersion
+from chalicelib.domain.errors import Duplicate, StaleVersion, TransientStorageError, WorkflowSignalFailed
 from chalicelib.domain.models import (
     AfterSalesFacts,
     Dispute,
@@ -255,3 +255,56 @@ def test_evidence_goes_through_the_same_runner_without_changing_the_case(fakes: 
     assert fakes.cases.get(case.id) == case and added.case.version == case.version
     with pytest.raises(StaleVersion):
         evidence.add_statement(fakes.ctx, SELLER, case.id, "again", expected_version=case.version + 1)
+
+
+def test_a_busy_store_is_tried_again_and_past_every_attempt_the_caller_hears_busy(fakes: Fakes) -> None:
+    case = escalated(fakes)
+    real_save = fakes.cases.save
+    failures = iter([TransientStorageError("throttled")])
+
+    def busy_once(transition: Transition) -> Dispute:
+        for failure in failures:
+            raise failure
+        return real_save(transition)
+
+    fakes.cases.save = busy_once  # type: ignore[method-assign]
+    assert disputes.submit(fakes.ctx, SELLER, case.id).version == case.version + 1
+
+    def always_busy(transition: Transition) -> Dispute:
+        raise TransientStorageError("throttled")
+
+    fakes.cases.save = always_busy  # type: ignore[method-assign]
+    with pytest.raises(TransientStorageError):
+        disputes.submit(fakes.ctx, BUYER, case.id)
+
+
+def test_a_saved_change_is_answered_even_when_the_workflow_cannot_be_resumed(
+    fakes: Fakes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a parked wait, and Step Functions refusing to resume it
+    case = escalated(fakes)
+    assert case.window is not None
+    fakes.tokens.put(case.id, case.window.id, "token-1", 0)
+
+    def refused(token: str, step: Any) -> bool:
+        raise WorkflowSignalFailed("throttled")
+
+    fakes.workflow.resume = refused  # type: ignore[method-assign]
+    capsys.readouterr()
+
+    # When the seller concedes, then the concession is saved and answered (the wait's timer moves the workflow on)
+    conceded = negotiation.concede(fakes.ctx, SELLER, case.id)
+    assert conceded == fakes.cases.get(case.id) and conceded.status == Status.FULFILLING
+
+
+def test_a_repeated_escalation_makes_sure_the_cases_workflow_runs(fakes: Fakes) -> None:
+    # Given a case whose first escalation stored it (its workflow start may have failed after that)
+    case = escalated(fakes)
+    assert [step.case_id for step in fakes.workflow.started] == [case.id]
+
+    # When the buyer escalates the same request again
+    with pytest.raises(Duplicate):
+        disputes.escalate(fakes.ctx, BUYER, case.request_id, "again")
+
+    # Then it is refused, and the workflow is started again (idempotent: the execution is named after the case)
+    assert [step.case_id for step in fakes.workflow.started] == [case.id, case.id]
