@@ -232,7 +232,7 @@ class Bench:
         case_id = self.escalate("quality_defect")
         self.parked(case_id, 1)
         offer = self.call("POST", f"/v1/disputes/{case_id}/offers", SELLER, {"amount": 6_000})
-        self.call("POST", f"/v1/disputes/{case_id}/offers/{offer['offers'][-1]['id']}/accept", BUYER)
+        self.call("POST", f"/v1/disputes/{case_id}/offers/{offer['id']}/accept", BUYER)
         self.parked(case_id, 2)  # the refund step
         self.refund(case_id)
         return case_id

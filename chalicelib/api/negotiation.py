@@ -36,10 +36,11 @@ def concede(dispute_id: str) -> Response:
 def make_offer(dispute_id: str) -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.OfferBody)
-    case = negotiation.make_offer(
+    made = negotiation.make_offer(
         contexts.context(), actor, dispute_id, body.amount, body.note, expected_version(bp.current_request)
     )
-    return json_response(views.dispute_view(case), 201, version=case.version)
+    offer = {**made.offer.model_dump(mode="json"), "dispute_id": made.case.id, "version": made.case.version}
+    return json_response(offer, 201, version=made.case.version)
 
 
 @route(bp, "/v1/disputes/{dispute_id}/offers/{offer_id}/accept", "POST")

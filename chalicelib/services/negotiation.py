@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import negotiation
-from chalicelib.domain.models import Actor, Dispute, Transition
+from chalicelib.domain.models import Actor, Dispute, Offer, Transition
 from chalicelib.services.cases import change
 from chalicelib.services.context import Context
 
@@ -24,11 +25,17 @@ def concede(ctx: Context, actor: Actor, case_id: str, expected_version: int | No
     ).case
 
 
+@dataclass(frozen=True)
+class MadeOffer:
+    case: Dispute  # as saved, with the offer
+    offer: Offer
+
+
 def make_offer(
     ctx: Context, actor: Actor, case_id: str, amount: int, note: str | None, expected_version: int | None = None
-) -> Dispute:
+) -> MadeOffer:
     offer_id = f"off_{uuid.uuid4().hex[:16]}"
-    return change(
+    case = change(
         ctx,
         case_id,
         lambda case, now: negotiation.make_offer(
@@ -38,6 +45,7 @@ def make_offer(
         action="make_offer",
         expected_version=expected_version,
     ).case
+    return MadeOffer(case=case, offer=next(offer for offer in case.offers if offer.id == offer_id))
 
 
 def answer_offer(

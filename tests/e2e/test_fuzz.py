@@ -108,7 +108,7 @@ def targets(service: Service) -> Iterator[Targets]:
     )
     ids = {
         "dispute_id": case_id,
-        "offer_id": offer["offers"][0]["id"],
+        "offer_id": offer["id"],
         "evidence_id": evidence["evidence_id"],
         "webhook_id": hook["id"],
         "request_id": request_id,

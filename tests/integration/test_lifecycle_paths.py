@@ -40,7 +40,8 @@ def test_accepted_offer_settles_the_case(patient_shop: Storefront) -> None:
     case = patient_shop.escalate()
     offered = patient_shop.act(patient_shop.seller, case["id"], "offers", {"amount": 5_000, "note": "half"})
     assert offered.status_code == 201, offered.json
-    offer_id = offered.json["offers"][0]["id"]
+    offer_id = offered.json["id"]
+    assert offered.json["status"] == "open" and offered.json["version"] == patient_shop.get(case["id"])["version"]
 
     accepted = patient_shop.act(patient_shop.buyer, case["id"], f"offers/{offer_id}/accept")
 
@@ -54,7 +55,7 @@ def test_accepted_offer_settles_the_case(patient_shop: Storefront) -> None:
 
 def test_rejected_offer_keeps_the_case_in_its_window(patient_shop: Storefront) -> None:
     case = patient_shop.escalate()
-    offer_id = patient_shop.act(patient_shop.seller, case["id"], "offers", {"amount": 5_000}).json["offers"][0]["id"]
+    offer_id = patient_shop.act(patient_shop.seller, case["id"], "offers", {"amount": 5_000}).json["id"]
 
     rejected = patient_shop.act(patient_shop.buyer, case["id"], f"offers/{offer_id}/reject")
 

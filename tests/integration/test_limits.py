@@ -306,7 +306,7 @@ def offer_rounds(shop: Storefront, case_id: str, rounds: int) -> None:
     for _ in range(rounds):
         offered = shop.act(shop.seller, case_id, "offers", {"amount": 100, "note": "n" * FREE_TEXT_MAX_CHARS})
         assert offered.status_code == 201, offered.json
-        offer_id = offered.json["offers"][-1]["id"]
+        offer_id = offered.json["id"]
         assert shop.act(shop.buyer, case_id, f"offers/{offer_id}/reject").status_code == 200
 
 

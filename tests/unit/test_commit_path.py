@@ -107,7 +107,7 @@ def test_a_reviewer_ruling_is_counted_by_outcome_decider_and_time_to_ruling(
                 fakes.ctx,
                 BUYER,
                 case.id,
-                negotiation.make_offer(fakes.ctx, SELLER, case.id, 5_000, "half back").offers[-1].id,
+                negotiation.make_offer(fakes.ctx, SELLER, case.id, 5_000, "half back").offer.id,
                 accept=True,
             ),
             "settled",
