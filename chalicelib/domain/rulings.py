@@ -239,16 +239,19 @@ def issue_ruling(
         )
     chosen = _chosen(case, decision)
     rationale = case.recommendation.rules_fired if case.recommendation else ()
+    # The pinned ruling body puts the reviewer's reasoning in `notes`: either field may say why.
+    override_reason = decision.override_reason
     if case.recommendation and _differs(case, chosen, case.recommendation.ruling):
-        if not decision.override_reason:
+        override_reason = override_reason or decision.notes
+        if not override_reason:
             raise InvalidValue(
-                "this ruling departs from the recommendation: say why in override_reason",
+                "this ruling departs from the recommendation: say why (override_reason, or notes)",
                 [{"field": "override_reason", "recommended": case.recommendation.ruling.outcome.value}],
             )
-        rationale = (*rationale, RuleHit(rule="reviewer_override", reason=decision.override_reason))
+        rationale = (*rationale, RuleHit(rule="reviewer_override", reason=override_reason))
     ruling = Ruling(
         **chosen.model_dump(),
-        override_reason=decision.override_reason,
+        override_reason=override_reason,
         rationale=rationale,
         decided_by=actor.sub,
         decided_at=now,

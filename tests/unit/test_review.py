@@ -247,6 +247,15 @@ def test_overriding_the_recommendation_needs_a_written_reason() -> None:
     assert overridden.ruling.rationale[-1].rule == "reviewer_override"
 
 
+def test_an_override_may_give_its_reason_in_the_pinned_bodys_notes() -> None:
+    case = recommended_review()
+
+    overridden = rulings.issue_ruling(case, REVIEWER, REFUND.model_copy(update={"notes": "the crack is plain"}), D, NOW)
+
+    assert overridden.case.ruling is not None and overridden.case.ruling.override_reason == "the crack is plain"
+    assert overridden.case.ruling.rationale[-1].reason == "the crack is plain"
+
+
 def test_a_decision_is_either_acceptance_or_a_full_ruling() -> None:
     from pydantic import ValidationError
 
