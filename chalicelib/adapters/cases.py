@@ -3,7 +3,8 @@
 Items (PK / SK):
   CASE#{id} / CASE                     the case document, with `version` and GSI keys
   CASE#{id} / EVENT#{version}#{n}      append-only audit events
-  REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
+  REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
+                                       once escalated
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
@@ -15,6 +16,7 @@ ledger records a closing case leaves.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
@@ -99,17 +101,43 @@ class DynamoCaseRepository:
 
     # -- after-sales requests -------------------------------------------------
 
-    def put_request(self, request: AfterSalesRequest) -> None:
-        """Record or correct a request; once escalated its facts are frozen."""
-        item = {**request_key(request.storefront_id, request.request_id), "doc": s(request.model_dump_json())}
-        if not self.table.put(item, "attribute_not_exists(dispute_id)"):
-            raise Duplicate("the request was already escalated; its facts can no longer change")
+    def put_request(self, request: AfterSalesRequest) -> datetime | None:
+        """Record a request, or correct one not yet escalated, in one conditional UpdateItem; once escalated
+        its facts are frozen (Duplicate). The first `recorded_at` stays (`if_not_exists`), and the item as it
+        was tells a correction from a new request: returns when it was first recorded, None when it is new.
+        """
+        recorded = s(request.recorded_at.isoformat())
+        made, old = self.table.update(
+            request_key(request.storefront_id, request.request_id),
+            "SET doc = :doc, recorded_at = if_not_exists(recorded_at, :recorded)",
+            "attribute_not_exists(dispute_id)",
+            ExpressionAttributeValues={":doc": s(request.model_dump_json()), ":recorded": recorded},
+        )
+        if not made:
+            raise Duplicate(
+                "the request was already escalated; its facts can no longer change",
+                [{"dispute_id": old["dispute_id"]["S"]}] if "dispute_id" in old else [],
+            )
+        if not old:
+            return None
+        if "recorded_at" not in old:  # stored before `recorded_at` had its own attribute: its doc kept it
+            first = AfterSalesRequest.model_validate_json(old["doc"]["S"]).recorded_at
+            self.table.call(
+                "update_item",
+                Key=request_key(request.storefront_id, request.request_id),
+                UpdateExpression="SET recorded_at = :first",
+                ExpressionAttributeValues={":first": s(first.isoformat())},
+            )
+            return first
+        return datetime.fromisoformat(old["recorded_at"]["S"])
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         item = self.table.get(request_key(storefront_id, request_id))
         if item is None:
             return None
         request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
+        if "recorded_at" in item:  # the first recording's; the doc holds the last correction's
+            request = request.model_copy(update={"recorded_at": datetime.fromisoformat(item["recorded_at"]["S"])})
         if "dispute_id" in item:
             request = request.model_copy(update={"dispute_id": item["dispute_id"]["S"]})
         return request
@@ -165,6 +193,28 @@ class DynamoCaseRepository:
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")
         return Dispute.model_validate_json(item["doc"]["S"]) if item else None
+
+    def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
+        """The case and its timeline in one consistent Query over its partition: the case item sorts first
+        (`CASE` < `EVENT#...` < `EVIDENCE#...` < `TOKEN#`), so the range stops before the evidence."""
+        case: Dispute | None = None
+        events: list[AuditEvent] = []
+        for item in self.table.query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :case AND :last_event",
+            ExpressionAttributeValues={
+                ":pk": s(f"CASE#{case_id}"),
+                ":case": s("CASE"),
+                ":last_event": s("EVENT#\uffff"),
+            },
+            ProjectionExpression="SK, doc",
+            ConsistentRead=True,
+        ):
+            key = item["SK"]["S"]
+            if key == "CASE":
+                case = Dispute.model_validate_json(item["doc"]["S"])
+            elif key.startswith("EVENT#"):
+                events.append(AuditEvent.model_validate_json(item["doc"]["S"]))
+        return None if case is None else (case, events)
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return [

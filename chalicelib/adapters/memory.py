@@ -84,12 +84,19 @@ class InMemoryCaseRepository:
         self.outbox: list[OutboxEntry] = []
         self.lock = threading.Lock()
 
-    def put_request(self, request: AfterSalesRequest) -> None:
+    def put_request(self, request: AfterSalesRequest) -> datetime | None:
         with self.lock:
             existing = self.requests.get((request.storefront_id, request.request_id))
             if existing is not None and existing.dispute_id:
-                raise Duplicate("the request was already escalated; its facts can no longer change")
-            self.requests[(request.storefront_id, request.request_id)] = request
+                raise Duplicate(
+                    "the request was already escalated; its facts can no longer change",
+                    [{"dispute_id": existing.dispute_id}],
+                )
+            first = existing.recorded_at if existing else request.recorded_at
+            self.requests[(request.storefront_id, request.request_id)] = request.model_copy(
+                update={"recorded_at": first}
+            )
+            return existing.recorded_at if existing else None
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         return self.requests.get((storefront_id, request_id))
@@ -126,6 +133,11 @@ class InMemoryCaseRepository:
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return list(self.timelines.get(case_id, []))
+
+    def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
+        with self.lock:
+            case = self.cases.get(case_id)
+            return None if case is None else (case, self.events(case_id))
 
     def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
         waiting = [case for case in self.cases.values() if case.window is not None and queue_name(case) == name]

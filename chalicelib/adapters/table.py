@@ -128,6 +128,27 @@ class Table:
             raise storage_error(error) from error
         return True
 
+    def update(self, key: dict[str, Any], expression: str, condition: str, **extra: Any) -> tuple[bool, dict[str, Any]]:
+        """One UpdateItem, answering the item as it was before: (True, old item) when `condition` held and the
+        update was made, (False, the item as it is) when it did not. An absent item answers `{}`."""
+        try:
+            response = self.db.update_item(
+                TableName=self.name,
+                Key=key,
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **extra,
+            )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                current: dict[str, Any] = error.response.get("Item") or {}  # type: ignore[assignment]
+                return False, current
+            raise storage_error(error) from error
+        old: dict[str, Any] = response.get("Attributes") or {}
+        return True, old
+
     def transact(self, writes: list[Write]) -> None:
         """All or nothing; a failed condition raises the error its element names."""
         elements = []
