@@ -1,7 +1,9 @@
 """Cases, their audit events and the after-sales requests they come from, in the single table.
 
 Items (PK / SK):
-  CASE#{id} / CASE                     the case document, with `version` and GSI keys
+  CASE#{id} / CASE                     the case document, with `version`, GSI keys, `window_id` (the window
+                                       it waits on, `none`) and the task token the workflow parked on that
+                                       window (`parked_window`, `task_token`), once it has
   CASE#{id} / EVENT#{version}#{n}      append-only audit events
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
                                        once escalated
@@ -12,6 +14,16 @@ or the window a case waits on) ordered by due time, GSI4 cases of a storefront. 
 this module knows those keys. Every case write is conditional on the version it
 read, and goes in one transaction with its audit events, outbox entries and the
 ledger records a closing case leaves.
+
+The parked task token lives on the case item, so a command that ends a window reads
+the token with the case (one GetItem) instead of after its save. The wait state parks
+it with an UpdateItem that sets only the token attributes and holds only while the
+item still waits on that window (`window_id`): it never bumps the version. A case write
+is conditional on the token as read as well as the version, and writes it back while
+the window stays open (a Put replaces the whole item): so a token parked after a
+command's read fails that command's write, which reads again, finds the token and
+resumes the wait; and a park after a write that ended its window fails its condition,
+so the wait step resumes at once. Either way exactly one side resumes the workflow.
 """
 
 from __future__ import annotations
@@ -34,6 +46,10 @@ from chalicelib.domain.models import (
     WindowKind,
 )
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
+from chalicelib.domain.workflow import ParkedWait, StoredCase
+
+NO_WINDOW = "none"  # `window_id` of a case that waits on no window
+CASE_READ = "doc, window_id, parked_window, task_token"  # what a command reads of the case item
 
 
 def case_key(case_id: str) -> dict[str, Any]:
@@ -55,12 +71,25 @@ def queue_name(case: Dispute) -> str:
     return case.window.kind.value
 
 
-def _case_item(case: Dispute) -> dict[str, Any]:
+def token_key(case_id: str, window_id: str) -> dict[str, Any]:
+    """Where a task token was parked before tokens moved onto the case item; only read, for such waits."""
+    return {"PK": s(f"CASE#{case_id}"), "SK": s(f"TOKEN#{window_id}")}
+
+
+def stored_case(item: dict[str, Any]) -> StoredCase:
+    """The case item as read with CASE_READ."""
+    parked = ParkedWait(item["parked_window"]["S"], item["task_token"]["S"]) if "task_token" in item else None
+    return StoredCase(case=Dispute.model_validate_json(item["doc"]["S"]), parked=parked)
+
+
+def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
+    """The item of `case`, keeping the token parked on its window (a token of an ended window goes)."""
     created = s(f"{case.created_at.isoformat()}#{case.id}")
     item = {
         **case_key(case.id),
         "doc": s(case.model_dump_json()),
         "version": n(case.version),
+        "window_id": s(case.window.id if case.window else NO_WINDOW),
         "case_status": s(case.status.value),
         "GSI1PK": s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
         "GSI1SK": created,
@@ -72,6 +101,8 @@ def _case_item(case: Dispute) -> dict[str, Any]:
     if case.window is not None:
         item["GSI3PK"] = s(f"QUEUE#{queue_name(case)}")
         item["GSI3SK"] = s(f"{case.window.due_at.isoformat()}#{case.id}")
+        if parked is not None and parked.window_id == case.window.id:
+            item["parked_window"], item["task_token"] = s(parked.window_id), s(parked.token)
     return item
 
 
@@ -165,15 +196,23 @@ class DynamoCaseRepository:
         self._commit(case, transition, [stored, escalated])
         return case
 
-    def save(self, transition: Transition) -> Dispute:
-        """Write the next version of a case with its audit events, only if nobody wrote first."""
+    def save(self, transition: Transition, parked: ParkedWait | None = None) -> Dispute:
+        """Write the next version of a case with its audit events, only if nobody wrote first: the case item
+        must still be at the version and hold the parked token (`parked`, as read) the transition was decided on.
+        """
         case = transition.case.model_copy(update={"version": transition.case.version + 1})
+        values = {":expected": n(case.version - 1)}
+        if parked is not None and parked.on_case:
+            guard = "task_token = :token"
+            values[":token"] = s(parked.token)
+        else:
+            guard = "attribute_not_exists(task_token)"
         stored = Write(
             {
                 "Put": {
-                    "Item": _case_item(case),
-                    "ConditionExpression": "version = :expected",
-                    "ExpressionAttributeValues": {":expected": n(case.version - 1)},
+                    "Item": _case_item(case, parked),
+                    "ConditionExpression": f"version = :expected AND {guard}",
+                    "ExpressionAttributeValues": values,
                 }
             }
         )
@@ -193,6 +232,39 @@ class DynamoCaseRepository:
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")
         return Dispute.model_validate_json(item["doc"]["S"]) if item else None
+
+    def read(self, case_id: str) -> StoredCase | None:
+        """The case with the task token parked on its window, in one consistent GetItem."""
+        item = self.table.get(case_key(case_id), projection=CASE_READ)
+        if item is None:
+            return None
+        stored = stored_case(item)
+        window = stored.case.window
+        if "window_id" in item or window is None:
+            return stored
+        # Last written before tokens moved onto the case item: its wait may have parked on an item of its own.
+        legacy = self.table.get(token_key(case_id, window.id))
+        parked = ParkedWait(window.id, legacy["token"]["S"], on_case=False) if legacy else None
+        return StoredCase(case=stored.case, parked=parked)
+
+    def park(self, case_id: str, window_id: str, token: str) -> bool:
+        """Keep the wait's task token on the case if it still waits on `window_id`; False if that window ended.
+
+        Sets only the token: the version stays, so the park never fails a command's write but by the token
+        guard that makes the command read the token it must resume (see the module's docstring).
+        """
+        made, old = self.table.update(
+            case_key(case_id),
+            "SET parked_window = :window, task_token = :token",
+            "window_id = :window OR (attribute_exists(PK) AND attribute_not_exists(window_id))",
+            ExpressionAttributeValues={":window": s(window_id), ":token": s(token)},
+        )
+        if not made:
+            return False
+        if "window_id" in old:
+            return True
+        window = Dispute.model_validate_json(old["doc"]["S"]).window  # written before `window_id` existed
+        return window is not None and window.id == window_id
 
     def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
         """The case and its timeline in one consistent Query over its partition: the case item sorts first

@@ -1,6 +1,6 @@
-"""In-memory fakes of the case ports in `chalicelib/services/ports.py` (cases, ledgers, task tokens, evidence,
-evidence files, workflow), for service tests that run in milliseconds. The webhook ports have none yet: their
-tests run on moto.
+"""In-memory fakes of the case ports in `chalicelib/services/ports.py` (cases with their parked task tokens,
+ledgers, evidence, evidence files, workflow), for service tests that run in milliseconds. The webhook ports
+have none yet: their tests run on moto.
 
 They keep the contract the DynamoDB adapters keep (the same conditional writes,
 the same errors), which tests/integration/test_repository_contract.py checks
@@ -31,7 +31,7 @@ from chalicelib.domain.evidence_models import (
 )
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
-from chalicelib.domain.workflow import WorkflowStep
+from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
 
 class InMemoryLedgerRepository:
@@ -82,6 +82,7 @@ class InMemoryCaseRepository:
         self.timelines: dict[str, list[AuditEvent]] = defaultdict(list)
         self.requests: dict[tuple[str, str], AfterSalesRequest] = {}
         self.outbox: list[OutboxEntry] = []
+        self.parked: dict[str, ParkedWait] = {}
         self.lock = threading.Lock()
 
     def put_request(self, request: AfterSalesRequest) -> datetime | None:
@@ -112,12 +113,14 @@ class InMemoryCaseRepository:
             self._store(case, transition)
         return case
 
-    def save(self, transition: Transition) -> Dispute:
+    def save(self, transition: Transition, parked: ParkedWait | None = None) -> Dispute:
         case = transition.case.model_copy(update={"version": transition.case.version + 1})
         with self.lock:
             stored = self.cases.get(case.id)
-            if stored is None or stored.version != transition.case.version:
+            if stored is None or stored.version != transition.case.version or self.parked.get(case.id) != parked:
                 raise VersionConflict("the case changed since it was read")
+            if case.window is None or (parked is not None and parked.window_id != case.window.id):
+                self.parked.pop(case.id, None)
             self._store(case, transition)
             for entry in transition.ledger:
                 self.ledgers.record(entry)
@@ -130,6 +133,19 @@ class InMemoryCaseRepository:
 
     def get(self, case_id: str) -> Dispute | None:
         return self.cases.get(case_id)
+
+    def read(self, case_id: str) -> StoredCase | None:
+        with self.lock:
+            case = self.cases.get(case_id)
+            return None if case is None else StoredCase(case=case, parked=self.parked.get(case_id))
+
+    def park(self, case_id: str, window_id: str, token: str) -> bool:
+        with self.lock:
+            case = self.cases.get(case_id)
+            if case is None or case.window is None or case.window.id != window_id:
+                return False
+            self.parked[case_id] = ParkedWait(window_id, token)
+            return True
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return list(self.timelines.get(case_id, []))
@@ -187,17 +203,6 @@ def _page(
         items=[case for case in read if status is None or case.status == status],
         cursor=str(start + limit) if more else None,
     )
-
-
-class InMemoryTaskTokenRepository:
-    def __init__(self) -> None:
-        self.tokens: dict[tuple[str, str], str] = {}
-
-    def put(self, case_id: str, window_id: str, token: str, expires_at: int) -> None:
-        self.tokens[(case_id, window_id)] = token
-
-    def get(self, case_id: str, window_id: str) -> str | None:
-        return self.tokens.get((case_id, window_id))
 
 
 class InMemoryEvidenceRepository:

@@ -18,15 +18,15 @@ from tests.integration.conftest import Api
 # route: (budget of calls, of which the inline outbox publish)
 BUDGETS = {
     "PUT /v1/after-sales/{id}": (1, 0),  # floor 1
-    "POST /v1/disputes": (7, 2),  # floor 3
+    "POST /v1/disputes": (7, 4),  # floor 3
     "GET /v1/disputes/{id}": (1, 0),  # floor 1
     "GET /v1/disputes/{id}/events": (1, 0),  # floor 1
     "POST .../evidence (file)": (2, 0),  # floor 2
     "POST .../evidence/{id}/complete": (5, 0),  # floor 3
-    "POST .../submit": (8, 2),  # floor 3
-    "POST .../offers": (4, 1),  # floor 2
-    "POST .../offers/{id}/accept": (8, 2),  # floor 3
-    "POST .../ruling": (6, 1),  # floor 3
+    "POST .../submit": (7, 4),  # floor 3
+    "POST .../offers": (4, 2),  # floor 2
+    "POST .../offers/{id}/accept": (7, 4),  # floor 3
+    "POST .../ruling": (5, 2),  # floor 3
 }
 
 

@@ -212,7 +212,7 @@ def test_a_submission_answers_the_version_it_saved_and_resumes_the_parked_wait(f
     # Given a case whose workflow parked on the seller's window
     case = escalated(fakes)
     assert case.window is not None
-    fakes.tokens.put(case.id, case.window.id, "token-1", 0)
+    assert fakes.cases.park(case.id, case.window.id, "token-1")
 
     # When the seller submits
     submitted = disputes.submit(fakes.ctx, SELLER, case.id, expected_version=case.version)
