@@ -25,8 +25,8 @@ from chalicelib.domain.evidence_models import (
     EvidenceStatus,
     EvidenceWrite,
     ObjectDigest,
+    ObjectRead,
     PresignedUpload,
-    StoredObject,
     allowance,
 )
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
@@ -240,6 +240,9 @@ class InMemoryEvidenceRepository:
     def get(self, case_id: str, evidence_id: str) -> Evidence | None:
         return self.items.get((case_id, evidence_id))
 
+    def with_case(self, case_id: str, evidence_id: str) -> tuple[StoredCase | None, Evidence | None]:
+        return self.case_store.read(case_id), self.get(case_id, evidence_id)
+
     def for_case(self, case_id: str) -> list[Evidence]:
         return sorted((e for (case, _), e in self.items.items() if case == case_id), key=lambda e: e.created_at)
 
@@ -259,13 +262,14 @@ class InMemoryEvidenceFiles:
     def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedUpload:
         return PresignedUpload(url=f"memory://{key}", fields={"key": key, "Content-Type": content_type})
 
-    def stat(self, key: str) -> StoredObject | None:
+    def read(self, key: str, max_bytes: int) -> ObjectRead | None:
         body = self.objects.get(key)
-        return None if body is None else StoredObject(size=len(body), version_id=None)
-
-    def digest(self, key: str, version_id: str | None) -> ObjectDigest:
-        body = self.objects[key]
-        return ObjectDigest(sha256=hashlib.sha256(body).hexdigest(), head=body[:8192], size=len(body))
+        if body is None:
+            return None
+        if len(body) > max_bytes:
+            return ObjectRead(size=len(body), version_id=None, digest=None)
+        digest = ObjectDigest(sha256=hashlib.sha256(body).hexdigest(), head=body[:8192], size=len(body))
+        return ObjectRead(size=len(body), version_id=None, digest=digest)
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)

@@ -29,6 +29,7 @@ TRANSIENT_CODES = frozenset(
 )
 # What DynamoDB says when an item or a transaction is too big; the domain bounds every list a client
 # can grow, so this is a last line of defence that still answers 413, never 500.
+BATCH_ATTEMPTS = 5  # BatchGetItem rounds for keys DynamoDB leaves unprocessed under throttling
 TOO_LARGE_MESSAGES = ("item size has exceeded", "item size to update has exceeded", "transaction request size")
 
 
@@ -106,6 +107,23 @@ class Table:
         extra = {"ProjectionExpression": projection} if projection else {}
         item: dict[str, Any] | None = self.call("get_item", Key=key, ConsistentRead=True, **extra).get("Item")
         return item
+
+    def batch_get(self, keys: list[dict[str, Any]], projection: str) -> list[dict[str, Any]]:
+        """Strongly consistent reads of `keys` in one BatchGetItem; another round only for keys it left unprocessed."""
+        request: dict[str, Any] = {
+            self.name: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": projection}
+        }
+        items: list[dict[str, Any]] = []
+        for _ in range(BATCH_ATTEMPTS):
+            try:
+                response = self.db.batch_get_item(RequestItems=request)
+            except ClientError as error:
+                raise storage_error(error) from error
+            items.extend(response.get("Responses", {}).get(self.name, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+        raise TransientStorageError("DynamoDB left keys of a BatchGetItem unprocessed")
 
     def query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item the query matches, page after page."""

@@ -22,7 +22,7 @@ BUDGETS = {
     "GET /v1/disputes/{id}": (1, 0),  # floor 1
     "GET /v1/disputes/{id}/events": (1, 0),  # floor 1
     "POST .../evidence (file)": (2, 0),  # floor 2
-    "POST .../evidence/{id}/complete": (5, 0),  # floor 3
+    "POST .../evidence/{id}/complete": (3, 0),  # floor 3
     "POST .../submit": (7, 4),  # floor 3
     "POST .../offers": (4, 2),  # floor 2
     "POST .../offers/{id}/accept": (7, 4),  # floor 3
