@@ -2,9 +2,9 @@
 
 Calls are deterministic, so a route that grows a call fails here rather than in a
 benchmark nobody reran. A budget is what the route costs today; issue 19's floor
-stands beside it, and where they differ the rest is the webhook outbox's inline
-publish (an SQS send and an outbox update per event), which leaves the request path
-with the stream-fed outbox.
+stands beside it. Without the webhook outbox's inline publish (an SQS send and an
+outbox update per event, which leaves the request path with the stream-fed outbox)
+every route is at its floor, and must stay there.
 """
 
 from __future__ import annotations
@@ -45,3 +45,4 @@ def test_the_route_stays_within_its_budget_of_aws_calls(route: str, measured: di
     calls = measured[route]
     assert calls.total <= budget, f"{route}: {calls.total} calls, budget {budget}: {calls.operations}"
     assert calls.outbox <= outbox, f"{route}: {calls.outbox} outbox publishes, budget {outbox}: {calls.operations}"
+    assert calls.total - calls.outbox <= FLOORS[route], f"{route} is above its floor: {calls.operations}"

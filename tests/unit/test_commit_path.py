@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib.domain import lifecycle
 from chalicelib.domain.errors import StaleVersion
 from chalicelib.domain.models import (
     AfterSalesFacts,
     Dispute,
     Outcome,
+    Party,
     ReviewerDecision,
     Status,
     Transition,
     WindowKind,
 )
+from chalicelib.domain.policy import Deadlines
 from chalicelib.observability import logger
 from chalicelib.services import cases, disputes, evidence, fulfilment, negotiation, review, workflow_steps
 from tests.factories import actor, after_sales_body
@@ -220,6 +223,29 @@ def test_a_submission_answers_the_version_it_saved_and_resumes_the_parked_wait(f
     # Then the answer is the stored case, one version on, and the workflow was told what comes next
     assert submitted == fakes.cases.get(case.id) and submitted.version == case.version + 1
     assert [(token, step.case_id) for token, step in fakes.workflow.resumed] == [("token-1", case.id)]
+
+
+def test_a_wait_that_parks_after_a_command_read_the_case_is_still_resumed_by_that_command(fakes: Fakes) -> None:
+    # Given a case whose wait has not parked yet when the seller's submission reads it
+    case = escalated(fakes)
+    assert case.window is not None
+    window_id = case.window.id
+    decisions = []
+
+    def submit_while_the_wait_parks(read: Dispute, now: datetime) -> Transition:
+        decisions.append(read.version)
+        if len(decisions) == 1:
+            assert fakes.cases.park(case.id, window_id, "token-1")  # the wait parks between read and write
+        return lifecycle.submit(read, SELLER, Party.SELLER, Deadlines(), now)
+
+    # When the submission is written
+    cases.change(fakes.ctx, case.id, submit_while_the_wait_parks, actor=SELLER, action="submit")
+
+    # Then its first write was refused, and the second, decided on the case read with the token, resumed the wait
+    assert decisions == [case.version, case.version]
+    assert [token for token, _ in fakes.workflow.resumed] == ["token-1"]
+    workflow_steps.park_task_token(fakes.ctx, case.id, window_id, "token-2")
+    assert [token for token, _ in fakes.workflow.resumed] == ["token-1", "token-2"]  # a late park resumes at once
 
 
 def test_a_write_with_a_stale_if_match_changes_nothing(fakes: Fakes) -> None:
