@@ -240,7 +240,7 @@ class DynamoCaseRepository:
             return None
         stored = stored_case(item)
         window = stored.case.window
-        if "window_id" in item or window is None:
+        if "window_id" in item or window is None or stored.parked is not None:
             return stored
         # Last written before tokens moved onto the case item: its wait may have parked on an item of its own.
         legacy = self.table.get(token_key(case_id, window.id))
