@@ -42,7 +42,8 @@ REVIEWER = headers("reviewer", "rev-1", "platform")
 @dataclass(frozen=True)
 class Route:
     name: str
-    floor: int  # issue 19's floor: the fewest round trips a correct design needs
+    floor: int  # the fewest round trips a correct design needs: issue 19's, and for the two it does not list
+    # (declaring evidence, making an offer) one read and one transaction
 
 
 ROUTES = (
@@ -58,7 +59,7 @@ ROUTES = (
     Route("POST .../ruling", 3),
 )
 FLOORS = {route.name: route.floor for route in ROUTES}
-# Measured at 1608176, before the calls were cut (issue 19): the "before" column of docs/BENCHMARKS.md.
+# (calls, of which outbox publish) measured at 1608176, before the calls were cut: docs/BENCHMARKS.md's "before".
 BEFORE = {
     "PUT /v1/after-sales/{id}": (2, 0),
     "POST /v1/disputes": (7, 4),
