@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import api_latency, cold_start, cost_per_case, throughput
+from bench import api_latency, aws_calls, cold_start, cost_per_case, throughput
 from bench.common import ROOT, dump, table
 
 FINDINGS = """## What the measurements showed, and what changed
@@ -103,7 +103,7 @@ Not fixed:
   beyond the noise, so the runtime keeps Python's defaults.
 """
 
-SECTIONS = ("cold_start", "cost_per_case", "api_latency", "scaling")
+SECTIONS = ("cold_start", "cost_per_case", "api_latency", "scaling", "aws_calls")
 TARGETS = {"cold_start_ratio": 1.3, "auto_ruled_transitions": 15, "auto_ruled_writes": 12, "get_p99_ratio": 3.0}
 
 
@@ -294,6 +294,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         *shape(scaling),
         "",
+        *calls_section(results["aws_calls"]),
+        "",
         FINDINGS.format(
             get_ratio=f"{latency['get_p99_ratio']:.2f}",
             post_ratio=f"{latency['post_p99_ratio']:.0f}",
@@ -303,6 +305,42 @@ def report(results: dict[str, Any]) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def calls_section(measured: list[dict[str, Any]]) -> list[str]:
+    """AWS calls per route against issue 19's floors, before and after the calls were cut."""
+    rows = []
+    for r in measured:
+        before, before_outbox = aws_calls.BEFORE[r["route"]]
+        rows.append(
+            [
+                f"`{r['route']}`",
+                f"{before} ({before - before_outbox})",
+                f"{r['calls']} ({r['calls'] - r['outbox_publish']})",
+                r["outbox_publish"],
+                r["floor"],
+                verdict(r["calls"] - r["outbox_publish"], r["floor"]),
+            ]
+        )
+    return [
+        "## 6. AWS calls per route",
+        "",
+        "Every botocore call (DynamoDB, S3, SQS, Step Functions) an API request makes on its own thread, on the "
+        "in-process local runtime (`python -m bench.aws_calls`); in AWS each is a sequential round trip of the "
+        "Lambda. The workflow's Lambdas and the webhook worker run on other threads and are not counted. In "
+        "brackets: without the webhook outbox's inline publish (an SQS send and an outbox update per event), "
+        "which leaves the request path with the stream-fed outbox of issue 19. Before: at 1608176. "
+        "tests/integration/test_aws_call_budget.py holds every route to these counts.",
+        "",
+        table(
+            rows,
+            ["route", "calls before", "calls now", "of which outbox publish", "floor", "now, without the publish"],
+        ),
+        "",
+        "What each route calls now:",
+        "",
+        *[f"- `{r['route']}`: {', '.join(r['operations'])}" for r in measured],
+    ]
 
 
 def per_case(step: dict[str, Any]) -> float:
@@ -370,6 +408,7 @@ def main() -> None:
             gets=400 if args.quick else 3200, posts=96 if args.quick else 320, repeats=1 if args.quick else 3
         ),
         "scaling": lambda: [throughput.run(cases) for cases in steps],
+        "aws_calls": aws_calls.run,
     }
     stored = ROOT / "docs" / "benchmarks.json"
     if args.report:

@@ -18,7 +18,6 @@ from chalicelib.adapters.ledgers import DynamoLedgerRepository
 from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
-from chalicelib.adapters.task_tokens import DynamoTaskTokenRepository
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
 from chalicelib.adapters.webhook_relay import SqsOutboxRelay
 from chalicelib.adapters.webhook_repository import DynamoWebhookStore
@@ -46,7 +45,6 @@ def context() -> Context:
         settings=config,
         cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key), after_commit=relay.publish),
         ledgers=DynamoLedgerRepository(table),
-        task_tokens=DynamoTaskTokenRepository(table),
         workflow=StepFunctionsWorkflow(config.state_machine_arn),
         policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
         evidence=DynamoEvidenceRepository(table),

@@ -1,9 +1,12 @@
 """Cases, their audit events and the after-sales requests they come from, in the single table.
 
 Items (PK / SK):
-  CASE#{id} / CASE                     the case document, with `version` and GSI keys
+  CASE#{id} / CASE                     the case document, with `version`, GSI keys, `window_id` (the window
+                                       it waits on, `none`) and the task token the workflow parked on that
+                                       window (`parked_window`, `task_token`), once it has
   CASE#{id} / EVENT#{version}#{n}      append-only audit events
-  REQUEST#{storefront}#{id} / REQUEST  the after-sales request; `dispute_id` once escalated
+  REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
+                                       once escalated
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
@@ -11,10 +14,21 @@ or the window a case waits on) ordered by due time, GSI4 cases of a storefront. 
 this module knows those keys. Every case write is conditional on the version it
 read, and goes in one transaction with its audit events, outbox entries and the
 ledger records a closing case leaves.
+
+The parked task token lives on the case item, so a command that ends a window reads
+the token with the case (one GetItem) instead of after its save. The wait state parks
+it with an UpdateItem that sets only the token attributes and holds only while the
+item still waits on that window (`window_id`): it never bumps the version. A case write
+is conditional on the token as read as well as the version, and writes it back while
+the window stays open (a Put replaces the whole item): so a token parked after a
+command's read fails that command's write, which reads again, finds the token and
+resumes the wait; and a park after a write that ended its window fails its condition,
+so the wait step resumes at once. Either way exactly one side resumes the workflow.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
@@ -32,6 +46,10 @@ from chalicelib.domain.models import (
     WindowKind,
 )
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
+from chalicelib.domain.workflow import ParkedWait, StoredCase
+
+NO_WINDOW = "none"  # `window_id` of a case that waits on no window
+CASE_READ = "doc, window_id, parked_window, task_token"  # what a command reads of the case item
 
 
 def case_key(case_id: str) -> dict[str, Any]:
@@ -53,12 +71,25 @@ def queue_name(case: Dispute) -> str:
     return case.window.kind.value
 
 
-def _case_item(case: Dispute) -> dict[str, Any]:
+def token_key(case_id: str, window_id: str) -> dict[str, Any]:
+    """Where a task token was parked before tokens moved onto the case item; only read, for such waits."""
+    return {"PK": s(f"CASE#{case_id}"), "SK": s(f"TOKEN#{window_id}")}
+
+
+def stored_case(item: dict[str, Any]) -> StoredCase:
+    """The case item as read with CASE_READ."""
+    parked = ParkedWait(item["parked_window"]["S"], item["task_token"]["S"]) if "task_token" in item else None
+    return StoredCase(case=Dispute.model_validate_json(item["doc"]["S"]), parked=parked)
+
+
+def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
+    """The item of `case`, keeping the token parked on its window (a token of an ended window goes)."""
     created = s(f"{case.created_at.isoformat()}#{case.id}")
     item = {
         **case_key(case.id),
         "doc": s(case.model_dump_json()),
         "version": n(case.version),
+        "window_id": s(case.window.id if case.window else NO_WINDOW),
         "case_status": s(case.status.value),
         "GSI1PK": s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
         "GSI1SK": created,
@@ -70,6 +101,8 @@ def _case_item(case: Dispute) -> dict[str, Any]:
     if case.window is not None:
         item["GSI3PK"] = s(f"QUEUE#{queue_name(case)}")
         item["GSI3SK"] = s(f"{case.window.due_at.isoformat()}#{case.id}")
+        if parked is not None and parked.window_id == case.window.id:
+            item["parked_window"], item["task_token"] = s(parked.window_id), s(parked.token)
     return item
 
 
@@ -99,17 +132,43 @@ class DynamoCaseRepository:
 
     # -- after-sales requests -------------------------------------------------
 
-    def put_request(self, request: AfterSalesRequest) -> None:
-        """Record or correct a request; once escalated its facts are frozen."""
-        item = {**request_key(request.storefront_id, request.request_id), "doc": s(request.model_dump_json())}
-        if not self.table.put(item, "attribute_not_exists(dispute_id)"):
-            raise Duplicate("the request was already escalated; its facts can no longer change")
+    def put_request(self, request: AfterSalesRequest) -> datetime | None:
+        """Record a request, or correct one not yet escalated, in one conditional UpdateItem; once escalated
+        its facts are frozen (Duplicate). The first `recorded_at` stays (`if_not_exists`), and the item as it
+        was tells a correction from a new request: returns when it was first recorded, None when it is new.
+        """
+        recorded = s(request.recorded_at.isoformat())
+        made, old = self.table.update(
+            request_key(request.storefront_id, request.request_id),
+            "SET doc = :doc, recorded_at = if_not_exists(recorded_at, :recorded)",
+            "attribute_not_exists(dispute_id)",
+            ExpressionAttributeValues={":doc": s(request.model_dump_json()), ":recorded": recorded},
+        )
+        if not made:
+            raise Duplicate(
+                "the request was already escalated; its facts can no longer change",
+                [{"dispute_id": old["dispute_id"]["S"]}] if "dispute_id" in old else [],
+            )
+        if not old:
+            return None
+        if "recorded_at" not in old:  # stored before `recorded_at` had its own attribute: its doc kept it
+            first = AfterSalesRequest.model_validate_json(old["doc"]["S"]).recorded_at
+            self.table.call(
+                "update_item",
+                Key=request_key(request.storefront_id, request.request_id),
+                UpdateExpression="SET recorded_at = :first",
+                ExpressionAttributeValues={":first": s(first.isoformat())},
+            )
+            return first
+        return datetime.fromisoformat(old["recorded_at"]["S"])
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         item = self.table.get(request_key(storefront_id, request_id))
         if item is None:
             return None
         request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
+        if "recorded_at" in item:  # the first recording's; the doc holds the last correction's
+            request = request.model_copy(update={"recorded_at": datetime.fromisoformat(item["recorded_at"]["S"])})
         if "dispute_id" in item:
             request = request.model_copy(update={"dispute_id": item["dispute_id"]["S"]})
         return request
@@ -137,15 +196,23 @@ class DynamoCaseRepository:
         self._commit(case, transition, [stored, escalated])
         return case
 
-    def save(self, transition: Transition) -> Dispute:
-        """Write the next version of a case with its audit events, only if nobody wrote first."""
+    def save(self, transition: Transition, parked: ParkedWait | None = None) -> Dispute:
+        """Write the next version of a case with its audit events, only if nobody wrote first: the case item
+        must still be at the version and hold the parked token (`parked`, as read) the transition was decided on.
+        """
         case = transition.case.model_copy(update={"version": transition.case.version + 1})
+        values = {":expected": n(case.version - 1)}
+        if parked is not None and parked.on_case:
+            guard = "task_token = :token"
+            values[":token"] = s(parked.token)
+        else:
+            guard = "attribute_not_exists(task_token)"
         stored = Write(
             {
                 "Put": {
-                    "Item": _case_item(case),
-                    "ConditionExpression": "version = :expected",
-                    "ExpressionAttributeValues": {":expected": n(case.version - 1)},
+                    "Item": _case_item(case, parked),
+                    "ConditionExpression": f"version = :expected AND {guard}",
+                    "ExpressionAttributeValues": values,
                 }
             }
         )
@@ -165,6 +232,61 @@ class DynamoCaseRepository:
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")
         return Dispute.model_validate_json(item["doc"]["S"]) if item else None
+
+    def read(self, case_id: str) -> StoredCase | None:
+        """The case with the task token parked on its window, in one consistent GetItem."""
+        item = self.table.get(case_key(case_id), projection=CASE_READ)
+        if item is None:
+            return None
+        stored = stored_case(item)
+        window = stored.case.window
+        if "window_id" in item or window is None or stored.parked is not None:
+            return stored
+        # Last written before tokens moved onto the case item: its wait may have parked on an item of its own.
+        legacy = self.table.get(token_key(case_id, window.id))
+        parked = ParkedWait(window.id, legacy["token"]["S"], on_case=False) if legacy else None
+        return StoredCase(case=stored.case, parked=parked)
+
+    def park(self, case_id: str, window_id: str, token: str) -> bool:
+        """Keep the wait's task token on the case if it still waits on `window_id`; False if that window ended.
+
+        Sets only the token: the version stays, so the park never fails a command's write but by the token
+        guard that makes the command read the token it must resume (see the module's docstring).
+        """
+        made, old = self.table.update(
+            case_key(case_id),
+            "SET parked_window = :window, task_token = :token",
+            "window_id = :window OR (attribute_exists(PK) AND attribute_not_exists(window_id))",
+            ExpressionAttributeValues={":window": s(window_id), ":token": s(token)},
+        )
+        if not made:
+            return False
+        if "window_id" in old:
+            return True
+        window = Dispute.model_validate_json(old["doc"]["S"]).window  # written before `window_id` existed
+        return window is not None and window.id == window_id
+
+    def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
+        """The case and its timeline in one consistent Query over its partition: the case item sorts first
+        (`CASE` < `EVENT#...` < `EVIDENCE#...` < `TOKEN#`), so the range stops before the evidence."""
+        case: Dispute | None = None
+        events: list[AuditEvent] = []
+        for item in self.table.query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :case AND :last_event",
+            ExpressionAttributeValues={
+                ":pk": s(f"CASE#{case_id}"),
+                ":case": s("CASE"),
+                ":last_event": s("EVENT#\uffff"),
+            },
+            ProjectionExpression="SK, doc",
+            ConsistentRead=True,
+        ):
+            key = item["SK"]["S"]
+            if key == "CASE":
+                case = Dispute.model_validate_json(item["doc"]["S"])
+            elif key.startswith("EVENT#"):
+                events.append(AuditEvent.model_validate_json(item["doc"]["S"]))
+        return None if case is None else (case, events)
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return [

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.cases import case_key
+from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
 from chalicelib.adapters.table import Table, Write, n, s
 from chalicelib.domain.errors import EvidenceChanged, EvidenceLimitReached
 from chalicelib.domain.evidence_models import (
@@ -28,6 +28,7 @@ from chalicelib.domain.evidence_models import (
     allowance,
 )
 from chalicelib.domain.models import AuditEvent, Party
+from chalicelib.domain.workflow import StoredCase
 
 EVIDENCE_PREFIX = "EVIDENCE#"
 
@@ -137,6 +138,16 @@ class DynamoEvidenceRepository:
     def get(self, case_id: str, evidence_id: str) -> Evidence | None:
         item = self.table.get(evidence_key(case_id, evidence_id))
         return Evidence.model_validate_json(item["doc"]["S"]) if item else None
+
+    def with_case(self, case_id: str, evidence_id: str) -> tuple[StoredCase | None, Evidence | None]:
+        """The case (as a command reads it) and one piece of its evidence, in one consistent BatchGetItem."""
+        items = self.table.batch_get([case_key(case_id), evidence_key(case_id, evidence_id)], f"SK, {CASE_READ}")
+        by_key = {item["SK"]["S"]: item for item in items}
+        case, evidence = by_key.get("CASE"), by_key.get(f"{EVIDENCE_PREFIX}{evidence_id}")
+        return (
+            stored_case(case) if case else None,
+            Evidence.model_validate_json(evidence["doc"]["S"]) if evidence else None,
+        )
 
     def for_case(self, case_id: str) -> list[Evidence]:
         """Every item of a case in any status, oldest first; callers decide what may be shown."""

@@ -1,8 +1,9 @@
 """The S3 evidence bucket: presigned uploads and downloads, inspection, deletion.
 
 File bytes never pass through a Lambda on the way in: clients POST them straight
-to S3 with a presigned policy. `complete` then streams the object once to hash
-it and keep its first bytes for type sniffing. Downloads are pinned to the
+to S3 with a presigned policy. `complete` then reads the object once (one GetObject
+of at most one byte more than declared) to learn its size and version, hash it and
+keep its first bytes for type sniffing. Downloads are pinned to the
 version that was verified, so re-using an unexpired upload policy later cannot
 swap the file behind a verified hash.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.evidence_models import ObjectDigest, PresignedUpload, StoredObject
+from chalicelib.domain.evidence_models import ObjectDigest, ObjectRead, PresignedUpload
 
 CHUNK_BYTES = 1024 * 1024
 SNIFF_BYTES = 8192  # what `filetype` reads to recognise a format
@@ -48,31 +49,40 @@ class S3EvidenceFiles:
         )
         return PresignedUpload(url=post["url"], fields=dict(post["fields"]))
 
-    def stat(self, key: str) -> StoredObject | None:
+    def read(self, key: str, max_bytes: int) -> ObjectRead | None:
+        """The object's size and version and, if it has at most `max_bytes`, the SHA-256 of all of it and its
+        first bytes; None when nothing was uploaded. One GetObject of the first `max_bytes + 1` bytes: its
+        Content-Range names the whole size, and a larger object is never streamed beyond that range.
+        """
         try:
-            head = self._s3.head_object(Bucket=self.bucket, Key=key)
+            response = self._s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{max_bytes}")
         except ClientError as error:
             if _is_missing(error):
                 return None
+            if str(error.response.get("Error", {}).get("Code")) == "InvalidRange":  # an empty object has no byte 0
+                return ObjectRead(size=0, version_id=None, digest=_digest(b""))
             raise
-        return StoredObject(size=int(head["ContentLength"]), version_id=head.get("VersionId"))
-
-    def digest(self, key: str, version_id: str | None) -> ObjectDigest:
-        """SHA-256 of the whole object, streamed in chunks, plus its first bytes for sniffing."""
-        version = {"VersionId": version_id} if version_id else {}
-        body = self._s3.get_object(Bucket=self.bucket, Key=key, **version)["Body"]
+        body, version_id = response["Body"], response.get("VersionId")
+        size = _whole_size(response)
+        if size > max_bytes:
+            body.close()
+            return ObjectRead(size=size, version_id=version_id, digest=None)
         sha256 = hashlib.sha256()
         head = bytearray()
-        size = 0
+        read = 0
         try:
             for chunk in body.iter_chunks(CHUNK_BYTES):
                 sha256.update(chunk)
-                size += len(chunk)
+                read += len(chunk)
                 if len(head) < SNIFF_BYTES:
                     head.extend(chunk[: SNIFF_BYTES - len(head)])
         finally:
             body.close()
-        return ObjectDigest(sha256=sha256.hexdigest(), head=bytes(head), size=size)
+        return ObjectRead(
+            size=size,
+            version_id=version_id,
+            digest=ObjectDigest(sha256=sha256.hexdigest(), head=bytes(head), size=read),
+        )
 
     def delete(self, key: str) -> None:
         """Remove every version of the key: in a versioned bucket a plain delete only hides the bytes."""
@@ -98,6 +108,18 @@ class S3EvidenceFiles:
             params["VersionId"] = version_id
         url: str = self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return url
+
+
+def _whole_size(response: dict[str, Any]) -> int:
+    """`bytes 0-99/1234` names the whole object; an answer without a range (S3 may ignore one) is all of it."""
+    content_range = str(response.get("ContentRange") or "")
+    if "/" in content_range and not content_range.endswith("/*"):
+        return int(content_range.rsplit("/", 1)[1])
+    return int(response["ContentLength"])
+
+
+def _digest(data: bytes) -> ObjectDigest:
+    return ObjectDigest(sha256=hashlib.sha256(data).hexdigest(), head=data[:SNIFF_BYTES], size=len(data))
 
 
 def _is_missing(error: ClientError) -> bool:

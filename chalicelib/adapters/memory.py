@@ -1,6 +1,6 @@
-"""In-memory fakes of the case ports in `chalicelib/services/ports.py` (cases, ledgers, task tokens, evidence,
-evidence files, workflow), for service tests that run in milliseconds. The webhook ports have none yet: their
-tests run on moto.
+"""In-memory fakes of the case ports in `chalicelib/services/ports.py` (cases with their parked task tokens,
+ledgers, evidence, evidence files, workflow), for service tests that run in milliseconds. The webhook ports
+have none yet: their tests run on moto.
 
 They keep the contract the DynamoDB adapters keep (the same conditional writes,
 the same errors), which tests/integration/test_repository_contract.py checks
@@ -25,13 +25,13 @@ from chalicelib.domain.evidence_models import (
     EvidenceStatus,
     EvidenceWrite,
     ObjectDigest,
+    ObjectRead,
     PresignedUpload,
-    StoredObject,
     allowance,
 )
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
-from chalicelib.domain.workflow import WorkflowStep
+from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
 
 class InMemoryLedgerRepository:
@@ -82,14 +82,22 @@ class InMemoryCaseRepository:
         self.timelines: dict[str, list[AuditEvent]] = defaultdict(list)
         self.requests: dict[tuple[str, str], AfterSalesRequest] = {}
         self.outbox: list[OutboxEntry] = []
+        self.parked: dict[str, ParkedWait] = {}
         self.lock = threading.Lock()
 
-    def put_request(self, request: AfterSalesRequest) -> None:
+    def put_request(self, request: AfterSalesRequest) -> datetime | None:
         with self.lock:
             existing = self.requests.get((request.storefront_id, request.request_id))
             if existing is not None and existing.dispute_id:
-                raise Duplicate("the request was already escalated; its facts can no longer change")
-            self.requests[(request.storefront_id, request.request_id)] = request
+                raise Duplicate(
+                    "the request was already escalated; its facts can no longer change",
+                    [{"dispute_id": existing.dispute_id}],
+                )
+            first = existing.recorded_at if existing else request.recorded_at
+            self.requests[(request.storefront_id, request.request_id)] = request.model_copy(
+                update={"recorded_at": first}
+            )
+            return existing.recorded_at if existing else None
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         return self.requests.get((storefront_id, request_id))
@@ -105,12 +113,14 @@ class InMemoryCaseRepository:
             self._store(case, transition)
         return case
 
-    def save(self, transition: Transition) -> Dispute:
+    def save(self, transition: Transition, parked: ParkedWait | None = None) -> Dispute:
         case = transition.case.model_copy(update={"version": transition.case.version + 1})
         with self.lock:
             stored = self.cases.get(case.id)
-            if stored is None or stored.version != transition.case.version:
+            if stored is None or stored.version != transition.case.version or self.parked.get(case.id) != parked:
                 raise VersionConflict("the case changed since it was read")
+            if case.window is None or (parked is not None and parked.window_id != case.window.id):
+                self.parked.pop(case.id, None)
             self._store(case, transition)
             for entry in transition.ledger:
                 self.ledgers.record(entry)
@@ -124,8 +134,26 @@ class InMemoryCaseRepository:
     def get(self, case_id: str) -> Dispute | None:
         return self.cases.get(case_id)
 
+    def read(self, case_id: str) -> StoredCase | None:
+        with self.lock:
+            case = self.cases.get(case_id)
+            return None if case is None else StoredCase(case=case, parked=self.parked.get(case_id))
+
+    def park(self, case_id: str, window_id: str, token: str) -> bool:
+        with self.lock:
+            case = self.cases.get(case_id)
+            if case is None or case.window is None or case.window.id != window_id:
+                return False
+            self.parked[case_id] = ParkedWait(window_id, token)
+            return True
+
     def events(self, case_id: str) -> list[AuditEvent]:
         return list(self.timelines.get(case_id, []))
+
+    def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
+        with self.lock:
+            case = self.cases.get(case_id)
+            return None if case is None else (case, self.events(case_id))
 
     def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
         waiting = [case for case in self.cases.values() if case.window is not None and queue_name(case) == name]
@@ -177,17 +205,6 @@ def _page(
     )
 
 
-class InMemoryTaskTokenRepository:
-    def __init__(self) -> None:
-        self.tokens: dict[tuple[str, str], str] = {}
-
-    def put(self, case_id: str, window_id: str, token: str, expires_at: int) -> None:
-        self.tokens[(case_id, window_id)] = token
-
-    def get(self, case_id: str, window_id: str) -> str | None:
-        return self.tokens.get((case_id, window_id))
-
-
 class InMemoryEvidenceRepository:
     """Evidence beside the fake case repository, guarded on its case versions like the real one."""
 
@@ -223,6 +240,9 @@ class InMemoryEvidenceRepository:
     def get(self, case_id: str, evidence_id: str) -> Evidence | None:
         return self.items.get((case_id, evidence_id))
 
+    def with_case(self, case_id: str, evidence_id: str) -> tuple[StoredCase | None, Evidence | None]:
+        return self.case_store.read(case_id), self.get(case_id, evidence_id)
+
     def for_case(self, case_id: str) -> list[Evidence]:
         return sorted((e for (case, _), e in self.items.items() if case == case_id), key=lambda e: e.created_at)
 
@@ -242,13 +262,14 @@ class InMemoryEvidenceFiles:
     def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedUpload:
         return PresignedUpload(url=f"memory://{key}", fields={"key": key, "Content-Type": content_type})
 
-    def stat(self, key: str) -> StoredObject | None:
+    def read(self, key: str, max_bytes: int) -> ObjectRead | None:
         body = self.objects.get(key)
-        return None if body is None else StoredObject(size=len(body), version_id=None)
-
-    def digest(self, key: str, version_id: str | None) -> ObjectDigest:
-        body = self.objects[key]
-        return ObjectDigest(sha256=hashlib.sha256(body).hexdigest(), head=body[:8192], size=len(body))
+        if body is None:
+            return None
+        if len(body) > max_bytes:
+            return ObjectRead(size=len(body), version_id=None, digest=None)
+        digest = ObjectDigest(sha256=hashlib.sha256(body).hexdigest(), head=body[:8192], size=len(body))
+        return ObjectRead(size=len(body), version_id=None, digest=digest)
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)

@@ -35,6 +35,7 @@ TRANSIENT_CODES = frozenset(
 )
 # What DynamoDB says when an item or a transaction is too big; the domain bounds every list a client
 # can grow, so this is a last line of defence that still answers 413, never 500.
+BATCH_ATTEMPTS = 5  # BatchGetItem rounds for keys DynamoDB leaves unprocessed under throttling
 TOO_LARGE_MESSAGES = ("item size has exceeded", "item size to update has exceeded", "transaction request size")
 
 
@@ -109,6 +110,23 @@ class Table:
         item: dict[str, Any] | None = self.call("get_item", Key=key, ConsistentRead=True, **extra).get("Item")
         return item
 
+    def batch_get(self, keys: list[dict[str, Any]], projection: str) -> list[dict[str, Any]]:
+        """Strongly consistent reads of `keys` in one BatchGetItem; another round only for keys it left unprocessed."""
+        request: dict[str, Any] = {
+            self.name: {"Keys": keys, "ConsistentRead": True, "ProjectionExpression": projection}
+        }
+        items: list[dict[str, Any]] = []
+        for _ in range(BATCH_ATTEMPTS):
+            try:
+                response = self.db.batch_get_item(RequestItems=request)
+            except ClientError as error:
+                raise storage_error(error) from error
+            items.extend(response.get("Responses", {}).get(self.name, []))
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return items
+        raise TransientStorageError("DynamoDB left keys of a BatchGetItem unprocessed")
+
     def query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every item the query matches, page after page."""
         start: dict[str, Any] | None = None
@@ -129,6 +147,27 @@ class Table:
                 return False
             raise storage_error(error) from error
         return True
+
+    def update(self, key: dict[str, Any], expression: str, condition: str, **extra: Any) -> tuple[bool, dict[str, Any]]:
+        """One UpdateItem, answering the item as it was before: (True, old item) when `condition` held and the
+        update was made, (False, the item as it is) when it did not. An absent item answers `{}`."""
+        try:
+            response = self.db.update_item(
+                TableName=self.name,
+                Key=key,
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **extra,
+            )
+        except ClientError as error:
+            if _code(error) == "ConditionalCheckFailedException":
+                current: dict[str, Any] = error.response.get("Item") or {}  # type: ignore[assignment]
+                return False, current
+            raise storage_error(error) from error
+        old: dict[str, Any] = response.get("Attributes") or {}
+        return True, old
 
     def transact(self, writes: list[Write]) -> None:
         """All or nothing; a failed condition raises the error its element names."""

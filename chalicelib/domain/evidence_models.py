@@ -161,16 +161,20 @@ class PresignedUpload:
 
 
 @dataclass(frozen=True)
-class StoredObject:
-    size: int
-    version_id: str | None
-
-
-@dataclass(frozen=True)
 class ObjectDigest:
     sha256: str
     head: bytes
     size: int
+
+
+@dataclass(frozen=True)
+class ObjectRead:
+    """One read of an uploaded object: its whole size and version, and (when it is no larger than the
+    read allowed) the SHA-256 of all its bytes with its first bytes for sniffing."""
+
+    size: int
+    version_id: str | None
+    digest: ObjectDigest | None
 
 
 class StoredUpload(Frozen):

@@ -11,6 +11,7 @@ signal can always be recognised as stale.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -63,3 +64,23 @@ def next_step(case: Dispute, now: datetime) -> WorkflowStep:
     # Step Functions takes whole seconds, at least one; rounding up never fires early.
     seconds = max(1, math.ceil((timer_at - now).total_seconds()))
     return WorkflowStep(case_id=case.id, next=waits_on(window.kind), window_id=window.id, timeout_seconds=seconds)
+
+
+@dataclass(frozen=True)
+class ParkedWait:
+    """The task token a wait state parked on the window `window_id`, so whoever ends that window resumes it.
+
+    `on_case` is False only for a token parked, before tokens moved onto the case item, as an item of its own.
+    """
+
+    window_id: str
+    token: str
+    on_case: bool = True
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """A case as a command reads it: the document, and the wait the workflow parked on it if it has yet."""
+
+    case: Dispute
+    parked: ParkedWait | None = None

@@ -14,7 +14,6 @@ from chalicelib.services.ports import (
     EvidenceRepository,
     LedgerRepository,
     Policies,
-    TaskTokenRepository,
     Workflow,
 )
 
@@ -28,7 +27,6 @@ class Context:
     settings: Settings
     cases: CaseRepository
     ledgers: LedgerRepository
-    task_tokens: TaskTokenRepository
     workflow: Workflow
     policies: Policies
     evidence: EvidenceRepository

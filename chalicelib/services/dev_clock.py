@@ -26,9 +26,9 @@ def advance(ctx: Context, actor: Actor, case_id: str, expected_version: int | No
         action="advance_clock",
         expected_version=expected_version,
     ).case
-    window = advanced.window
-    token = ctx.task_tokens.get(case_id, window.id) if window else None
-    if token is not None:
-        # Not parked yet: the wait sees its window is already due when it parks (workflow_steps.park_task_token).
-        ctx.workflow.end_wait_now(token)
+    stored = ctx.cases.read(case_id)
+    parked = stored.parked if stored else None
+    if parked is not None and advanced.window is not None and parked.window_id == advanced.window.id:
+        ctx.workflow.end_wait_now(parked.token)
+    # Not parked yet: the wait sees its window already due when it parks (workflow_steps.park_task_token).
     return advanced

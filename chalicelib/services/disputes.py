@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain import defence, lifecycle
-from chalicelib.domain.access import REVIEWERS, require_party, require_role
+from chalicelib.domain.access import REVIEWERS, require_party, require_role, require_visible
 from chalicelib.domain.errors import Duplicate, NotFound
 from chalicelib.domain.models import (
     Actor,
@@ -35,21 +35,15 @@ class RecordedRequest:
 
 
 def record_request(ctx: Context, actor: Actor, request_id: str, facts: AfterSalesFacts) -> RecordedRequest:
+    """Record the storefront's request, or correct it until it is escalated; it keeps its first `recorded_at`."""
     require_role(actor, "record_request")
-    existing = ctx.cases.get_request(actor.storefront_id, request_id)
-    if existing and existing.dispute_id:
-        raise Duplicate(
-            "the request was already escalated; its facts can no longer change",
-            [{"dispute_id": existing.dispute_id}],
-        )
     request = AfterSalesRequest(
-        **facts.model_dump(),
-        request_id=request_id,
-        storefront_id=actor.storefront_id,
-        recorded_at=existing.recorded_at if existing else ctx.clock(),
+        **facts.model_dump(), request_id=request_id, storefront_id=actor.storefront_id, recorded_at=ctx.clock()
     )
-    ctx.cases.put_request(request)
-    return RecordedRequest(request=request, created=existing is None)
+    first = ctx.cases.put_request(request)
+    if first is None:
+        return RecordedRequest(request=request, created=True)
+    return RecordedRequest(request=request.model_copy(update={"recorded_at": first}), created=False)
 
 
 def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dispute:
@@ -98,8 +92,11 @@ def get_dispute(ctx: Context, actor: Actor, case_id: str) -> Dispute:
 
 
 def list_events(ctx: Context, actor: Actor, case_id: str) -> list[AuditEvent]:
-    load_visible(ctx, actor, case_id, "view_events")
-    return ctx.cases.events(case_id)
+    """The timeline, read in the same request as the case it is authorized on."""
+    require_role(actor, "view_events")
+    case, events = ctx.cases.with_events(case_id) or (None, [])
+    require_visible(actor, case, case_id)
+    return events
 
 
 def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:

@@ -33,6 +33,7 @@ from chalicelib.domain.evidence_models import (
     StoredUpload,
 )
 from chalicelib.domain.models import Actor, Dispute
+from chalicelib.domain.workflow import StoredCase
 from chalicelib.observability import logger
 from chalicelib.services.cases import change, load_visible
 from chalicelib.services.context import Context
@@ -103,11 +104,16 @@ def complete_upload(
     evidence again gives the same error.
     """
     refused: list[DomainError] = []  # why the window refused the upload, when it did
+    found: list[Evidence | None] = [None]  # the evidence, read with the case
+
+    def read() -> StoredCase | None:
+        stored, found[0] = ctx.evidence.with_case(case_id, evidence_id)
+        return stored
 
     def judge(case: Dispute, now: datetime) -> EvidenceChange:
         refused.clear()
         party = require_party(actor, case)
-        pending = ctx.evidence.get(case_id, evidence_id)
+        pending = found[0]
         if pending is None or pending.party != party or not pending.is_file:
             raise NotFound(f"no evidence {evidence_id} of yours on dispute {case_id}")
         if pending.status != EvidenceStatus.PENDING:
@@ -130,7 +136,9 @@ def complete_upload(
             events=(domain.audit_event(case, judged, actor, now),),
         )
 
-    judged = change(ctx, case_id, judge, actor=actor, action="add_evidence", expected_version=expected_version)
+    judged = change(
+        ctx, case_id, judge, actor=actor, action="add_evidence", expected_version=expected_version, read=read
+    )
     item = judged.evidence
     if item.status == EvidenceStatus.REJECTED:
         if judged.write is not None:
@@ -185,18 +193,16 @@ def _rejected(case: Dispute, item: Evidence, actor: Actor, now: datetime) -> Evi
 
 
 def _inspect(ctx: Context, pending: Evidence) -> StoredUpload:
-    """What the bucket holds for the evidence; its bytes are read only if it is no larger than declared."""
-    key = pending.object_key or ""
-    stored = ctx.evidence_files.stat(key)
+    """Every fact of the uploaded object from one read: its size and version, and, only if it is no larger
+    than declared, the hash of all its bytes and the type they sniff as."""
+    stored = ctx.evidence_files.read(pending.object_key or "", pending.declared_size or 0)
     if stored is None:
         raise InvalidState("nothing was uploaded for this evidence yet: upload the file, then complete it")
-    if stored.size > (pending.declared_size or 0):  # never stream more than was declared
-        return StoredUpload(size=stored.size, sniffed_type=None, sha256=None, version_id=stored.version_id)
-    digest = ctx.evidence_files.digest(key, stored.version_id)
+    digest = stored.digest
     return StoredUpload(
-        size=digest.size,
-        sniffed_type=sniff_content_type(digest.head),
-        sha256=digest.sha256,
+        size=stored.size,
+        sniffed_type=sniff_content_type(digest.head) if digest else None,
+        sha256=digest.sha256 if digest else None,
         version_id=stored.version_id,
     )
 

@@ -130,6 +130,19 @@ def test_an_upload_larger_than_declared_is_413_and_deleted(api: Api, patient_sho
     assert listed_ids(api, patient_shop.seller, case["id"]) == []
 
 
+def test_an_empty_upload_is_rejected_and_deleted(api: Api, patient_shop: Storefront) -> None:
+    # An empty object has no first byte for complete's ranged read to start at: it is still judged, as empty
+    case = patient_shop.escalate()
+    added = declare_photo(api, patient_shop.seller, case["id"], samples.png())
+    upload(added, b"")
+
+    response = complete(api, patient_shop.seller, case["id"], added["evidence_id"])
+
+    assert response.status_code == 422, response.json
+    assert stored_versions(added["upload"]["fields"]["key"]) == []
+    assert listed_ids(api, patient_shop.seller, case["id"]) == []
+
+
 def test_completing_before_uploading_is_409_and_the_upload_can_still_follow(api: Api, patient_shop: Storefront) -> None:
     case = patient_shop.escalate()
     data = samples.png()

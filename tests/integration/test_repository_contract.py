@@ -1,5 +1,5 @@
 """The storage contract, held by the DynamoDB adapters on moto and by the in-memory fakes alike:
-versions, transactions, append-only events, listings, party records, task tokens, evidence guards."""
+versions, transactions, append-only events, listings, party records, parked task tokens, evidence guards."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from chalicelib.domain.evidence_models import (
 )
 from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.workflow import ParkedWait
 from chalicelib.services.context import Context
 from tests.factories import BUYER, NOW, SELLER, actor, request, unique
 from tests.unit.fakes import Fakes
@@ -84,13 +85,78 @@ def test_the_same_request_cannot_be_linked_to_two_cases(ctx: Context) -> None:
     assert ctx.cases.events(second.case.id) == []
 
 
-def test_task_tokens_are_kept_per_window(ctx: Context) -> None:
-    ctx.task_tokens.put("dsp-x", "w1-seller_response", "token-1", 2_000_000_000)
-    ctx.task_tokens.put("dsp-x", "w2-buyer_rebuttal", "token-2", 2_000_000_000)
+def test_a_wait_parks_its_token_on_the_case_only_while_the_case_waits_on_that_window(ctx: Context) -> None:
+    # Given a case waiting on the seller's window
+    case = new_case(ctx)
+    assert case.window is not None
 
-    assert ctx.task_tokens.get("dsp-x", "w1-seller_response") == "token-1"
-    assert ctx.task_tokens.get("dsp-x", "w2-buyer_rebuttal") == "token-2"
-    assert ctx.task_tokens.get("dsp-x", "w3-review") is None
+    # When the wait parks, and a stale wait of another window tries to
+    parked = ctx.cases.park(case.id, case.window.id, "token-1")
+    stale = ctx.cases.park(case.id, "w0-gone", "token-0")
+
+    # Then the case is read with its window's token, its version unchanged; the stale one is refused
+    assert parked and not stale and not ctx.cases.park("dsp-missing", "w1", "token-x")
+    stored = ctx.cases.read(case.id)
+    assert stored is not None and stored.case == case
+    assert stored.parked == ParkedWait(case.window.id, "token-1")
+
+
+def test_a_write_keeps_the_token_of_an_open_window_and_drops_that_of_an_ended_one(ctx: Context) -> None:
+    case = new_case(ctx)
+    assert case.window is not None
+    ctx.cases.park(case.id, case.window.id, "token-1")
+    read = ctx.cases.read(case.id)
+    assert read is not None
+
+    # A change that keeps the window keeps its token
+    kept = ctx.cases.save(Transition(case=case, events=()), read.parked)
+    again = ctx.cases.read(case.id)
+    assert again is not None and again.parked == read.parked and again.case.version == kept.version
+
+    # A change that ends the window drops it
+    ctx.cases.save(lifecycle.submit(kept, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1)), read.parked)
+    ended = ctx.cases.read(case.id)
+    assert ended is not None and ended.parked is None
+
+
+def test_a_write_decided_before_the_wait_parked_is_refused(ctx: Context) -> None:
+    # Given a submission decided on a read without a parked token
+    case = new_case(ctx)
+    assert case.window is not None
+    read = ctx.cases.read(case.id)
+    assert read is not None and read.parked is None
+    submitted = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
+
+    # When the wait parks before it is written
+    ctx.cases.park(case.id, case.window.id, "token-1")
+
+    # Then the write fails, so the command reads again and finds the token to resume
+    with pytest.raises(VersionConflict):
+        ctx.cases.save(submitted, read.parked)
+    assert ctx.cases.get(case.id) == case
+
+
+def test_a_correction_keeps_when_the_request_was_first_recorded(ctx: Context) -> None:
+    first = request(NOW)
+    assert ctx.cases.put_request(first) is None
+
+    corrected = first.model_copy(
+        update={"amount_requested": first.amount_requested - 100, "recorded_at": NOW + timedelta(hours=1)}
+    )
+    assert ctx.cases.put_request(corrected) == first.recorded_at
+
+    stored = ctx.cases.get_request(first.storefront_id, first.request_id)
+    assert stored is not None and stored.recorded_at == first.recorded_at
+    assert stored.amount_requested == corrected.amount_requested
+
+
+def test_the_timeline_is_read_with_its_case(ctx: Context) -> None:
+    case = new_case(ctx)
+
+    found = ctx.cases.with_events(case.id)
+
+    assert found is not None and found == (case, ctx.cases.events(case.id)) and found[1]
+    assert ctx.cases.with_events("dsp-missing") is None
 
 
 def close_with(ctx: Context, case: Dispute, *entries: LedgerEntry) -> Dispute:

@@ -10,7 +10,6 @@ from chalicelib.adapters.memory import (
     InMemoryEvidenceFiles,
     InMemoryEvidenceRepository,
     InMemoryLedgerRepository,
-    InMemoryTaskTokenRepository,
     RecordingWorkflow,
 )
 from chalicelib.adapters.policy_store import PolicyStore
@@ -38,7 +37,6 @@ class Fakes:
 
     clock: TestClock = field(default_factory=TestClock)
     ledgers: InMemoryLedgerRepository = field(default_factory=InMemoryLedgerRepository)
-    tokens: InMemoryTaskTokenRepository = field(default_factory=InMemoryTaskTokenRepository)
     workflow: RecordingWorkflow = field(default_factory=RecordingWorkflow)
     files: InMemoryEvidenceFiles = field(default_factory=InMemoryEvidenceFiles)
 
@@ -49,7 +47,6 @@ class Fakes:
             settings=SETTINGS,
             cases=self.cases,
             ledgers=self.ledgers,
-            task_tokens=self.tokens,
             workflow=self.workflow,
             policies=PolicyStore(),
             evidence=self.evidence,

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib.domain import lifecycle
 from chalicelib.domain.errors import Duplicate, StaleVersion, TransientStorageError, WorkflowSignalFailed
 from chalicelib.domain.models import (
     AfterSalesFacts,
     Dispute,
     Outcome,
+    Party,
     ReviewerDecision,
     Status,
     Transition,
     WindowKind,
 )
+from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.workflow import ParkedWait
 from chalicelib.observability import logger
 from chalicelib.services import cases, disputes, evidence, fulfilment, negotiation, review, workflow_steps
 from tests.factories import actor, after_sales_body
@@ -212,7 +216,7 @@ def test_a_submission_answers_the_version_it_saved_and_resumes_the_parked_wait(f
     # Given a case whose workflow parked on the seller's window
     case = escalated(fakes)
     assert case.window is not None
-    fakes.tokens.put(case.id, case.window.id, "token-1", 0)
+    assert fakes.cases.park(case.id, case.window.id, "token-1")
 
     # When the seller submits
     submitted = disputes.submit(fakes.ctx, SELLER, case.id, expected_version=case.version)
@@ -220,6 +224,29 @@ def test_a_submission_answers_the_version_it_saved_and_resumes_the_parked_wait(f
     # Then the answer is the stored case, one version on, and the workflow was told what comes next
     assert submitted == fakes.cases.get(case.id) and submitted.version == case.version + 1
     assert [(token, step.case_id) for token, step in fakes.workflow.resumed] == [("token-1", case.id)]
+
+
+def test_a_wait_that_parks_after_a_command_read_the_case_is_still_resumed_by_that_command(fakes: Fakes) -> None:
+    # Given a case whose wait has not parked yet when the seller's submission reads it
+    case = escalated(fakes)
+    assert case.window is not None
+    window_id = case.window.id
+    decisions = []
+
+    def submit_while_the_wait_parks(read: Dispute, now: datetime) -> Transition:
+        decisions.append(read.version)
+        if len(decisions) == 1:
+            assert fakes.cases.park(case.id, window_id, "token-1")  # the wait parks between read and write
+        return lifecycle.submit(read, SELLER, Party.SELLER, Deadlines(), now)
+
+    # When the submission is written
+    cases.change(fakes.ctx, case.id, submit_while_the_wait_parks, actor=SELLER, action="submit")
+
+    # Then its first write was refused, and the second, decided on the case read with the token, resumed the wait
+    assert decisions == [case.version, case.version]
+    assert [token for token, _ in fakes.workflow.resumed] == ["token-1"]
+    workflow_steps.park_task_token(fakes.ctx, case.id, window_id, "token-2")
+    assert [token for token, _ in fakes.workflow.resumed] == ["token-1", "token-2"]  # a late park resumes at once
 
 
 def test_a_write_with_a_stale_if_match_changes_nothing(fakes: Fakes) -> None:
@@ -262,15 +289,15 @@ def test_a_busy_store_is_tried_again_and_past_every_attempt_the_caller_hears_bus
     real_save = fakes.cases.save
     failures = iter([TransientStorageError("throttled")])
 
-    def busy_once(transition: Transition) -> Dispute:
+    def busy_once(transition: Transition, parked: ParkedWait | None = None) -> Dispute:
         for failure in failures:
             raise failure
-        return real_save(transition)
+        return real_save(transition, parked)
 
     fakes.cases.save = busy_once  # type: ignore[method-assign]
     assert disputes.submit(fakes.ctx, SELLER, case.id).version == case.version + 1
 
-    def always_busy(transition: Transition) -> Dispute:
+    def always_busy(transition: Transition, parked: ParkedWait | None = None) -> Dispute:
         raise TransientStorageError("throttled")
 
     fakes.cases.save = always_busy  # type: ignore[method-assign]
@@ -284,7 +311,7 @@ def test_a_saved_change_is_answered_even_when_the_workflow_cannot_be_resumed(
     # Given a parked wait, and Step Functions refusing to resume it
     case = escalated(fakes)
     assert case.window is not None
-    fakes.tokens.put(case.id, case.window.id, "token-1", 0)
+    assert fakes.cases.park(case.id, case.window.id, "token-1")
 
     def refused(token: str, step: Any) -> bool:
         raise WorkflowSignalFailed("throttled")

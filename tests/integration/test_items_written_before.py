@@ -1,0 +1,79 @@
+"""Items stored before this version of the service still read and write right: a case item without
+`window_id` whose wait parked its token as an item of its own, and a request without `recorded_at`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.adapters.aws import client
+from chalicelib.adapters.cases import case_key, request_key, token_key
+from chalicelib.domain import lifecycle
+from chalicelib.domain.models import Dispute, Party, Transition
+from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.workflow import ParkedWait
+from chalicelib.services.context import Context
+from tests.factories import BUYER, NOW, SELLER, request, unique
+
+
+def legacy_case(ctx: Context) -> Dispute:
+    """A case as the service stored it before: no `window_id` on its item."""
+    facts = request()
+    ctx.cases.put_request(facts)
+    case = ctx.cases.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), NOW))
+    db = client("dynamodb")
+    db.update_item(TableName=ctx.settings.table_name, Key=case_key(case.id), UpdateExpression="REMOVE window_id")
+    return case
+
+
+def test_a_token_parked_as_its_own_item_is_read_with_the_case_and_moves_onto_it(runtime_context: Context) -> None:
+    # Given an old case whose wait parked its token as an item of its own
+    ctx = runtime_context
+    case = legacy_case(ctx)
+    assert case.window is not None
+    token = {**token_key(case.id, case.window.id), "token": {"S": "token-old"}, "expires_at": {"N": "2000000000"}}
+    client("dynamodb").put_item(TableName=ctx.settings.table_name, Item=token)
+
+    # When a command reads the case, and writes a change that keeps the window
+    read = ctx.cases.read(case.id)
+    assert read is not None and read.parked == ParkedWait(case.window.id, "token-old", on_case=False)
+    ctx.cases.save(Transition(case=case, events=()), read.parked)
+
+    # Then the token is on the case item from then on
+    again = ctx.cases.read(case.id)
+    assert again is not None and again.parked == ParkedWait(case.window.id, "token-old")
+
+
+def test_a_wait_parks_on_an_old_case_item_only_if_its_document_waits_on_that_window(
+    runtime_context: Context,
+) -> None:
+    ctx = runtime_context
+    case = legacy_case(ctx)
+    assert case.window is not None
+
+    assert not ctx.cases.park(case.id, "w0-gone", "token-0")
+    assert ctx.cases.park(case.id, case.window.id, "token-1")
+    read = ctx.cases.read(case.id)
+    assert read is not None and read.parked == ParkedWait(case.window.id, "token-1")
+
+    # and the write that ends the window is conditional on it and drops it
+    submitted = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
+    ctx.cases.save(submitted, read.parked)
+    ended = ctx.cases.read(case.id)
+    assert ended is not None and ended.parked is None
+
+
+def test_a_correction_of_an_old_request_keeps_when_it_was_first_recorded(runtime_context: Context) -> None:
+    # Given a request stored before `recorded_at` had its own attribute
+    ctx = runtime_context
+    first = request(NOW)
+    ctx.cases.put_request(first)
+    key = request_key(first.storefront_id, first.request_id)
+    client("dynamodb").update_item(TableName=ctx.settings.table_name, Key=key, UpdateExpression="REMOVE recorded_at")
+
+    # When the storefront corrects it
+    corrected = first.model_copy(update={"amount_requested": 100, "recorded_at": NOW + timedelta(hours=1)})
+
+    # Then the correction answers, and keeps, the first recording's time
+    assert ctx.cases.put_request(corrected) == first.recorded_at
+    stored = ctx.cases.get_request(first.storefront_id, first.request_id)
+    assert stored is not None and stored.recorded_at == first.recorded_at and stored.amount_requested == 100
