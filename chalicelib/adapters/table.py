@@ -1,6 +1,6 @@
 """The service's one DynamoDB table: the attribute codec, the calls, and what their errors mean.
 
-Every repository (cases, ledgers, task tokens, evidence, webhooks) sits on this
+Every repository (cases with their parked task tokens, ledgers, evidence, webhooks) sits on this
 module and nothing else of each other's: one set of transient error codes, one
 way a transaction's failed condition becomes a business error, one cursor format.
 """
