@@ -8,6 +8,7 @@ import signal
 import threading
 
 from chalicelib.config import DEV_JWT_SECRET
+from localrun.demo import seed_and_report
 from localrun.runtime import LocalRuntime
 
 
@@ -16,6 +17,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
     parser.add_argument("--deadline-scale", type=float, default=float(os.environ.get("DEADLINE_SCALE", "1")))
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=os.environ.get("DEMO", "") not in ("", "0"),
+        help="seed a case in every state once started (make demo, or DEMO=1)",
+    )
     args = parser.parse_args()
 
     runtime = LocalRuntime(port=args.port, moto_port=args.moto_port, deadline_scale=args.deadline_scale).start()
@@ -39,6 +46,8 @@ def main() -> None:
         "Ctrl-C stops.",
         flush=True,
     )
+    if args.demo:
+        print(seed_and_report(runtime.api_url), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
