@@ -25,8 +25,8 @@ class ScenarioError(RuntimeError):
     """The service answered something the scenario did not expect, or a case did not move in time."""
 
 
-def token(role: str, sub: str, storefront: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint(role, sub, storefront, hours=12)}"}
+def token(role: str, sub: str, storefront: str, secret: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint(role, sub, storefront, hours=12, secret=secret)}"}
 
 
 def photo_png(width: int = 480, height: int = 320, tint: tuple[int, int, int] = (0, 6, 16)) -> bytes:
@@ -72,27 +72,28 @@ class Driver:
     shop: str = "demo-shop"
     seller_id: str = "seller-demo"
     timeout: float = 30.0  # the longest any one wait for the workflow may take
+    secret: str | None = None  # signs the tokens; DISPUTES_DEV_JWT_SECRET or the documented default if None
     case_ids: dict[str, str] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
 
     def buyer(self, buyer: str) -> dict[str, str]:
-        return token("buyer", buyer, self.shop)
+        return token("buyer", buyer, self.shop, self.secret)
 
     @property
     def seller(self) -> dict[str, str]:
-        return token("seller", self.seller_id, self.shop)
+        return token("seller", self.seller_id, self.shop, self.secret)
 
     @property
     def storefront(self) -> dict[str, str]:
-        return token("storefront", f"{self.shop}-backend", self.shop)
+        return token("storefront", f"{self.shop}-backend", self.shop, self.secret)
 
     @property
     def reviewer(self) -> dict[str, str]:
-        return token("reviewer", "reviewer-demo", PLATFORM)
+        return token("reviewer", "reviewer-demo", PLATFORM, self.secret)
 
     @property
     def senior(self) -> dict[str, str]:
-        return token("senior_reviewer", "senior-demo", PLATFORM)
+        return token("senior_reviewer", "senior-demo", PLATFORM, self.secret)
 
     def call(self, method: str, path: str, auth: dict[str, str], body: Any = None) -> requests.Response:
         return self.session.request(method, f"{self.url}{path}", headers=auth, json=body, timeout=10)
