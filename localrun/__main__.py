@@ -42,6 +42,7 @@ def main() -> None:
         f"  dev JWT secret   {shown_secret}\n"
         "  mint a token     .venv/bin/python -m localrun.tokens buyer buyer-1 shop-1\n"
         "  test clock       POST /v1/dev/disputes/{id}/advance ends the window a case waits on, now\n"
+        "  sample cases     .venv/bin/python -m localrun.trigger --list   (make demo seeds them all)\n"
         "Everything is kept in memory: stopping the service forgets every case.\n"
         "Ctrl-C stops.",
         flush=True,
