@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint typecheck check bench bench-quick clean package infra-check browser console-screenshots fuzz security-doc
+.PHONY: run demo test unit integration e2e lint typecheck check bench bench-quick clean package infra-check browser console-screenshots fuzz security-doc
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or PYTHON=/path/to/python3.11)"; exit 1; }
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m localrun
+	$(BIN)/python -m localrun $(if $(filter-out 0,$(DEMO)),--demo)
+
+# `make run` with a case in every state seeded (localrun/scenarios.py), for the console to show; same as `make run DEMO=1`.
+demo: $(STAMP)
+	$(BIN)/python -m localrun --demo
 
 test: $(STAMP) lint typecheck browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -8,6 +8,7 @@ import signal
 import threading
 
 from chalicelib.config import DEV_JWT_SECRET
+from localrun.demo import seed_and_report
 from localrun.runtime import LocalRuntime
 
 
@@ -16,6 +17,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "0")))
     parser.add_argument("--deadline-scale", type=float, default=float(os.environ.get("DEADLINE_SCALE", "1")))
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=os.environ.get("DEMO", "") not in ("", "0"),
+        help="seed a case in every state once started (make demo, or DEMO=1)",
+    )
     args = parser.parse_args()
 
     runtime = LocalRuntime(port=args.port, moto_port=args.moto_port, deadline_scale=args.deadline_scale).start()
@@ -35,10 +42,13 @@ def main() -> None:
         f"  dev JWT secret   {shown_secret}\n"
         "  mint a token     .venv/bin/python -m localrun.tokens buyer buyer-1 shop-1\n"
         "  test clock       POST /v1/dev/disputes/{id}/advance ends the window a case waits on, now\n"
+        "  sample cases     .venv/bin/python -m localrun.trigger --list   (make demo seeds them all)\n"
         "Everything is kept in memory: stopping the service forgets every case.\n"
         "Ctrl-C stops.",
         flush=True,
     )
+    if args.demo:
+        print(seed_and_report(runtime.api_url), flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:

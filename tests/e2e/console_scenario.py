@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import jwt
-import requests
 
 from chalicelib.config import DEV_JWT_SECRET
-from tests.conftest import eventually
+from localrun.driver import Driver, photo_png
 
 SHOP = "console-shop"
 SELLER_ID = "seller-console"
@@ -28,110 +23,14 @@ SELLER = token("seller", SELLER_ID)
 SENIOR = token("senior_reviewer", "senior-console", "platform")
 
 
-def photo_png(width: int = 480, height: int = 320) -> bytes:
-    """A real PNG of a pale plate with a dark crack across it: something a reviewer can see."""
-    rows = []
-    for y in range(height):
-        row = bytearray(b"\x00")  # filter: none
-        crack_x = width // 3 + (y * 2) // 3 + abs(y % 24 - 12)  # a zig-zag running down the plate
-        for x in range(width):
-            if abs(x - crack_x) <= 2:
-                row += b"\x3a\x32\x2c"
-            else:
-                shade = 236 - (x + y) // 24
-                row += bytes((shade, shade - 6, shade - 16))
-        rows.append(bytes(row))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    body = zlib.compress(b"".join(rows), 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-
-
 @dataclass
-class Scenario:
-    """Drives one storefront's cases through the API until they wait for a reviewer."""
+class Scenario(Driver):
+    """Drives one storefront's cases through the API (localrun/driver.py), with tokens signed by the
+    documented dev secret the console's runtime runs with."""
 
-    url: str
     shop: str = SHOP
-    case_ids: dict[str, str] = field(default_factory=dict)
-
-    def buyer(self, buyer: str) -> dict[str, str]:
-        return token("buyer", buyer, self.shop)
-
-    @property
-    def seller(self) -> dict[str, str]:
-        return token("seller", SELLER_ID, self.shop)
-
-    @property
-    def storefront(self) -> dict[str, str]:
-        return token("storefront", f"{self.shop}-backend", self.shop)
-
-    def call(self, method: str, path: str, auth: dict[str, str], body: Any = None) -> requests.Response:
-        return requests.request(method, f"{self.url}{path}", headers=auth, json=body, timeout=10)
-
-    def ok(self, method: str, path: str, auth: dict[str, str], body: Any = None) -> Any:
-        response = self.call(method, path, auth, body)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
-        return response.json() if response.content else None
-
-    def escalate(self, name: str, buyer: str, statement: str, **facts: Any) -> str:
-        now = datetime.now(UTC)
-        request = {
-            "order_id": f"order-{name}",
-            "buyer_id": buyer,
-            "seller_id": SELLER_ID,
-            "amount_paid": 12_900,
-            "shipping_paid": 800,
-            "currency": "CNY",
-            "delivered_at": (now - timedelta(days=3)).isoformat(),
-            "type": "refund_only",
-            "reason": "quality_defect",
-            "amount_requested": 12_900,
-            "requested_at": (now - timedelta(days=2)).isoformat(),
-            "seller_decision": "rejected",
-            "seller_decided_at": (now - timedelta(days=1)).isoformat(),
-            "seller_reason": "the item left the warehouse intact",
-            **facts,
-        }
-        self.ok("PUT", f"/v1/after-sales/req-{name}", self.storefront, request)
-        case = self.ok("POST", "/v1/disputes", self.buyer(buyer), {"request_id": f"req-{name}", "statement": statement})
-        self.case_ids[name] = case["id"]
-        return str(case["id"])
-
-    def case(self, case_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = self.ok("GET", f"/v1/disputes/{case_id}", SENIOR)
-        return found
-
-    def wait(self, case_id: str, until: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        return eventually(lambda: self.case(case_id), until, timeout=30, interval=0.1)
-
-    def wait_for_window(self, case_id: str, kind: str) -> dict[str, Any]:
-        return self.wait(case_id, lambda case: (case["open_window"] or {}).get("kind") == kind)
-
-    def statement(self, case_id: str, auth: dict[str, str], text: str) -> None:
-        self.ok("POST", f"/v1/disputes/{case_id}/statements", auth, {"text": text})
-
-    def tracking(self, case_id: str, auth: dict[str, str], **record: Any) -> None:
-        self.ok("POST", f"/v1/disputes/{case_id}/evidence", auth, {"kind": "tracking", **record})
-
-    def photo(self, case_id: str, auth: dict[str, str], data: bytes, description: str) -> None:
-        """Declare, POST the bytes straight to the presigned storage URL, complete: a verified photo."""
-        declared = self.ok(
-            "POST",
-            f"/v1/disputes/{case_id}/evidence",
-            auth,
-            {"kind": "photo", "content_type": "image/png", "size": len(data), "description": description},
-        )
-        upload = declared["upload"]
-        stored = requests.post(upload["url"], data=upload["fields"], files={"file": ("photo.png", data)}, timeout=10)
-        assert stored.status_code in (200, 201, 204), stored.text
-        self.ok("POST", f"/v1/disputes/{case_id}/evidence/{declared['evidence_id']}/complete", auth)
-
-    def submit(self, case_id: str, auth: dict[str, str]) -> None:
-        self.ok("POST", f"/v1/disputes/{case_id}/submit", auth)
+    seller_id: str = SELLER_ID
+    secret: str | None = DEV_JWT_SECRET
 
 
 def penalised_earlier_case(scenario: Scenario) -> str:
