@@ -1,14 +1,16 @@
 """Render the deployable template into infra/out/ with `chalice package --merge-template`. No AWS account needed.
 
-    python -m infra.build [--stage dev] [--out infra/out] [--no-deps]
+    python -m infra.build [--stage dev|prod] [--out infra/out] [--no-deps]
 
 1. Stage the Lambda sources (app.py, chalicelib/, .chalice/ config and policy files) with a
    requirements.txt made from pyproject.toml's dependencies, less what Lambda already provides.
 2. Write the merge template: infra/resources.json plus the state machine filled from statemachines/
    (the definition text as `DefinitionString`, each placeholder mapped to the ARN of the function
    Chalice generates for it, and the state machine role allowed to invoke exactly those functions),
-   each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates, and API Gateway's own
-   answers (a path no route matches, its other 4xx and 5xx) as Gateway Responses in the API's error shape.
+   each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates, API Gateway's own
+   answers (a path no route matches, its other 4xx and 5xx) as Gateway Responses in the API's error shape,
+   the API's name, endpoint type, tracing and throttling, the CloudWatch dashboard, and the stage: the `Stage`
+   parameter pinned to --stage and each StageSettings row completed from .chalice/config.json.
 3. Run `chalice package`, which writes `sam.json` and `deployment.zip` into OUT/package/.
 
 `--no-deps` packages with an empty requirements file: the template is the same, the zip lacks
