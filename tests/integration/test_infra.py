@@ -521,3 +521,12 @@ def test_alarms_watch_api_5xx_webhook_failures_stalled_workflows_and_review_slas
             stage_config(stage, "api_gateway_stage"),
         ]
         assert 0 < setting(template, stage, api_5xx["Threshold"]) < 100
+
+
+def test_the_readme_deploys_a_stage_and_offers_the_regional_endpoint() -> None:
+    readme = (build.ROOT / "README.md").read_text()
+    deploy = readme[readme.index("## Deploy to AWS") :].split("\n## ", 1)[0]
+
+    assert "make package STAGE=prod" in deploy
+    assert all(f"`{stage}`" in deploy for stage in STAGES), "say what each stage sets"
+    assert "EndpointType=REGIONAL" in deploy
