@@ -76,7 +76,7 @@ typecheck: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python -m infra.build --stage $(or $(STAGE),dev)
 
-# Offline: chalice package into a temp dir, cfn-lint it, statelint the ASL (also part of `make test`).
+# Offline: chalice package every stage into a temp dir, cfn-lint each, statelint the ASL (also part of `make test`).
 infra-check: $(STAMP)
 	$(BIN)/python -m infra.check
 

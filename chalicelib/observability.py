@@ -70,6 +70,8 @@ def record_case_events(events: Iterable[Any], created_at: Any) -> None:
             decider = "rules" if event.data.get("decided_by") == "rules" else "reviewer"
             count("Rulings", outcome=str(event.data.get("outcome")), decider=decider)
             count("TimeToRuling", (event.at - created_at).total_seconds(), MetricUnit.Seconds, decider=decider)
+        elif event.action == "review_sla_breached":
+            count("ReviewSlaBreached")
         elif event.action == "deadline_missed":
             count("DeadlinesMissed", window=str(event.data.get("window")))
         elif event.action == "closed":

@@ -1,14 +1,16 @@
 """Render the deployable template into infra/out/ with `chalice package --merge-template`. No AWS account needed.
 
-    python -m infra.build [--stage dev] [--out infra/out] [--no-deps]
+    python -m infra.build [--stage dev|prod] [--out infra/out] [--no-deps]
 
 1. Stage the Lambda sources (app.py, chalicelib/, .chalice/ config and policy files) with a
    requirements.txt made from pyproject.toml's dependencies, less what Lambda already provides.
 2. Write the merge template: infra/resources.json plus the state machine filled from statemachines/
    (the definition text as `DefinitionString`, each placeholder mapped to the ARN of the function
    Chalice generates for it, and the state machine role allowed to invoke exactly those functions),
-   each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates, and API Gateway's own
-   answers (a path no route matches, its other 4xx and 5xx) as Gateway Responses in the API's error shape.
+   each `@app.on_sqs_message(queue=NAME)` pointed at the queue this stack creates, API Gateway's own
+   answers (a path no route matches, its other 4xx and 5xx) as Gateway Responses in the API's error shape,
+   the API's name, endpoint type, tracing and throttling, the CloudWatch dashboard, and the stage: the `Stage`
+   parameter pinned to --stage and each StageSettings row completed from .chalice/config.json.
 3. Run `chalice package`, which writes `sam.json` and `deployment.zip` into OUT/package/.
 
 `--no-deps` packages with an empty requirements file: the template is the same, the zip lacks
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from chalice.app import SQSEventConfig
+from chalice.config import Config
 from chalice.utils import to_cfn_resource_name
 
 import statemachines
@@ -50,6 +53,9 @@ REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 # The stack's queues get generated names, so two stacks can share an account and region.
 QUEUES = {"disputes-webhooks": "WebhookQueue"}
 REST_API = "RestAPI"  # the logical id `chalice package` gives the API
+API_HANDLER = "APIHandler"  # ... and the API's function (Chalice renames it from ApiHandler)
+STAGE_SETTINGS = "StageSettings"  # the mapping in infra/resources.json: one row per stage of .chalice/config.json
+METRICS_NAMESPACE = "Disputes"  # chalicelib.observability's EMF namespace
 # API Gateway answers these itself, before the API Lambda runs. Its defaults are {"message": ...}, and an unknown
 # path requested with an Authorization header is a 403 whose message quotes that header (the bearer token).
 GATEWAY_RESPONSES: dict[str, tuple[str | None, dict[str, Any]]] = {
@@ -80,9 +86,50 @@ def function_logical_id(function_name: str) -> str:
     return logical_id
 
 
-def merge_template() -> dict[str, Any]:
+def chalice_settings() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return loaded
+
+
+def stages() -> list[str]:
+    """The stages of .chalice/config.json (`make package STAGE=...`)."""
+    return list(chalice_settings().get("stages", {}))
+
+
+def chalice_config(stage: str) -> Config:
+    """The stage's view of .chalice/config.json, as `chalice package` reads it."""
+    if stage not in stages():
+        raise BuildError(f"no stage {stage!r} in .chalice/config.json (there: {sorted(stages())})")
+    return Config(chalice_stage=stage, config_from_disk=chalice_settings())
+
+
+def stage_settings(template: dict[str, Any], stage: str) -> None:
+    """Pin the `Stage` parameter to the packaged stage and fill each stage's row with what Chalice configures.
+
+    The log retention and the API's stage name are Chalice's (`log_retention_in_days`, `api_gateway_stage`);
+    the state machine's log group and the alarms and dashboard read them from the mapping, so they cannot drift.
+    """
+    rows = template["Mappings"][STAGE_SETTINGS]
+    if sorted(rows) != sorted(stages()):
+        raise BuildError(
+            f"{STAGE_SETTINGS} in infra/resources.json has the stages {sorted(rows)}, "
+            f".chalice/config.json {sorted(stages())}"
+        )
+    for name, row in rows.items():
+        config = chalice_config(name)
+        if not config.log_retention_in_days:
+            raise BuildError(f"stage {name!r} sets no log_retention_in_days in .chalice/config.json")
+        row["LogRetentionInDays"] = config.log_retention_in_days
+        row["ApiStage"] = config.api_gateway_stage
+    parameter = template["Parameters"]["Stage"]
+    parameter["Default"] = stage
+    parameter["AllowedValues"] = [stage]
+
+
+def merge_template(stage: str = "dev") -> dict[str, Any]:
     """infra/resources.json with the state machine's definition, substitutions and invoke permission filled."""
     template: dict[str, Any] = json.loads(RESOURCES.read_text())
+    stage_settings(template, stage)
     definition = statemachines.DEFINITION_PATH.read_text()
     unmapped = statemachines.placeholders(definition) - statemachines.FUNCTIONS.keys()
     if unmapped:
@@ -98,10 +145,141 @@ def merge_template() -> dict[str, Any]:
     (invoke,) = resources[STATE_MACHINE_ROLE]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     invoke["Resource"] = [function_arns[placeholder] for placeholder in sorted(statemachines.placeholders(definition))]
     resources.update(queue_event_sources())
-    resources[REST_API] = {
-        "Properties": {"DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses()}}
+    resources[REST_API] = {"Properties": rest_api_settings()}
+    # Chalice names the API handler's log group after `ApiHandler`, a function it then renames `APIHandler`.
+    resources["ApiHandlerLogGroup"] = {"Properties": {"LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{API_HANDLER}}}"}}}
+    resources["ServiceDashboard"] = {
+        "Type": "AWS::CloudWatch::Dashboard",
+        "Properties": {
+            "DashboardName": {"Fn::Sub": "${AWS::StackName}-${AWS::Region}"},
+            "DashboardBody": {
+                "Fn::Sub": [
+                    json.dumps(dashboard_body(workflow_functions()), separators=(",", ":")),
+                    {"ApiStage": setting("ApiStage")},
+                ]
+            },
+        },
     }
     return template
+
+
+def setting(key: str) -> dict[str, Any]:
+    return {"Fn::FindInMap": [STAGE_SETTINGS, {"Ref": "Stage"}, key]}
+
+
+def rest_api_settings() -> dict[str, Any]:
+    """What the merge sets on Chalice's API: its answers, name, endpoint type, tracing and throttling."""
+    return {
+        "DefinitionBody": {"x-amazon-apigateway-gateway-responses": gateway_responses()},
+        # Named for the stack, so its CloudWatch metrics (dimension ApiName) are this stack's alone.
+        "Name": {"Ref": "AWS::StackName"},
+        "EndpointConfiguration": {"Type": {"Ref": "EndpointType"}},
+        "TracingEnabled": True,
+        # Every method of the stage: a burst over this is API Gateway's 429, before any Lambda runs.
+        "MethodSettings": [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingBurstLimit": setting("ApiThrottlingBurstLimit"),
+                "ThrottlingRateLimit": setting("ApiThrottlingRateLimit"),
+            }
+        ],
+    }
+
+
+def workflow_functions() -> list[str]:
+    """Logical ids of every function `chalice package` generates for app.py, the API's first."""
+    chalice_app = importlib.import_module("app").app
+    names = [function.name for function in chalice_app.pure_lambda_functions]
+    names += [source.name for source in chalice_app.event_sources]
+    return [API_HANDLER, *(function_logical_id(name) for name in names)]
+
+
+def dashboard_body(functions: list[str]) -> dict[str, Any]:
+    """The service at a glance, as an `Fn::Sub` text: `${X}` are this stack's resources."""
+    region = "${AWS::Region}"
+    api = ["ApiName", "${AWS::StackName}", "Stage", "${ApiStage}"]
+    machine = ["StateMachineArn", f"${{{STATE_MACHINE}}}"]
+
+    def widget(title: str, metrics: list[list[Any]], *, stat: str = "Sum", x: int, y: int) -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 8,
+            "height": 6,
+            "properties": {"title": title, "region": region, "stat": stat, "period": 300, "metrics": metrics},
+        }
+
+    def business(*names: str) -> list[list[Any]]:
+        return [[METRICS_NAMESPACE, name, "service", "disputes"] for name in names]
+
+    def search(name: str, *dimensions: str) -> list[Any]:
+        """Every series of an EMF metric with more dimensions than `service` (one per outcome, step, ...)."""
+        keys = ",".join([METRICS_NAMESPACE, *sorted(["service", *dimensions])])
+        return [{"expression": f"SEARCH('{{{keys}}} MetricName=\"{name}\"', 'Sum', 300)", "label": name}]
+
+    def per_function(metric: str) -> list[list[Any]]:
+        return [["AWS/Lambda", metric, "FunctionName", f"${{{logical_id}}}"] for logical_id in functions]
+
+    queue = ["QueueName", "${WebhookQueue.QueueName}"]
+    dead_letters = ["QueueName", "${WebhookDeadLetterQueue.QueueName}"]
+    widgets = [
+        widget(
+            "API requests and errors",
+            [["AWS/ApiGateway", m, *api] for m in ("Count", "4XXError", "5XXError")],
+            x=0,
+            y=0,
+        ),
+        widget(
+            "API latency (ms)",
+            [["AWS/ApiGateway", "Latency", *api, {"stat": s}] for s in ("p50", "p90", "p99")],
+            stat="p90",
+            x=8,
+            y=0,
+        ),
+        widget(
+            "Case workflows",
+            [["AWS/States", m, *machine] for m in ("ExecutionsStarted", "ExecutionsFailed", "ExecutionsTimedOut")],
+            x=16,
+            y=0,
+        ),
+        widget("Lambda errors", per_function("Errors"), x=0, y=6),
+        widget("Lambda throttles", per_function("Throttles"), x=8, y=6),
+        widget(
+            "Webhook queue and dead letters",
+            [
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", *queue, {"label": "queue depth"}],
+                ["AWS/SQS", "ApproximateAgeOfOldestMessage", *queue, {"label": "oldest (s)", "yAxis": "right"}],
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", *dead_letters, {"label": "dead letters"}],
+            ],
+            stat="Maximum",
+            x=16,
+            y=6,
+        ),
+        widget(
+            "Disputes",
+            [*business("DisputesEscalated", "PlatformRefunds"), search("DisputesClosed", "resolution")],
+            x=0,
+            y=12,
+        ),
+        widget(
+            "Rulings and review",
+            [search("Rulings", "decider", "outcome"), *business("ReviewSlaBreached")],
+            x=8,
+            y=12,
+        ),
+        widget(
+            "Things going wrong",
+            [
+                *business("WorkflowFailures", "WebhookDeliveriesFailed", "WebhookAttemptsFailed"),
+                search("FulfilmentStepsOverdue", "step"),
+            ],
+            x=16,
+            y=12,
+        ),
+    ]
+    return {"widgets": widgets}
 
 
 def gateway_responses() -> dict[str, Any]:
@@ -184,13 +362,11 @@ def check_substitutions(template: dict[str, Any]) -> None:
 
 def package(out: Path = DEFAULT_OUT, *, stage: str = "dev", with_dependencies: bool = True) -> Package:
     started = time.monotonic()
-    stages = json.loads((ROOT / ".chalice" / "config.json").read_text()).get("stages", {})
-    if stage not in stages:
-        raise BuildError(f"no stage {stage!r} in .chalice/config.json (there: {sorted(stages)})")
+    chalice_config(stage)  # fails for a stage .chalice/config.json does not have
     build, target = out / "build", out / "package"
     stage_project(build / "project", with_dependencies=with_dependencies)
     merge = build / "merge-template.json"
-    merge.write_text(json.dumps(merge_template(), indent=2) + "\n")
+    merge.write_text(json.dumps(merge_template(stage), indent=2) + "\n")
     if target.exists():
         shutil.rmtree(target)
     environment = {**os.environ}

@@ -2,8 +2,8 @@
 
     python -m infra.check        (make infra-check)
 
-- The template: `chalice package --merge-template` into a temporary folder (no third-party
-  wheels, nothing downloaded), then cfn-lint; any error or warning fails.
+- The template of every stage in .chalice/config.json: `chalice package --merge-template` into a
+  temporary folder (no third-party wheels, nothing downloaded), then cfn-lint; any error or warning fails.
 - The state machine: statelint (the Amazon States Language validator: required fields, every
   `Next` names a state, every state is reachable, paths and retriers well-formed), plus this
   service's own rules: every Task retries transient errors and catches everything into a
@@ -88,16 +88,18 @@ def definition_problems(definition: str) -> list[str]:
 
 def main() -> int:
     failed = False
-    with tempfile.TemporaryDirectory(prefix="disputes-infra-") as out:
-        built = build.package(Path(out), with_dependencies=False)
-        print(f"chalice package --merge-template: {built.seconds:.1f}s")
-        started = time.monotonic()
-        problems = template_problems(built.template_path)
-        print(f"cfn-lint: {len(problems)} problem(s), {time.monotonic() - started:.1f}s")
-        deployed = built.template()["Resources"][build.STATE_MACHINE]["Properties"]["DefinitionString"]
-    for line in problems:
-        print(f"  {line}")
-    failed = failed or bool(problems)
+    deployed = ""
+    for stage in build.stages():
+        with tempfile.TemporaryDirectory(prefix="disputes-infra-") as out:
+            built = build.package(Path(out), stage=stage, with_dependencies=False)
+            print(f"[{stage}] chalice package --merge-template: {built.seconds:.1f}s")
+            started = time.monotonic()
+            problems = template_problems(built.template_path)
+            print(f"[{stage}] cfn-lint: {len(problems)} problem(s), {time.monotonic() - started:.1f}s")
+            deployed = built.template()["Resources"][build.STATE_MACHINE]["Properties"]["DefinitionString"]
+        for line in problems:
+            print(f"  {line}")
+        failed = failed or bool(problems)
     started = time.monotonic()
     problems = definition_problems(example_definition())
     print(f"statelint + service rules: {len(problems)} problem(s), {time.monotonic() - started:.2f}s")

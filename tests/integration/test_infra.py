@@ -149,7 +149,8 @@ def test_the_local_interpreter_parses_the_definition() -> None:
 
 def test_state_machine_role_may_invoke_exactly_the_functions_it_calls(template: Template) -> None:
     role = template["Resources"]["StateMachineRole"]["Properties"]
-    (statement,) = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    (statement,) = [s for s in statements if any(a.startswith("lambda:") for a in as_list(s["Action"]))]
     called = {statemachines.FUNCTIONS[p] for p in statemachines.placeholders()}
 
     invoked = {function_names(template)[arn["Fn::GetAtt"][0]] for arn in statement["Resource"]}
@@ -299,3 +300,233 @@ def test_the_documented_deploy_passes_a_template_too_large_for_an_inline_deploy_
 
     assert size > inline_limit, "the template fits inline now: the README's --s3-bucket is optional"
     assert "--s3-bucket" in deploy, f"the template is {size} bytes: `aws cloudformation deploy` needs --s3-bucket"
+
+
+# Stages, logs, tracing, throttling, concurrency, dashboard and alarms (issue 20)
+
+STAGES = list(CHALICE_CONFIG["stages"])
+LOG_ACTIONS = {"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery"}
+LOG_ACTIONS |= {"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies"}
+LOG_ACTIONS |= {"logs:DescribeLogGroups"}
+EMITTED = re.compile(r"""count\(\s*"([A-Za-z]+)\"""")
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory, packaged: build.Package) -> dict[str, build.Package]:
+    """Every stage of .chalice/config.json packaged (dev is the module's own `packaged`)."""
+    others = {
+        stage: build.package(tmp_path_factory.mktemp(f"infra-{stage}"), stage=stage, with_dependencies=False)
+        for stage in STAGES
+        if stage != "dev"
+    }
+    return {"dev": packaged, **others}
+
+
+def setting(template: Template, stage: str, node: Any) -> Any:
+    """A value, or the stage's row of StageSettings when it is `Fn::FindInMap [StageSettings, Ref Stage, key]`."""
+    if isinstance(node, dict) and "Fn::FindInMap" in node:
+        mapping, key, name = node["Fn::FindInMap"]
+        assert key == {"Ref": "Stage"}
+        return template["Mappings"][mapping][stage][name]
+    return node
+
+
+def stage_config(stage: str, key: str, function: str | None = None) -> Any:
+    """What .chalice/config.json sets for a stage (and a function in it), as Chalice looks it up."""
+    scoped = CHALICE_CONFIG["stages"][stage]
+    if function is not None and key in scoped.get("lambda_functions", {}).get(function, {}):
+        return scoped["lambda_functions"][function][key]
+    return scoped.get(key, CHALICE_CONFIG.get(key))
+
+
+def emitted_metrics() -> set[str]:
+    """The metric names the service's code emits through chalicelib.observability.count."""
+    return {name for path in (build.ROOT / "chalicelib").rglob("*.py") for name in EMITTED.findall(path.read_text())}
+
+
+def test_dev_and_prod_stages_package_lint_clean_and_pin_their_own_settings(staged: dict[str, build.Package]) -> None:
+    assert {"dev", "prod"} <= set(staged)
+    rows = staged["dev"].template()["Mappings"]["StageSettings"]
+    assert set(rows) == set(STAGES)
+    # the stages differ where the docs say they do: prod keeps logs longer, logs less, alarms sooner
+    assert rows["prod"]["LogRetentionInDays"] > rows["dev"]["LogRetentionInDays"]
+    assert (rows["dev"]["StateMachineLogLevel"], rows["prod"]["StateMachineLogLevel"]) == ("ALL", "ERROR")
+    assert rows["prod"]["Api5xxPercentThreshold"] < rows["dev"]["Api5xxPercentThreshold"]
+    for stage, built in staged.items():
+        template = built.template()
+        assert template_problems(built.template_path) == [], stage
+        # A package deploys as the stage it was built for, and nothing else
+        assert template["Parameters"]["Stage"]["AllowedValues"] == [stage]
+        assert template["Parameters"]["Stage"]["Default"] == stage
+        assert template["Mappings"]["StageSettings"][stage]["LogRetentionInDays"] == stage_config(
+            stage, "log_retention_in_days"
+        )
+        assert template["Mappings"]["StageSettings"][stage]["ApiStage"] == stage_config(stage, "api_gateway_stage")
+
+
+def test_every_log_group_is_the_functions_or_state_machines_own_and_has_the_stages_retention(
+    staged: dict[str, build.Package],
+) -> None:
+    for stage, built in staged.items():
+        template = built.template()
+        groups = resources_of_type(template, "AWS::Logs::LogGroup")
+        named = {g["Properties"]["LogGroupName"]["Fn::Sub"]: g for g in groups.values()}
+        expected = {f"/aws/lambda/${{{logical_id}}}" for logical_id in function_names(template)}
+        expected.add("/aws/vendedlogs/states/${AWS::StackName}-case-lifecycle")
+
+        # one group per function, named as Lambda would name it (so Lambda never creates an unretained one)
+        assert set(named) == expected, stage
+        assert len(named) == len(groups)
+        for group in groups.values():
+            retention = setting(template, stage, group["Properties"]["RetentionInDays"])
+            assert retention == stage_config(stage, "log_retention_in_days"), stage
+
+
+def test_state_machine_logs_to_its_group_at_the_stages_level_without_execution_data_and_traces(
+    staged: dict[str, build.Package],
+) -> None:
+    for stage, built in staged.items():
+        template = built.template()
+        machine = template["Resources"][build.STATE_MACHINE]["Properties"]
+        logging = machine["LoggingConfiguration"]
+        role = template["Resources"]["StateMachineRole"]["Properties"]
+        granted = {a for p in role["Policies"] for s in p["PolicyDocument"]["Statement"] for a in as_list(s["Action"])}
+
+        assert logging["Destinations"] == [
+            {"CloudWatchLogsLogGroup": {"LogGroupArn": {"Fn::GetAtt": ["StateMachineLogGroup", "Arn"]}}}
+        ]
+        assert setting(template, stage, logging["Level"]) == ("ALL" if stage == "dev" else "ERROR")
+        assert logging["IncludeExecutionData"] is False  # case data (names, notes) stays out of the logs
+        assert machine["TracingConfiguration"] == {"Enabled": True}
+        # Step Functions delivers logs through CloudWatch Logs' delivery API, and writes trace segments
+        assert granted >= LOG_ACTIONS | {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_every_function_and_the_api_trace_actively_and_may_write_their_segments(template: Template) -> None:
+    for logical_id in function_names(template):
+        statements = {s["Sid"]: s for s in role_statements(template, logical_id)}
+        assert template["Resources"][logical_id]["Properties"]["Tracing"] == "Active", logical_id
+        assert {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} <= set(statements["Tracing"]["Action"])
+    assert template["Resources"]["RestAPI"]["Properties"]["TracingEnabled"] is True
+
+
+def test_the_api_stage_throttles_every_method_and_the_endpoint_type_is_a_parameter(
+    staged: dict[str, build.Package],
+) -> None:
+    for stage, built in staged.items():
+        template = built.template()
+        api = template["Resources"]["RestAPI"]["Properties"]
+        (method,) = api["MethodSettings"]
+
+        assert (method["ResourcePath"], method["HttpMethod"]) == ("/*", "*")
+        burst = setting(template, stage, method["ThrottlingBurstLimit"])
+        rate = setting(template, stage, method["ThrottlingRateLimit"])
+        assert 0 < rate <= burst, stage
+        # EDGE by default; REGIONAL where there is no edge (AWS China regions) or behind a CDN of one's own
+        assert api["EndpointConfiguration"] == {"Type": {"Ref": "EndpointType"}}
+        assert template["Parameters"]["EndpointType"]["AllowedValues"] == ["EDGE", "REGIONAL"]
+        assert template["Parameters"]["EndpointType"]["Default"] == "EDGE"
+        # named for the stack, so the dashboard's and alarms' ApiName is this stack's API alone
+        assert api["Name"] == {"Ref": "AWS::StackName"}
+    rows = staged["dev"].template()["Mappings"]["StageSettings"]
+    assert rows["prod"]["ApiThrottlingRateLimit"] > rows["dev"]["ApiThrottlingRateLimit"]
+
+
+def test_prod_reserves_concurrency_for_the_api_and_caps_the_webhook_consumer(
+    staged: dict[str, build.Package],
+) -> None:
+    # docs/SCALING.md: reserve concurrency for the API so a webhook backlog can never starve it
+    template = staged["prod"].template()
+    reserved = {
+        name: template["Resources"][logical_id]["Properties"].get("ReservedConcurrentExecutions")
+        for logical_id, name in function_names(template).items()
+    }
+
+    assert reserved == {name: stage_config("prod", "reserved_concurrency", name) for name in reserved}
+    assert reserved["api_handler"] is not None and reserved["deliver_webhooks"] is not None
+    assert reserved["api_handler"] > reserved["deliver_webhooks"] > 0
+    # Lambda keeps 100 of the default 1,000 unreserved
+    assert sum(r for r in reserved.values() if r) <= 900
+    # dev reserves nothing: a new account's concurrency may be too small to reserve from
+    dev = staged["dev"].template()
+    assert all("ReservedConcurrentExecutions" not in dev["Resources"][f]["Properties"] for f in function_names(dev))
+
+
+def test_the_dashboard_shows_the_api_workflows_functions_queues_and_the_services_own_metrics(
+    template: Template,
+) -> None:
+    body = template["Resources"]["ServiceDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    text, variables = body
+    metrics = [row for widget in json.loads(text)["widgets"] for row in widget["properties"]["metrics"]]
+    shown = {(row[0], row[1]) for row in metrics if isinstance(row[0], str)}
+    expressions = " ".join(row[0]["expression"] for row in metrics if isinstance(row[0], dict))
+    searched = set(re.findall(r'MetricName="(\w+)"', expressions))
+    named = set(SUB_NAME.findall(text)) - set(variables)
+
+    assert {("AWS/ApiGateway", m) for m in ("Count", "5XXError", "Latency")} <= shown
+    assert {("AWS/States", m) for m in ("ExecutionsFailed", "ExecutionsTimedOut")} <= shown
+    assert {
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+    } <= shown
+    business = {"DisputesEscalated", "Rulings", "DisputesClosed", "FulfilmentStepsOverdue", "PlatformRefunds"}
+    business |= {"WorkflowFailures", "WebhookDeliveriesFailed", "ReviewSlaBreached"}
+    on_dashboard = {m for ns, m in shown if ns == build.METRICS_NAMESPACE} | searched
+    assert business <= on_dashboard
+    assert on_dashboard <= emitted_metrics(), "the dashboard shows a metric the code never emits"
+    # every function's errors and throttles, both queues, and nothing that is not this stack's
+    functions = {row[3] for row in metrics if isinstance(row[0], str) and row[0] == "AWS/Lambda"}
+    assert functions == {f"${{{logical_id}}}" for logical_id in function_names(template)}
+    assert {"WebhookQueue", "WebhookDeadLetterQueue", build.STATE_MACHINE, "AWS::StackName"} <= named
+    assert named <= template["Resources"].keys() | PSEUDO_PARAMETERS
+
+
+def test_alarms_watch_api_5xx_webhook_failures_stalled_workflows_and_review_slas_and_page_the_topic(
+    staged: dict[str, build.Package],
+) -> None:
+    for stage, built in staged.items():
+        template = built.template()
+        alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
+        watched = {}
+        for name, alarm in alarms.items():
+            properties = alarm["Properties"]
+            assert properties["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+            assert properties["TreatMissingData"] == "notBreaching", name
+            stats = [m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m]
+            for metric in [properties, *stats]:
+                if "MetricName" in metric:
+                    watched[(metric["Namespace"], metric["MetricName"])] = (name, metric)
+
+        assert {
+            ("AWS/ApiGateway", "5XXError"),
+            ("AWS/ApiGateway", "Count"),
+            (build.METRICS_NAMESPACE, "WebhookAttemptsFailed"),
+            (build.METRICS_NAMESPACE, "WorkflowFailures"),
+            (build.METRICS_NAMESPACE, "ReviewSlaBreached"),
+            ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+            ("AWS/States", "ExecutionsFailed"),
+        } <= watched.keys(), stage
+        for (namespace, metric_name), (_, metric) in watched.items():
+            if namespace == build.METRICS_NAMESPACE:
+                # EMF metrics carry the `service` dimension only (chalicelib.observability.count)
+                assert metric_name in emitted_metrics()
+                assert metric["Dimensions"] == [{"Name": "service", "Value": "disputes"}]
+        api_5xx = alarms["Api5xxAlarm"]["Properties"]
+        (expression,) = [m for m in api_5xx["Metrics"] if m.get("ReturnData")]
+        assert expression["Expression"] == "IF(requests > 0, 100 * errors / requests, 0)"
+        dimensions = watched[("AWS/ApiGateway", "5XXError")][1]["Dimensions"]
+        assert [setting(template, stage, d["Value"]) for d in dimensions] == [
+            {"Ref": "AWS::StackName"},
+            stage_config(stage, "api_gateway_stage"),
+        ]
+        assert 0 < setting(template, stage, api_5xx["Threshold"]) < 100
+
+
+def test_the_readme_deploys_a_stage_and_offers_the_regional_endpoint() -> None:
+    readme = (build.ROOT / "README.md").read_text()
+    deploy = readme[readme.index("## Deploy to AWS") :].split("\n## ", 1)[0]
+
+    assert "make package STAGE=prod" in deploy
+    assert all(f"`{stage}`" in deploy for stage in STAGES), "say what each stage sets"
+    assert "EndpointType=REGIONAL" in deploy

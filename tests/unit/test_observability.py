@@ -12,7 +12,7 @@ import pytest
 from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.policy import Deadlines
 from chalicelib.observability import lambda_entry, logger, record_case_events
-from tests.factories import NOW, opened_case
+from tests.factories import NOW, opened_case, saved
 
 
 def emitted(output: str) -> dict[str, dict[str, Any]]:
@@ -34,6 +34,21 @@ def test_case_events_become_metrics_with_their_dimensions(capsys: pytest.Capture
     assert metrics["Rulings"]["decider"] == "reviewer" and metrics["Rulings"]["outcome"] == "refund_full"
     assert metrics["TimeToRuling"]["TimeToRuling"] == [80 * 3600.0]
     assert metrics["Rulings"]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Disputes"
+
+
+def test_a_review_past_its_sla_is_counted_for_the_alarm_on_it(capsys: pytest.CaptureFixture[str]) -> None:
+    # infra's ReviewSlaBreachedAlarm watches this metric with the `service` dimension only
+    case = opened_case()
+    in_review = saved(lifecycle.open_review(case.model_copy(update={"window": None}), Deadlines(), NOW, reason="t"))
+    assert in_review.window is not None
+    breached = timers.window_timed_out(in_review, in_review.window.id, Deadlines(), in_review.window.due_at)
+    assert breached is not None
+
+    record_case_events(breached.events, NOW)
+
+    metric = emitted(capsys.readouterr().out)["ReviewSlaBreached"]
+    assert metric["ReviewSlaBreached"] == [1.0]
+    assert metric["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]]
 
 
 def test_workflow_lambda_logs_carry_case_and_execution() -> None:
