@@ -37,7 +37,7 @@ def status_for(error: errors.DomainError) -> int:
 
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Every error of this API has this shape (`schemas.ErrorBody` documents it in the OpenAPI document)."""
+    """Every error of this API has this shape (`schemas.Error` documents it in the OpenAPI document)."""
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
@@ -62,6 +62,18 @@ def validation_details(error: ValidationError) -> list[dict[str, Any]]:
 
 
 CHALICE_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type", 500: "internal_error"}
+
+
+def error_codes() -> list[str]:
+    """Every `error.code` this API can answer: each domain error class's, and Chalice's own reshaped."""
+    codes: set[str] = set(CHALICE_CODES.values())
+    pending: list[type[errors.DomainError]] = [errors.DomainError]
+    while pending:
+        kind = pending.pop()
+        codes.add(kind.code)
+        pending.extend(kind.__subclasses__())
+    return sorted(codes)
+
 
 # A path no route matches never reaches the app: API Gateway answers it (a Gateway Response, infra/build.py),
 # and so does the local runtime's server (localrun/api_server.py). Both send this body, which echoes nothing.

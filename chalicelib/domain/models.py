@@ -612,9 +612,9 @@ class Page:
 
 
 class DisputeQuery(Frozen):
-    """A page of cases: reviewers read a queue, everyone else their own cases."""
+    """A page of cases: reviewers read a queue (`review` when none is named), everyone else their own cases."""
 
-    queue: Literal["review", "senior", "fulfilment"] = "review"
+    queue: Literal["review", "senior", "fulfilment"] | None = None
     status: Status | None = None
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
