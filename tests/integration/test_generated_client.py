@@ -129,6 +129,13 @@ def test_a_generated_client_escalates_a_case_to_a_ruling_reading_typed_attribute
         lambda case: case.open_window is not None and case.open_window.kind == m.WindowKind.SELLER_RESPONSE,
     )
     assert dispute.status == m.Status.AWAITING_SELLER
+    early = generated.answer(
+        "disputes.issue_ruling",
+        dispute_id=dispute.id,
+        client=reviewer,
+        body=m.ReviewerDecision(accept_recommendation=True),
+    )
+    assert early.status_code == 409 and early.parsed.error.code == m.ErrorInfoCode.INVALID_STATE  # a typed error
 
     # And both parties end their windows, the case reaches a reviewer
     generated.call("disputes.submit_window", dispute_id=dispute.id, client=seller, body=m.EmptyBody())
@@ -185,10 +192,13 @@ class Generated:
         self.models = importlib.import_module(f"{package.__name__}.models")
         self.client = importlib.import_module(f"{package.__name__}.client")
 
+    def answer(self, operation: str, **arguments: Any) -> Any:
+        """The operation's `sync_detailed`: the status code and the parsed model, success or error."""
+        return importlib.import_module(f"{self.package.__name__}.api.{operation}").sync_detailed(**arguments)
+
     def call(self, operation: str, **arguments: Any) -> Any:
-        """`sync_detailed`, failing on anything but a parsed success model."""
-        module = importlib.import_module(f"{self.package.__name__}.api.{operation}")
-        response = module.sync_detailed(**arguments)
+        """The parsed success model; anything else fails the test."""
+        response = self.answer(operation, **arguments)
         assert 200 <= response.status_code < 300, (operation, response.status_code, response.content)
         assert not isinstance(response.parsed, self.models.Error | type(None)), (operation, response.parsed)
         return response.parsed
