@@ -18,7 +18,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
 from chalicelib.api.responses import WebhookEvent
-from chalicelib.api.routes import ROUTES, Owner, RouteSpec
+from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
 from chalicelib.domain.webhooks import EventType
@@ -66,6 +66,11 @@ SERVERS = [
         },
     },
 ]
+ETAG = {
+    "description": "The case's version after this request, quoted: send it back as `If-Match`",
+    "required": True,
+    "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+}
 # The headers of every webhook delivery (Standard Webhooks, https://www.standardwebhooks.com/).
 WEBHOOK_HEADERS = {
     "webhook-id": "The event's id, the same on every attempt: deduplicate on it",
@@ -192,11 +197,15 @@ def _headers(spec: RouteSpec) -> list[dict[str, Any]]:
 
 def _successes(spec: RouteSpec, refs: dict[Key, dict[str, Any]]) -> dict[str, Any]:
     schema = refs[(spec.response, "serialization")] if spec.response is not None else {"type": "object"}
-    content = {"application/json": {"schema": schema}}
-    return {
-        str(status): {"description": "Done"} if status == 204 else {"description": "Done", "content": content}
-        for status in spec.success
-    }
+    answer: dict[str, Any] = {"description": "Done", "content": {"application/json": {"schema": schema}}}
+    if _sends_version(spec):
+        answer["headers"] = {"ETag": ETAG}
+    return {str(status): {"description": "Done"} if status == 204 else answer for status in spec.success}
+
+
+def _sends_version(spec: RouteSpec) -> bool:
+    """Every write to a case, and the case itself, answer with the case's version after it as the ETag."""
+    return spec.owner in (Owner.CASE, Owner.REQUEST) and (spec.method == "POST" or spec.path == CASE)
 
 
 def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:

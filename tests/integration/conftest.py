@@ -7,24 +7,22 @@ Lambda functions through the runtime's loopback Invoke endpoint, as in AWS.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from chalice.test import Client
-from pydantic import ValidationError
 
 from app import app
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import DynamoCaseRepository
 from chalicelib.adapters.table import Cursors, Table
-from chalicelib.api.routes import ROUTES
 from chalicelib.bootstrap import context
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
 from tests.conftest import eventually
+from tests.documented import assert_documented_answer
 from tests.factories import after_sales_body, bearer, unique
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -39,26 +37,6 @@ def runtime() -> Iterator[LocalRuntime]:
         yield running
 
 
-def _template(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")
-
-
-DOCUMENTED = [(spec, _template(spec.path)) for spec in ROUTES if spec.documented]
-
-
-def assert_documented_answer(method: str, path: str, status: int, body: bytes | str) -> None:
-    """A success answer validates against the response model the route table documents for it, so the
-    OpenAPI document (and the clients generated from it) describe what the routes really send."""
-    bare = path.split("?", 1)[0]
-    spec = next((spec for spec, pattern in DOCUMENTED if spec.method == method.upper() and pattern.match(bare)), None)
-    if spec is None or status not in spec.success or spec.response is None:
-        return
-    try:
-        spec.response.model_validate_json(body)
-    except ValidationError as error:
-        raise AssertionError(f"{method} {path} answered {status} outside {spec.response.__name__}: {error}") from None
-
-
 class Api:
     """A thin JSON client over chalice.test.Client with tokens per role; every success answer is checked
     against its documented response model."""
@@ -70,7 +48,7 @@ class Api:
         raw = body if isinstance(body, str | bytes) or body is None else json.dumps(body)
         response = getattr(self.client.http, method.lower())(path, headers={**(token or {}), **headers}, body=raw)
         response.json = json.loads(response.body) if response.body else None
-        assert_documented_answer(method, path, response.status_code, response.body)
+        assert_documented_answer(method, path, response.status_code, response.body, response.headers)
         return response
 
 

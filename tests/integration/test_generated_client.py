@@ -24,8 +24,9 @@ import pytest
 
 from localrun.tokens import mint
 from tests.conftest import eventually
+from tests.documented import assert_documented_answer
 from tests.factories import unique
-from tests.integration.conftest import Api, assert_documented_answer
+from tests.integration.conftest import Api
 
 PACKAGE = "disputes_client"
 GENERATOR_CONFIG = f"package_name_override: {PACKAGE}\npost_hooks: []\n"
@@ -43,7 +44,7 @@ class InProcessTransport(httpx.BaseTransport):
         path = request.url.raw_path.decode()
         headers = {name: value for name, value in request.headers.items() if name not in ("host", "content-length")}
         answer = self.api.client.http.request(request.method, path, headers=headers, body=request.read())
-        assert_documented_answer(request.method, path, answer.status_code, answer.body)
+        assert_documented_answer(request.method, path, answer.status_code, answer.body, answer.headers)
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.body, request=request)
 
 
