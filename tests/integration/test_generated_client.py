@@ -1,4 +1,4 @@
-"""A client generated from the served OpenAPI document, used typed: escalation to a ruling through it.
+"""A client generated from the served OpenAPI document, used typed: escalation, ruling and refund through it.
 
 `openapi-python-client` turns `GET /v1/openapi.json` into a package in a temporary folder on every run
 (nothing cached), and its httpx client talks to the in-process API through a transport onto
@@ -76,7 +76,7 @@ def client_package(api: Api, tmp_path: Path) -> Iterator[ModuleType]:
             del sys.modules[name]
 
 
-def test_a_generated_client_escalates_a_case_to_a_ruling_reading_typed_attributes(
+def test_a_generated_client_carries_a_case_from_escalation_through_a_ruling_to_its_refund_typed(
     api: Api, client_package: ModuleType
 ) -> None:
     generated = Generated(client_package)
@@ -180,9 +180,27 @@ def test_a_generated_client_escalates_a_case_to_a_ruling_reading_typed_attribute
     assert ruled.ruling.decided_by == "rev-typed"
     assert ruled.open_window is not None and ruled.open_window.kind == m.WindowKind.APPEAL
     assert ruled.fulfilment is None and ruled.version > in_review.version
+
+    # When the test clock ends the appeal window, the ruling is final and the refund step waits on the storefront
+    generated.call("dev.advance_test_clock", dispute_id=dispute.id, client=buyer, body=m.EmptyBody())
+    fulfilling = eventually(
+        lambda: generated.call("disputes.get_dispute", dispute_id=dispute.id, client=storefront),
+        lambda case: case.fulfilment is not None and case.fulfilment.step == m.WindowKind.REFUND,
+    )
+    assert fulfilling.status == m.Status.FULFILLING and fulfilling.fulfilment.owed == 12_900
+
+    # Then the storefront's refund closes the case, and the timeline tells it from the start
+    closed = generated.call(
+        "disputes.report_refund",
+        dispute_id=dispute.id,
+        client=storefront,
+        body=m.RefundBody(amount=fulfilling.fulfilment.owed, currency="CNY", reference=unique("refund")),
+    )
+    assert closed.status == m.Status.CLOSED and closed.resolution == m.Resolution.RULED
+    assert closed.fulfilment.outcome == m.FulfilmentOutcome.COMPLETED and closed.fulfilment.step is None
     events = generated.call("disputes.list_dispute_events", dispute_id=dispute.id, client=buyer)
     assert [event.action for event in events.items][:2] == ["created", "evidence_requested"]
-    assert events.items[-1].to_status == m.Status.RULED
+    assert events.items[-1].to_status == m.Status.CLOSED
 
 
 class Generated:
