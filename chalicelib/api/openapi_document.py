@@ -109,7 +109,7 @@ Key = tuple[type[BaseModel], JsonSchemaMode]
 
 def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], dict[str, Any]]:
     """Every model's schema in one namespace: request models as validated, responses as serialized
-    (a model that differs between the two gets both, `-Input` and `-Output`)."""
+    (a model that differs between the two gets both, `...Input` and `...Output`)."""
     inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
     outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent}
     keys: list[Key] = [
@@ -117,7 +117,22 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
     ]
     refs, definitions = models_json_schema(keys, ref_template=REF)
-    return {key: refs[key] for key in keys}, definitions.get("$defs", {})
+    # openapi-python-client cannot follow a `$ref` to a name with a hyphen, and names a class by its schema's
+    # title: `Penalty-Output` is `PenaltyOutput`, titled so, beside `PenaltyInput`.
+    defs = {
+        name.replace("-", ""): _unhyphenated({**schema, "title": name.replace("-", "")} if "-" in name else schema)
+        for name, schema in definitions.get("$defs", {}).items()
+    }
+    return {key: _unhyphenated(refs[key]) for key in keys}, defs
+
+
+def _unhyphenated(schema: Any) -> Any:
+    """The schema with every `$ref` pointing at the unhyphenated name."""
+    if isinstance(schema, dict):
+        return {key: value.replace("-", "") if key == "$ref" else _unhyphenated(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_unhyphenated(item) for item in schema]
+    return schema
 
 
 def _operation(spec: RouteSpec, refs: dict[Key, dict[str, Any]], schemas: dict[str, Any]) -> dict[str, Any]:

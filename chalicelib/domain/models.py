@@ -79,7 +79,11 @@ Statement = Annotated[str, Field(min_length=1), _FREE_TEXT, AfterValidator(_prin
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    # Dumped, a model writes every field, defaulted ones too: its serialization schema (what the OpenAPI
+    # document shows a response holding) says so, and a generated client reads them as always there.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", defer_build=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Role(StrEnum):

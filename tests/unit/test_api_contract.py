@@ -128,3 +128,12 @@ def test_the_document_names_its_servers_and_each_webhook_event() -> None:
     assert set(doc["webhooks"]) == {kind.value for kind in EventType}
     delivery = doc["webhooks"]["dispute.ruled"]["post"]
     assert {p["name"] for p in delivery["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+
+
+def test_schema_names_and_titles_are_ones_a_client_generator_can_use() -> None:
+    schemas = document()["components"]["schemas"]
+
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+
+    assert all(re.fullmatch(r"[A-Za-z0-9]+", name) for name in schemas), sorted(schemas)
+    assert len(titles) == len(set(titles))
