@@ -38,7 +38,7 @@ from chalice.config import Config
 from chalice.utils import to_cfn_resource_name
 
 import statemachines
-from chalicelib.api.errors import NO_SUCH_ROUTE, error_body
+from chalicelib.api.errors import GATEWAY_FAILED, GATEWAY_REFUSED, NO_SUCH_ROUTE
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "infra" / "resources.json"
@@ -60,8 +60,8 @@ METRICS_NAMESPACE = "Disputes"  # chalicelib.observability's EMF namespace
 # path requested with an Authorization header is a 403 whose message quotes that header (the bearer token).
 GATEWAY_RESPONSES: dict[str, tuple[str | None, dict[str, Any]]] = {
     "MISSING_AUTHENTICATION_TOKEN": ("404", NO_SUCH_ROUTE),  # what API Gateway calls a path no route matches
-    "DEFAULT_4XX": (None, error_body("request_refused", "the API refused the request before the service saw it")),
-    "DEFAULT_5XX": (None, error_body("internal_error", "the API could not reach the service; try again later")),
+    "DEFAULT_4XX": (None, GATEWAY_REFUSED),
+    "DEFAULT_5XX": (None, GATEWAY_FAILED),
 }
 
 

@@ -37,7 +37,7 @@ def status_for(error: errors.DomainError) -> int:
 
 
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Every error of this API has this shape (`schemas.ErrorBody` documents it in the OpenAPI document)."""
+    """Every error of this API has this shape (`schemas.Error` documents it in the OpenAPI document)."""
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
@@ -63,9 +63,26 @@ def validation_details(error: ValidationError) -> list[dict[str, Any]]:
 
 CHALICE_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type", 500: "internal_error"}
 
+
 # A path no route matches never reaches the app: API Gateway answers it (a Gateway Response, infra/build.py),
 # and so does the local runtime's server (localrun/api_server.py). Both send this body, which echoes nothing.
 NO_SUCH_ROUTE = error_body("not_found", "no resource at this path and method")
+# API Gateway's own refusals (a throttled or oversized request, ...) and failures keep their status with these.
+GATEWAY_REFUSED = error_body("request_refused", "the API refused the request before the service saw it")
+GATEWAY_FAILED = error_body("internal_error", "the API could not reach the service; try again later")
+
+
+def error_codes() -> list[str]:
+    """Every `error.code` a client can get: each domain error class's, Chalice's own reshaped, API Gateway's."""
+    codes: set[str] = set(CHALICE_CODES.values()) | {
+        body["error"]["code"] for body in (NO_SUCH_ROUTE, GATEWAY_REFUSED, GATEWAY_FAILED)
+    }
+    pending: list[type[errors.DomainError]] = [errors.DomainError]
+    while pending:
+        kind = pending.pop()
+        codes.add(kind.code)
+        pending.extend(kind.__subclasses__())
+    return sorted(codes)
 
 
 def uniform_error(response: Response) -> Response:

@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document, generated from the route table and the pydantic models it names.
 
-Nothing here is written by hand per route: paths, methods, path ids, query
-parameters, bodies, success codes and the error codes a route can give all follow
-from its RouteSpec, so the document cannot drift from what the handlers parse.
+Nothing here is written by hand per route: paths, methods, operationIds, path ids, query
+parameters, bodies and their examples, success bodies and the error codes a route can give
+all follow from its RouteSpec, so the document cannot drift from what the handlers parse
+and answer. The `webhooks` section shows each event type's delivery.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import re
 from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
-from chalicelib.api.routes import ROUTES, Owner, RouteSpec
-from chalicelib.api.schemas import ErrorBody
+from chalicelib.api.responses import WebhookEvent
+from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
+from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
+from chalicelib.domain.webhooks import EventType
 
 REF = "#/components/schemas/{model}"
 PARAMETER = re.compile(r"{(\w+)}")
@@ -31,6 +35,7 @@ ERRORS = {
     413: "Too large",
     415: "Not application/json, or a file of another type",
     422: "Valid JSON with invalid values, or an Idempotency-Key reused for another request",
+    503: "The store stayed busy: retry shortly",
 }
 # Actions whose handlers honour `If-Match: <case version>`.
 CONDITIONAL = frozenset(
@@ -49,18 +54,38 @@ CONDITIONAL = frozenset(
 )
 
 
+SERVERS = [
+    {"url": "http://127.0.0.1:8000", "description": "The local runtime (`python -m localrun`; PORT moves it)"},
+    {
+        "url": "https://{api_id}.execute-api.{region}.amazonaws.com/{stage}",
+        "description": "A deployed stage (API Gateway's own endpoint)",
+        "variables": {
+            "api_id": {"default": "example", "description": "The REST API's id (the stack's `EndpointURL`)"},
+            "region": {"default": "us-east-1"},
+            "stage": {"default": "api"},
+        },
+    },
+]
+ETAG = {
+    "description": "The case's version after this request, quoted: send it back as `If-Match`",
+    "required": True,
+    "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+}
+# The headers of every webhook delivery (Standard Webhooks, https://www.standardwebhooks.com/).
+WEBHOOK_HEADERS = {
+    "webhook-id": "The event's id, the same on every attempt: deduplicate on it",
+    "webhook-timestamp": "Seconds since the epoch when this attempt was signed",
+    "webhook-signature": "Space-separated `v1,<base64 HMAC-SHA256>`, one per active secret",
+}
+
+
 @cache
 def document() -> dict[str, Any]:
     documented = [spec for spec in ROUTES if spec.documented]
-    models = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
-    _, definitions = models_json_schema(
-        [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)], ref_template=REF
-    )
-    schemas = {**definitions.get("$defs", {}), "Error": ErrorBody.model_json_schema(ref_template=REF)}
-    schemas.update(schemas["Error"].pop("$defs", {}))
+    refs, schemas = _schemas(documented)
     paths: dict[str, dict[str, Any]] = {}
     for spec in documented:
-        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, schemas)
+        paths.setdefault(spec.path, {})[spec.method.lower()] = _operation(spec, refs, schemas)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -69,7 +94,9 @@ def document() -> dict[str, Any]:
             "description": "Escalated after-sales disputes: evidence, rulings, appeals, webhooks. "
             "Errors are `{error: {code, message, details}}`; every POST honours `Idempotency-Key`.",
         },
+        "servers": SERVERS,
         "paths": paths,
+        "webhooks": _webhooks(refs[(WebhookEvent, "serialization")]),
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
@@ -77,28 +104,56 @@ def document() -> dict[str, Any]:
     }
 
 
-def _operation(spec: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
+Key = tuple[type[BaseModel], JsonSchemaMode]
+
+
+def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], dict[str, Any]]:
+    """Every model's schema in one namespace: request models as validated, responses as serialized
+    (a model that differs between the two gets both, `...Input` and `...Output`)."""
+    inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
+    outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent}
+    keys: list[Key] = [
+        *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
+        *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
+    ]
+    refs, definitions = models_json_schema(keys, ref_template=REF)
+    # openapi-python-client cannot follow a `$ref` to a name with a hyphen, and names a class by its schema's
+    # title: `Penalty-Output` is `PenaltyOutput`, titled so, beside `PenaltyInput`.
+    defs = {
+        name.replace("-", ""): _unhyphenated({**schema, "title": name.replace("-", "")} if "-" in name else schema)
+        for name, schema in definitions.get("$defs", {}).items()
+    }
+    return {key: _unhyphenated(refs[key]) for key in keys}, defs
+
+
+def _unhyphenated(schema: Any) -> Any:
+    """The schema with every `$ref` pointing at the unhyphenated name."""
+    if isinstance(schema, dict):
+        return {key: value.replace("-", "") if key == "$ref" else _unhyphenated(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_unhyphenated(item) for item in schema]
+    return schema
+
+
+def _operation(spec: RouteSpec, refs: dict[Key, dict[str, Any]], schemas: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
-        "operationId": _operation_id(spec),
+        "operationId": spec.operation_id,
         "summary": spec.summary,
         "tags": [spec.path.split("/")[2] if spec.path.startswith("/v1/") else "service"],
         "security": [] if spec.public else [{"bearer": []}],
-        "parameters": [*_path_parameters(spec), *_query_parameters(spec, schemas), *_headers(spec)],
-        "responses": {**_successes(spec), **_errors(spec)},
+        "parameters": [*_path_parameters(spec), *_query_parameters(spec, refs, schemas), *_headers(spec)],
+        "responses": {**_successes(spec, refs), **_errors(spec, refs[(Error, "validation")])},
     }
     if spec.action:
         operation["x-action"] = spec.action
     if spec.body is not None:
-        operation["requestBody"] = {
-            "required": False,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=spec.body.__name__)}}},
-        }
+        body: dict[str, Any] = {"schema": refs[(spec.body, "validation")]}
+        if spec.body in EXAMPLES:
+            body["example"] = EXAMPLES[spec.body]
+        # Required when the model has a required field: a client may leave out an empty or all-optional body.
+        required = any(field.is_required() for field in spec.body.model_fields.values())
+        operation["requestBody"] = {"required": required, "content": {"application/json": body}}
     return operation
-
-
-def _operation_id(spec: RouteSpec) -> str:
-    words = [part.strip("{}") for part in spec.path.split("/") if part and part != "v1"]
-    return "_".join([spec.method.lower(), *words]).replace("-", "_").replace(".", "_")
 
 
 def _path_parameters(spec: RouteSpec) -> list[dict[str, Any]]:
@@ -108,10 +163,12 @@ def _path_parameters(spec: RouteSpec) -> list[dict[str, Any]]:
     ]
 
 
-def _query_parameters(spec: RouteSpec, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+def _query_parameters(
+    spec: RouteSpec, refs: dict[Key, dict[str, Any]], schemas: dict[str, Any]
+) -> list[dict[str, Any]]:
     if spec.query is None:
         return []
-    model = schemas[spec.query.__name__]
+    model = schemas[refs[(spec.query, "validation")]["$ref"].rsplit("/", 1)[-1]]
     required = set(model.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": _not_null(schema)}
@@ -153,15 +210,20 @@ def _headers(spec: RouteSpec) -> list[dict[str, Any]]:
     return headers
 
 
-def _successes(spec: RouteSpec) -> dict[str, Any]:
-    json_object = {"application/json": {"schema": {"type": "object"}}}
-    return {
-        str(status): {"description": "Done"} if status == 204 else {"description": "Done", "content": json_object}
-        for status in spec.success
-    }
+def _successes(spec: RouteSpec, refs: dict[Key, dict[str, Any]]) -> dict[str, Any]:
+    schema = refs[(spec.response, "serialization")] if spec.response is not None else {"type": "object"}
+    answer: dict[str, Any] = {"description": "Done", "content": {"application/json": {"schema": schema}}}
+    if _sends_version(spec):
+        answer["headers"] = {"ETag": ETAG}
+    return {str(status): {"description": "Done"} if status == 204 else answer for status in spec.success}
 
 
-def _errors(spec: RouteSpec) -> dict[str, Any]:
+def _sends_version(spec: RouteSpec) -> bool:
+    """Every write to a case, and the case itself, answer with the case's version after it as the ETag."""
+    return spec.owner in (Owner.CASE, Owner.REQUEST) and (spec.method == "POST" or spec.path == CASE)
+
+
+def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
     codes: set[int] = set()
     has_ids = bool(PARAMETER.search(spec.path))
     if not spec.public:
@@ -176,5 +238,36 @@ def _errors(spec: RouteSpec) -> dict[str, Any]:
         codes |= {400, 409}
     if spec.owner in (Owner.CASE, Owner.REQUEST) and spec.method == "POST":
         codes.add(410)
-    error = {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}
+    if not spec.public:
+        codes.add(503)
+    error = {"application/json": {"schema": error_schema}}
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
+
+
+def _webhooks(event: dict[str, Any]) -> dict[str, Any]:
+    """One entry per event type: what a storefront's endpoint receives, and what it should answer."""
+    headers = [
+        {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
+        for name, text in WEBHOOK_HEADERS.items()
+    ]
+    return {
+        kind.value: {
+            "post": {
+                "operationId": "on_" + kind.value.replace(".", "_"),
+                "summary": f"`{kind.value}`: the case and the timeline line that raised it",
+                "parameters": headers,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
+                        }
+                    },
+                },
+                "responses": {
+                    "2XX": {"description": "Received; any other answer (or none in time) is retried with backoff"}
+                },
+            }
+        }
+        for kind in EventType
+    }

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
+from chalicelib.api.errors import error_codes
 from chalicelib.domain.evidence_models import Declaration
 from chalicelib.domain.models import (
     FreeText,
@@ -132,12 +133,13 @@ class SellerRecordQuery(Body):
 
 
 class ErrorInfo(BaseModel):
-    code: str
+    # An enum in the document (every code the API can answer, from the error classes), a string here.
+    code: Annotated[str, Field(json_schema_extra=lambda schema: schema.update(enum=error_codes()))]
     message: str
     details: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class ErrorBody(BaseModel):
+class Error(BaseModel):
     """The shape of every error response (built by `errors.error_body`; the OpenAPI document shows it from here)."""
 
     error: ErrorInfo

@@ -10,7 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from chalicelib.domain.models import AuditEvent, Dispute, Frozen, Party, RecordedDateTime, UtcDateTime
 
@@ -108,6 +108,9 @@ class TrackingStatus(StrEnum):
 
 class Tracking(Frozen):
     """A carrier's tracking record, as structured fields the rules can read (no file)."""
+
+    # Evidence is shown without its empty fields (`delivered_at` of a parcel still on its way).
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
 
     carrier: Annotated[str, Field(min_length=1, max_length=64)]
     tracking_number: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]

@@ -79,7 +79,11 @@ Statement = Annotated[str, Field(min_length=1), _FREE_TEXT, AfterValidator(_prin
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    # Dumped, a model writes every field, defaulted ones too: its serialization schema (what the OpenAPI
+    # document shows a response holding) says so, and a generated client reads them as always there.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", defer_build=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Role(StrEnum):
@@ -612,9 +616,9 @@ class Page:
 
 
 class DisputeQuery(Frozen):
-    """A page of cases: reviewers read a queue, everyone else their own cases."""
+    """A page of cases: reviewers read a queue (`review` when none is named), everyone else their own cases."""
 
-    queue: Literal["review", "senior", "fulfilment"] = "review"
+    queue: Literal["review", "senior", "fulfilment"] | None = None
     status: Status | None = None
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)

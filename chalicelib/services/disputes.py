@@ -132,7 +132,7 @@ def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:
     require_role(actor, "list_cases")
     page = (query.status, query.limit, query.cursor)
     if actor.role in REVIEWERS:
-        return ctx.cases.queue(query.queue, *page)
+        return ctx.cases.queue(query.queue or "review", *page)
     if actor.role == Role.BUYER:
         return ctx.cases.of_buyer(actor.storefront_id, actor.sub, *page)
     if actor.role == Role.SELLER:

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.conftest import eventually
+from tests.documented import assert_documented_answer
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = ROOT / "tests" / "policies"  # per-storefront policy overrides (POLICY_DIR), e.g. short windows
@@ -39,7 +40,10 @@ class Service:
     output: list[str] = field(default_factory=list)  # every line the service printed so far (logs included)
 
     def call(self, method: str, path: str, token: dict[str, str] | None = None, body: Any = None) -> requests.Response:
-        return requests.request(method, f"{self.url}{path}", headers=token or {}, json=body, timeout=10)
+        """Over HTTP; a success answer must be as the OpenAPI document describes it (tests/documented.py)."""
+        response = requests.request(method, f"{self.url}{path}", headers=token or {}, json=body, timeout=10)
+        assert_documented_answer(method, path, response.status_code, response.content, response.headers)
+        return response
 
 
 def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:

@@ -22,6 +22,7 @@ from chalicelib.bootstrap import context
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
 from tests.conftest import eventually
+from tests.documented import assert_documented_answer
 from tests.factories import after_sales_body, bearer, unique
 
 POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -37,7 +38,8 @@ def runtime() -> Iterator[LocalRuntime]:
 
 
 class Api:
-    """A thin JSON client over chalice.test.Client with tokens per role."""
+    """A thin JSON client over chalice.test.Client with tokens per role; every success answer is checked
+    against its documented response model."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
@@ -46,6 +48,7 @@ class Api:
         raw = body if isinstance(body, str | bytes) or body is None else json.dumps(body)
         response = getattr(self.client.http, method.lower())(path, headers={**(token or {}), **headers}, body=raw)
         response.json = json.loads(response.body) if response.body else None
+        assert_documented_answer(method, path, response.status_code, response.body, response.headers)
         return response
 
 

@@ -17,7 +17,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 import statemachines
 from app import app as chalice_app
 from chalicelib.api.errors import NO_SUCH_ROUTE
-from chalicelib.api.schemas import ErrorBody
+from chalicelib.api.schemas import Error
 from chalicelib.config import ENVIRONMENT
 from infra import build
 from infra.check import example_definition, template_problems
@@ -136,7 +136,7 @@ def test_api_gateways_own_answers_are_the_apis_json_errors_and_echo_nothing(temp
     # Every other 4xx and 5xx of API Gateway keeps its status, in the API's error shape
     assert {kind for kind in responses} == {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"}
     assert "statusCode" not in responses["DEFAULT_4XX"] and "statusCode" not in responses["DEFAULT_5XX"]
-    assert all(ErrorBody.model_validate(body).error.details == [] for body in bodies.values())
+    assert all(Error.model_validate(body).error.details == [] for body in bodies.values())
     # and no answer maps anything of the request (a header, $context.error.message) into itself
     assert all("responseParameters" not in response for response in responses.values())
     assert all("$" not in response["responseTemplates"]["application/json"] for response in responses.values())

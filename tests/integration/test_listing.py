@@ -69,3 +69,16 @@ def test_bad_listing_parameters_are_4xx(api: Api, patient_shop: Storefront) -> N
     assert api.call("GET", "/v1/disputes?cursor=not-a-cursor", patient_shop.buyer).status_code == 400
     forged = "eyJQSyI6eyJTIjoiQ0FTRSN4In19"  # {"PK":{"S":"CASE#x"}}
     assert api.call("GET", f"/v1/disputes?cursor={forged}", patient_shop.buyer).status_code == 400
+
+
+def test_a_reviewer_who_names_no_queue_reads_the_review_queue(api: Api, patient_shop: Storefront) -> None:
+    # Given a case waiting for a reviewer (the document gives `queue` no default, so clients may leave it out)
+    case = patient_shop.to_review()
+
+    # When a reviewer lists without `queue`, and with `queue=review`
+    unnamed = ids(api, "/v1/disputes?limit=100", REVIEWER)
+    named = ids(api, "/v1/disputes?queue=review&limit=100", REVIEWER)
+
+    # Then both are the review queue
+    assert case["id"] in unnamed and case["id"] in named
+    assert case["id"] not in ids(api, "/v1/disputes?queue=senior&limit=100", REVIEWER)

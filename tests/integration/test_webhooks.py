@@ -19,6 +19,7 @@ import pytest
 import app
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.webhook_sender import HttpSender
+from chalicelib.api.responses import WebhookEvent
 from chalicelib.bootstrap import webhook_ports, webhook_store
 from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import VersionConflict
@@ -128,6 +129,8 @@ def test_every_case_event_reaches_the_storefront_signed_and_in_sequence_order(
     assert in_order[0]["data"]["dispute"]["status"] == "awaiting_seller"
     assert in_order[-1]["data"]["dispute"]["status"] == "under_review"
     assert in_order[-1]["data"]["event"]["action"] == "under_review"
+    # And every body is what the OpenAPI document's `webhooks` section says it is
+    assert all(WebhookEvent.model_validate_json(hit.body) for hit in receiver.for_case(case["id"]))
 
 
 def test_a_receiver_failing_the_first_attempts_still_gets_every_event_with_a_stable_id(
