@@ -20,14 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 from chalice.test import Client
 
 from app import app
-from bench.common import POLICIES, headers, table
+from bench.common import POLICIES, headers, request_body, table
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import case_key
 from localrun.runtime import LocalRuntime
@@ -165,7 +164,7 @@ class Driver:
 
     def escalate(self, reason: str, route: bool = False) -> str:
         request_id = f"calls-{reason}-{time.time_ns()}"
-        body = after_sales(request_id, reason)
+        body = request_body(request_id, reason)
         self.call("PUT /v1/after-sales/{id}" if route else None, "PUT", f"/v1/after-sales/{request_id}", SHOP, body)
         case = self.call(
             "POST /v1/disputes" if route else None,
@@ -211,26 +210,6 @@ PNG_BYTES = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-
-
-def after_sales(order: str, reason: str) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    return {
-        "order_id": order,
-        "buyer_id": "buyer-1",
-        "seller_id": "seller-1",
-        "amount_paid": 12_900,
-        "shipping_paid": 800,
-        "currency": "CNY",
-        "delivered_at": (now - timedelta(days=2)).isoformat(),
-        "type": "return_and_refund",
-        "reason": reason,
-        "amount_requested": 12_900,
-        "requested_at": (now - timedelta(days=1)).isoformat(),
-        "seller_decision": "rejected",
-        "seller_decided_at": (now - timedelta(hours=1)).isoformat(),
-        "seller_reason": "used",
-    }
 
 
 def measure(api: Client, table_name: str) -> dict[str, Calls]:
