@@ -19,7 +19,7 @@ case back to a reviewer, who decides what is still owed; that goes on to the ref
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, SeniorReviewerRequired
@@ -74,7 +74,7 @@ ACTS: dict[WindowKind, StepParty] = {
 RECEIPT_STEPS = frozenset({K.RETURN_RECEIPT, K.RESHIPMENT_RECEIPT})
 
 
-def window_length(policy: FulfilmentPolicy, step: WindowKind, remedy: Outcome) -> Any:
+def window_length(policy: FulfilmentPolicy, step: WindowKind, remedy: Outcome) -> timedelta:
     if step == K.RESHIPMENT:
         return policy.repair_reshipment if remedy == Outcome.REPAIR else policy.exchange_reshipment
     return {

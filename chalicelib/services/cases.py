@@ -30,7 +30,6 @@ from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
 
-Change = Transition | EvidenceChange
 C = TypeVar("C", Transition, EvidenceChange)
 Decide = Callable[[Dispute, datetime], C]
 
@@ -128,11 +127,9 @@ def commit(ctx: Context, decided: C, *, read: StoredCase | None, by_workflow: bo
         return decided
     else:
         saved = decided.model_copy(update={"case": ctx.cases.save(decided, read.parked)})
-        record_case_events(decided.events, saved.case.created_at)
-        if not by_workflow:
-            resume_workflow(ctx, read, saved.case)
-        return saved
     record_case_events(decided.events, saved.case.created_at)
+    if read is not None and isinstance(saved, Transition) and not by_workflow:
+        resume_workflow(ctx, read, saved.case)
     return saved
 
 
