@@ -1,6 +1,6 @@
 // Money, times and labels as a reviewer reads them.
 
-const LOCALE = undefined; // the browser's own
+import { locale } from "./i18n.js";
 
 /** Minor units per the currency's ISO 4217 exponent (JPY 0, CNY 2, BHD 3), as Intl knows it. */
 export function fractionDigits(currency) {
@@ -9,7 +9,7 @@ export function fractionDigits(currency) {
 
 export function money(minor, currency) {
   const digits = fractionDigits(currency);
-  return new Intl.NumberFormat(LOCALE, {
+  return new Intl.NumberFormat(locale(), {
     style: "currency",
     currency,
     minimumFractionDigits: digits,
@@ -42,7 +42,7 @@ export function parseMajor(text, currency) {
 
 export function dateTime(iso) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 }
 
 const UNITS = [
@@ -56,7 +56,7 @@ const UNITS = [
 export function relative(iso, now = Date.now()) {
   const seconds = (new Date(iso).getTime() - now) / 1000;
   const [unit, size] = UNITS.find(([, length]) => Math.abs(seconds) >= length) || UNITS[UNITS.length - 1];
-  return new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" }).format(Math.round(seconds / size), unit);
+  return new Intl.RelativeTimeFormat(locale(), { numeric: "auto" }).format(Math.round(seconds / size), unit);
 }
 
 /**
