@@ -45,6 +45,16 @@ class Service:
         assert_documented_answer(method, path, response.status_code, response.content, response.headers)
         return response
 
+    def upload(self, case_path: str, token: dict[str, str], content: bytes, content_type: str) -> requests.Response:
+        """A photo as a client adds one: declared, POSTed straight to the presigned storage URL, then completed."""
+        declaration = {"kind": "photo", "content_type": content_type, "size": len(content)}
+        declared = self.call("POST", f"{case_path}/evidence", token, declaration)
+        assert declared.status_code == 201, declared.text
+        upload = declared.json()["upload"]
+        stored = requests.post(upload["url"], data=upload["fields"], files={"file": ("photo", content)}, timeout=10)
+        assert stored.status_code in (200, 201, 204), stored.text
+        return self.call("POST", f"{case_path}/evidence/{declared.json()['evidence_id']}/complete", token)
+
 
 def _drain(process: subprocess.Popen[str], lines: list[str]) -> None:
     assert process.stdout is not None

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from chalicelib.config import DEV_JWT_SECRET
+from tests import evidence_samples as samples
 from tests.conftest import eventually
 from tests.e2e.conftest import Service
 
@@ -54,6 +55,10 @@ def test_a_dispute_goes_from_escalation_to_a_ruling_carried_out_and_closed(servi
     assert duplicate.json()["error"]["details"] == [{"dispute_id": case["id"]}]
 
     path = f"/v1/disputes/{case['id']}"
+    # Each side backs its story with a photo, uploaded as the README shows: the rules can't settle it alone
+    for party in (BUYER, SELLER):
+        added = service.upload(path, party, samples.png(), "image/png")
+        assert added.status_code == 200 and added.json()["status"] == "verified", added.text
     assert service.call("POST", f"{path}/submit", SELLER).status_code == 202
     assert service.call("GET", path, BUYER).json()["status"] == "awaiting_buyer"
     assert service.call("POST", f"{path}/submit", BUYER).status_code == 202
