@@ -18,7 +18,7 @@ from typing import Any
 from chalicelib.adapters.table import Cursors, Table, s, sortable
 from chalicelib.adapters.webhook_outbox import PENDING_INDEX, PENDING_PARTITION, entry_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
-from chalicelib.domain.webhooks import Delivery, Subscription
+from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 
 DELIVERY_RETENTION = timedelta(days=30)
 
@@ -68,6 +68,7 @@ class DynamoWebhookStore:
             **delivery_key(delivery.id),
             "doc": s(delivery.model_dump_json()),
             "revision": {"N": str(delivery.revision)},
+            "delivery_status": s(delivery.status.value),
             "GSI4PK": s(f"WEBHOOK#{delivery.subscription_id}"),
             "GSI4SK": s(f"{sortable(delivery.created_at)}#{delivery.id}"),
             "expires_at": {"N": str(int((delivery.updated_at + DELIVERY_RETENTION).timestamp()))},
@@ -91,9 +92,14 @@ class DynamoWebhookStore:
         item = self.table.get(delivery_key(delivery_id))
         return Delivery.model_validate_json(item["doc"]["S"]) if item else None
 
-    def deliveries(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
-        """A subscription's deliveries, newest first, a page at a time."""
-        listing = f"GSI4#WEBHOOK#{subscription_id}"
+    def deliveries(
+        self, subscription_id: str, limit: int, cursor: str | None, status: DeliveryStatus | None = None
+    ) -> tuple[list[Delivery], str | None]:
+        """A subscription's deliveries, newest first, a page at a time; with `status`, only those in it.
+
+        The status is a filter on the subscription's partition, not a key: a filtered page reads `limit`
+        deliveries and may hold fewer (or none) while `next_cursor` says there is more to look at."""
+        listing = f"GSI4#WEBHOOK#{subscription_id}#{status or 'any'}"  # a cursor only resumes its own filter
         kwargs: dict[str, Any] = {
             "IndexName": "GSI4",
             "KeyConditionExpression": "GSI4PK = :pk",
@@ -101,6 +107,9 @@ class DynamoWebhookStore:
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if status is not None:
+            kwargs["FilterExpression"] = "delivery_status = :status"
+            kwargs["ExpressionAttributeValues"][":status"] = s(status.value)
         if cursor:
             kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
         response = self.table.call("query", **kwargs)

@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
-from chalicelib.api.responses import WebhookEvent
+from chalicelib.api.responses import WebhookEvent, WebhookTestEvent
 from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
@@ -96,7 +96,7 @@ def document() -> dict[str, Any]:
         },
         "servers": SERVERS,
         "paths": paths,
-        "webhooks": _webhooks(refs[(WebhookEvent, "serialization")]),
+        "webhooks": _webhooks(refs[(WebhookEvent, "serialization")], refs[(WebhookTestEvent, "serialization")]),
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
@@ -111,7 +111,7 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
     """Every model's schema in one namespace: request models as validated, responses as serialized
     (a model that differs between the two gets both, `...Input` and `...Output`)."""
     inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
-    outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent}
+    outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent, WebhookTestEvent}
     keys: list[Key] = [
         *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
@@ -244,7 +244,7 @@ def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
 
 
-def _webhooks(event: dict[str, Any]) -> dict[str, Any]:
+def _webhooks(event: dict[str, Any], test_event: dict[str, Any]) -> dict[str, Any]:
     """One entry per event type: what a storefront's endpoint receives, and what it should answer."""
     headers = [
         {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
@@ -254,13 +254,20 @@ def _webhooks(event: dict[str, Any]) -> dict[str, Any]:
         kind.value: {
             "post": {
                 "operationId": "on_" + kind.value.replace(".", "_"),
-                "summary": f"`{kind.value}`: the case and the timeline line that raised it",
+                "summary": f"`{kind.value}`: "
+                + (
+                    "sent on request to one endpoint"
+                    if kind is EventType.WEBHOOK_TEST
+                    else "the case and the timeline line that raised it"
+                ),
                 "parameters": headers,
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
+                            "schema": test_event
+                            if kind is EventType.WEBHOOK_TEST
+                            else {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
                         }
                     },
                 },

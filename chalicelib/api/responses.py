@@ -238,7 +238,7 @@ class DeliveryView(Answer):
     subscription_id: str
     event_id: str
     event_type: EventType
-    case_id: str
+    case_id: str | None = Field(description="null for a `webhook.test` delivery")
     sequence: int
     status: DeliveryStatus
     round: int
@@ -316,3 +316,23 @@ class WebhookEvent(Answer):
     created_at: datetime
     sequence: int = Field(description="Increasing per case; sort by it, never count on it")
     data: WebhookEventData
+
+
+class TestedEndpoint(Answer):
+    id: str
+    url: str
+
+
+class WebhookTestData(Answer):
+    webhook: TestedEndpoint = Field(description="The endpoint the test was sent to")
+
+
+class WebhookTestEvent(Answer):
+    """`webhook.test`, sent on request (POST /v1/webhooks/{id}/test): the same envelope and signature as every
+    event, with the endpoint as its data, so a receiver's verification can be tried before any case exists."""
+
+    id: str
+    type: Literal["webhook.test"]
+    created_at: datetime
+    sequence: Literal[0]
+    data: WebhookTestData

@@ -420,6 +420,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         response=SubscriptionWithSecret,
     ),
     RouteSpec(
+        "POST",
+        f"{HOOK}/test",
+        "manage_webhooks",
+        Owner.SUBSCRIPTION,
+        "Send a signed webhook.test event to the endpoint",
+        (202,),
+        body=EmptyBody,
+        operation_id="sendTestWebhook",
+        response=DeliveryView,
+    ),
+    RouteSpec(
         "GET",
         f"{HOOK}/deliveries",
         "manage_webhooks",

@@ -20,7 +20,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
-from chalicelib.domain.webhooks import EventType
+from chalicelib.domain.webhooks import DeliveryStatus, EventType
 
 RulingBody = ReviewerDecision
 
@@ -86,10 +86,20 @@ class SubscribeBody(Body):
     url: Annotated[str, Field(min_length=1, max_length=MAX_URL_LENGTH)]
     events: Annotated[list[EventType], Field(min_length=1, max_length=len(EventType))]
 
+    @field_validator("events")
+    @classmethod
+    def subscribable(cls, events: list[EventType]) -> list[EventType]:
+        if EventType.WEBHOOK_TEST in events:
+            raise ValueError("webhook.test is sent on request (POST /v1/webhooks/{id}/test), not subscribed to")
+        return events
+
 
 class DeliveriesQuery(Frozen):
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
+    status: DeliveryStatus | None = Field(
+        default=None, description="only deliveries in this state (a page may come back short; follow next_cursor)"
+    )
 
 
 class DevTokenBody(Body):

@@ -78,11 +78,20 @@ def rotate_secret(webhook_id: str) -> Response:
     return json_response(subscription_view(rotated, with_secret=True))
 
 
+@route(bp, "/v1/webhooks/{webhook_id}/test", "POST")
+def send_test_event(webhook_id: str) -> Response:
+    actor = current_actor(bp.current_request)
+    parse_body(bp.current_request, schemas.EmptyBody)
+    delivery = webhooks.send_test(bootstrap.webhook_ports(), actor, webhook_id)
+    return json_response(delivery_view(delivery), 202)
+
+
 @route(bp, "/v1/webhooks/{webhook_id}/deliveries", "GET")
 def list_deliveries(webhook_id: str) -> Response:
     actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, schemas.DeliveriesQuery)
-    items, cursor = webhooks.list_deliveries(bootstrap.webhook_ports(), actor, webhook_id, query.limit, query.cursor)
+    ports = bootstrap.webhook_ports()
+    items, cursor = webhooks.list_deliveries(ports, actor, webhook_id, query.limit, query.cursor, query.status)
     return json_response({"items": [delivery_view(d) for d in items], "next_cursor": cursor})
 
 

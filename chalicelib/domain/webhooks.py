@@ -43,6 +43,11 @@ class EventType(StrEnum):
     FULFILMENT_OVERDUE = "dispute.fulfilment_overdue"
     PLATFORM_REFUNDED = "dispute.platform_refunded"
     FULFILLED = "dispute.fulfilled"
+    # Sent on request to one endpoint (POST /v1/webhooks/{id}/test), never subscribed to.
+    WEBHOOK_TEST = "webhook.test"
+
+
+SUBSCRIBABLE = frozenset(EventType) - {EventType.WEBHOOK_TEST}
 
 
 # Events of one saved transition get consecutive numbers inside their version's block.
@@ -76,6 +81,12 @@ def _digest(*parts: str) -> str:
 def event_id_for(case_id: str, sequence: int) -> str:
     """Derived, not random: the same event always has the same id (the `webhook-id`)."""
     return f"evt_{_digest(case_id, str(sequence))}"
+
+
+def test_event_id_for(subscription_id: str, at: datetime) -> str:
+    """One test event per endpoint per minute: asking again within the minute finds the same delivery, so a
+    storefront pressing the button in a loop cannot grow its delivery log faster than that."""
+    return f"evt_test_{_digest(subscription_id, at.strftime('%Y-%m-%dT%H:%M'))}"
 
 
 def delivery_id_for(subscription_id: str, event_id: str) -> str:
@@ -155,7 +166,7 @@ class Delivery(Frozen):
     storefront_id: str
     event_id: str
     event_type: EventType
-    case_id: str
+    case_id: str | None  # None for a `webhook.test` delivery, which belongs to no case
     sequence: int
     body: str
     status: DeliveryStatus = DeliveryStatus.PENDING
@@ -254,6 +265,18 @@ def event_body(
         "created_at": iso(created_at),
         "sequence": sequence,
         "data": {"dispute": dispute, "event": event},
+    }
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_event_body(event_id: str, created_at: datetime, subscription: Subscription) -> str:
+    """`webhook.test`: the envelope every event has, with the endpoint itself as its data."""
+    payload = {
+        "id": event_id,
+        "type": EventType.WEBHOOK_TEST.value,
+        "created_at": iso(created_at),
+        "sequence": 0,
+        "data": {"webhook": {"id": subscription.id, "url": subscription.url}},
     }
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 

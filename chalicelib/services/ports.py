@@ -15,7 +15,7 @@ from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRe
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
-from chalicelib.domain.webhooks import Delivery, Subscription
+from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
 
@@ -96,7 +96,9 @@ class WebhookStore(Protocol):
     def create_delivery(self, delivery: Delivery) -> bool: ...
     def save_delivery(self, delivery: Delivery) -> Delivery | None: ...
     def get_delivery(self, delivery_id: str) -> Delivery | None: ...
-    def deliveries(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]: ...
+    def deliveries(
+        self, subscription_id: str, limit: int, cursor: str | None, status: DeliveryStatus | None = None
+    ) -> tuple[list[Delivery], str | None]: ...
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None: ...
 
 

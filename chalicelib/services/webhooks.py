@@ -17,9 +17,13 @@ from chalicelib.domain.models import Actor
 from chalicelib.domain.webhook_urls import check_url
 from chalicelib.domain.webhooks import (
     Delivery,
+    DeliveryStatus,
     EventType,
     SigningSecret,
     Subscription,
+    delivery_id_for,
+    test_event_body,
+    test_event_id_for,
 )
 from chalicelib.services.webhook_delivery import WebhookPorts, enqueue_attempt, update
 
@@ -79,10 +83,39 @@ def rotate_secret(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Su
 
 
 def list_deliveries(
-    ports: WebhookPorts, actor: Actor, subscription_id: str, limit: int, cursor: str | None
+    ports: WebhookPorts,
+    actor: Actor,
+    subscription_id: str,
+    limit: int,
+    cursor: str | None,
+    status: DeliveryStatus | None = None,
 ) -> tuple[list[Delivery], str | None]:
     get_subscription(ports, actor, subscription_id)
-    return ports.store.deliveries(subscription_id, limit, cursor)
+    return ports.store.deliveries(subscription_id, limit, cursor, status)
+
+
+def send_test(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Delivery:
+    """A signed `webhook.test` to one endpoint, queued and retried like any delivery, and listed with them."""
+    subscription = get_subscription(ports, actor, subscription_id)
+    now = ports.clock()
+    event_id = test_event_id_for(subscription.id, now)
+    delivery = Delivery(
+        id=delivery_id_for(subscription.id, event_id),
+        subscription_id=subscription.id,
+        storefront_id=actor.storefront_id,
+        event_id=event_id,
+        event_type=EventType.WEBHOOK_TEST,
+        case_id=None,
+        sequence=0,
+        body=test_event_body(event_id, now, subscription),
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    if not ports.store.create_delivery(delivery):  # asked again within the minute: the same test
+        return ports.store.get_delivery(delivery.id) or delivery
+    enqueue_attempt(ports, delivery, 1, now)
+    return delivery
 
 
 def redeliver(ports: WebhookPorts, actor: Actor, delivery_id: str) -> Delivery:

@@ -26,7 +26,7 @@ from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.webhook_messages import EventMessage, SendResult
-from chalicelib.domain.webhooks import Attempt, Delivery, EventType, RetrySchedule
+from chalicelib.domain.webhooks import SUBSCRIBABLE, Attempt, Delivery, EventType, RetrySchedule
 from chalicelib.services import webhook_delivery
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
@@ -35,7 +35,7 @@ from tests.factories import BUYER, SELLER, bearer, request, unique
 from tests.integration.conftest import Api, Storefront, unrelayed_cases
 from tests.integration.webhook_receiver import Receiver
 
-ALL_EVENTS = [event.value for event in EventType]
+ALL_EVENTS = sorted(SUBSCRIBABLE)
 SCHEDULED_EVENT = {
     "version": "0",
     "id": "sweep-1",
@@ -263,6 +263,81 @@ def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_t
     assert not [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
 
 
+def test_a_test_event_reaches_the_endpoint_signed_and_is_listed_with_its_deliveries(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given an endpoint subscribed to one event type only, which fails its first attempt
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.ruled"])
+    receiver.fail_first = 1
+    path = f"/v1/webhooks/{subscription['id']}"
+
+    # When the storefront asks for a test event
+    sent = api.call("POST", f"{path}/test", quiet_shop.token)
+
+    # Then it is queued as a delivery of its own, belonging to no case
+    assert sent.status_code == 202, sent.json
+    assert sent.json["event_type"] == "webhook.test" and sent.json["case_id"] is None
+    assert sent.json["status"] == "pending"
+
+    # And it arrives signed with the endpoint's secret (retried like any event), with the endpoint as its data
+    hits = eventually(lambda: receiver.for_event(sent.json["event_id"]), lambda got: any(h.accepted for h in got))
+    assert [hit.status for hit in hits] == [500, 204]
+    assert all(hit.verified_with == (0,) for hit in hits)
+    payload = hits[-1].payload
+    assert payload["type"] == "webhook.test" and payload["id"] == sent.json["event_id"]
+    assert payload["data"] == {"webhook": {"id": subscription["id"], "url": receiver.url}}
+
+    # And asking again within the minute is the same test, not a second delivery
+    again = api.call("POST", f"{path}/test", quiet_shop.token)
+    assert again.status_code == 202 and again.json["id"] == sent.json["id"]
+    (listed,) = eventually(
+        lambda: hooks.deliveries(quiet_shop, subscription["id"]), lambda items: items[0]["status"] == "delivered"
+    )
+    assert listed["id"] == sent.json["id"] and [a["status_code"] for a in listed["attempts"]] == [500, 204]
+
+
+def test_webhook_test_cannot_be_subscribed_to(api: Api, receiver: Receiver, quiet_shop: Storefront) -> None:
+    response = api.call("POST", "/v1/webhooks", quiet_shop.token, {"url": receiver.url, "events": ["webhook.test"]})
+    assert response.status_code == 422
+    assert api.call("GET", "/v1/webhooks", quiet_shop.token).json["items"] == []
+
+
+def test_deliveries_are_filtered_by_status_with_cursors_that_keep_the_filter(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given an endpoint that has one delivered event and one that keeps failing
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    path = f"/v1/webhooks/{subscription['id']}/deliveries"
+    delivered = quiet_shop.escalate()
+    eventually(lambda: receiver.accepted_events(delivered["id"]), bool)
+    receiver.fail_first = 10_000
+    failing = quiet_shop.escalate()
+    eventually(lambda: receiver.for_case(failing["id"]), bool)
+
+    def listed(query: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor = ""
+        for _ in range(10):  # bounded: pages of one until the cursor runs out
+            response = api.call("GET", f"{path}?limit=1&{query}{cursor}", quiet_shop.token)
+            assert response.status_code == 200, response.json
+            items += response.json["items"]
+            if not response.json["next_cursor"]:
+                return items
+            cursor = f"&cursor={response.json['next_cursor']}"
+        raise AssertionError("the cursor never ran out")
+
+    # Then each status lists only its own deliveries, across pages
+    assert [d["case_id"] for d in listed("status=delivered")] == [delivered["id"]]
+    assert [d["case_id"] for d in listed("status=pending")] == [failing["id"]]
+    assert listed("status=cancelled") == []
+    assert {d["case_id"] for d in listed("")} == {delivered["id"], failing["id"]}
+
+    # And an unknown status, or a cursor of another filter, is a 4xx
+    assert api.call("GET", f"{path}?status=lost", quiet_shop.token).status_code == 422
+    first = api.call("GET", f"{path}?limit=1", quiet_shop.token).json["next_cursor"]
+    assert api.call("GET", f"{path}?status=pending&cursor={first}", quiet_shop.token).status_code == 400
+
+
 def test_subscriptions_are_checked_and_private_to_their_storefront(
     api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
 ) -> None:
@@ -273,6 +348,7 @@ def test_subscriptions_are_checked_and_private_to_their_storefront(
     # Another storefront cannot see or touch it
     assert api.call("GET", f"{path}/deliveries", other_shop).status_code == 404
     assert api.call("POST", f"{path}/rotate-secret", other_shop).status_code == 404
+    assert api.call("POST", f"{path}/test", other_shop).status_code == 404
     assert api.call("DELETE", path, other_shop).status_code == 404
     assert api.call("GET", "/v1/webhooks", other_shop).json["items"] == []
     assert api.call("POST", "/v1/webhooks/deliveries/dlv_nothing/redeliver", other_shop).status_code == 404

@@ -79,7 +79,11 @@ class Receiver:
 
     def for_case(self, case_id: str) -> list[Hit]:
         with self._lock:
-            return [hit for hit in self.hits if hit.payload["data"]["dispute"]["id"] == case_id]
+            return [hit for hit in self.hits if hit.payload["data"].get("dispute", {}).get("id") == case_id]
+
+    def for_event(self, webhook_id: str) -> list[Hit]:
+        with self._lock:
+            return [hit for hit in self.hits if hit.webhook_id == webhook_id]
 
     def accepted_events(self, case_id: str) -> dict[str, dict[str, Any]]:
         """The distinct events a storefront processed for a case, by webhook-id (it dedupes on that id)."""

@@ -15,6 +15,7 @@ from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.views import dispute_view, event_view
 from chalicelib.domain.webhook_messages import outbox_entries
 from chalicelib.domain.webhooks import (
+    SUBSCRIBABLE,
     EventType,
     SigningSecret,
     Subscription,
@@ -42,7 +43,8 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
     internal_actions = ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed")
     for internal in (*internal_actions, "receipt_decided"):
         assert event_type_for(internal) is None
-    assert len(EventType) == 18
+    assert len(EventType) == 19
+    assert EventType.WEBHOOK_TEST not in SUBSCRIBABLE and len(SUBSCRIBABLE) == 18  # sent on request only
 
 
 def test_sequence_increases_with_the_version_and_then_the_event_index() -> None:
