@@ -66,6 +66,7 @@ def webhook_ports() -> WebhookPorts:
         resolver=resolve,
         secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
         sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
+        disable_after=timedelta(seconds=config.webhook_disable_after_seconds),
     )
 
 

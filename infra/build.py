@@ -272,7 +272,9 @@ def dashboard_body(functions: list[str]) -> dict[str, Any]:
         widget(
             "Things going wrong",
             [
-                *business("WorkflowFailures", "WebhookDeliveriesFailed", "WebhookAttemptsFailed"),
+                *business(
+                    "WorkflowFailures", "WebhookDeliveriesFailed", "WebhookAttemptsFailed", "WebhookEndpointsDisabled"
+                ),
                 search("FulfilmentStepsOverdue", "step"),
             ],
             x=16,

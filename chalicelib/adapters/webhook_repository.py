@@ -1,7 +1,10 @@
 """Subscriptions, deliveries and the outbox's publish state, in the service's single table.
 
 Items (PK / SK):
-  WEBHOOKS#{storefront} / SUBSCRIPTION#{id}   a subscription with its signing secrets
+  WEBHOOKS#{storefront} / SUBSCRIPTION#{id}   a subscription with its signing secrets (`doc`), and its health
+                                              as attributes of their own (`failing_since`, `disabled_at`,
+                                              `disabled_reason`) so that workers change it with one
+                                              conditional UpdateItem and never rewrite the secrets
   WEBHOOK_DELIVERY#{id} / DELIVERY            one event to one subscription, with its attempt log;
                                               GSI4PK=WEBHOOK#{subscription} lists them newest first
   WEBHOOK_OUTBOX#{case} / SEQ#{n}             written by the case transaction (webhook_outbox.py)
@@ -15,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.table import Cursors, Table, s, sortable
+from chalicelib.adapters.table import Cursors, Table, from_sortable, s, sortable
 from chalicelib.adapters.webhook_outbox import PENDING_INDEX, PENDING_PARTITION, entry_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
@@ -31,6 +34,18 @@ def delivery_key(delivery_id: str) -> dict[str, Any]:
     return {"PK": s(f"WEBHOOK_DELIVERY#{delivery_id}"), "SK": s("DELIVERY")}
 
 
+HEALTH = ("failing_since", "disabled_at", "disabled_reason")
+
+
+def _subscription(item: dict[str, Any]) -> Subscription:
+    subscription = Subscription.model_validate_json(item["doc"]["S"])
+    health: dict[str, Any] = {name: item[name]["S"] for name in HEALTH if name in item}
+    for moment in ("failing_since", "disabled_at"):
+        if moment in health:
+            health[moment] = from_sortable(health[moment])
+    return subscription.model_copy(update=health) if health else subscription
+
+
 class DynamoWebhookStore:
     def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
@@ -39,13 +54,52 @@ class DynamoWebhookStore:
     # -- subscriptions ---------------------------------------------------------
 
     def put_subscription(self, subscription: Subscription) -> None:
-        self.table.put(
-            {**subscription_key(subscription.storefront_id, subscription.id), "doc": s(subscription.model_dump_json())}
+        """Create it, or replace its URL, events and secrets; its health is left as the workers wrote it."""
+        self.table.call(
+            "update_item",
+            Key=subscription_key(subscription.storefront_id, subscription.id),
+            UpdateExpression="SET doc = :doc",
+            ExpressionAttributeValues={":doc": s(subscription.model_dump_json(exclude=set(HEALTH)))},
         )
 
     def get_subscription(self, storefront_id: str, subscription_id: str) -> Subscription | None:
         item = self.table.get(subscription_key(storefront_id, subscription_id))
-        return Subscription.model_validate_json(item["doc"]["S"]) if item else None
+        return _subscription(item) if item else None
+
+    def note_failure(self, subscription: Subscription, at: datetime) -> None:
+        """The first failure of a run starts it; later ones keep its start."""
+        self._change_health(subscription, "SET failing_since = if_not_exists(failing_since, :at)", {":at": at})
+
+    def note_success(self, subscription: Subscription) -> None:
+        self._change_health(subscription, "REMOVE failing_since", {}, "attribute_exists(failing_since)")
+
+    def disable(self, subscription: Subscription, at: datetime, reason: str, failing_before: datetime) -> bool:
+        """Disable it, unless it is disabled already or an attempt succeeded since (one worker wins)."""
+        return self._change_health(
+            subscription,
+            "SET disabled_at = :at, disabled_reason = :reason",
+            {":at": at, ":reason": reason, ":before": failing_before},
+            "attribute_not_exists(disabled_at) AND failing_since <= :before",
+        )
+
+    def enable(self, subscription: Subscription) -> bool:
+        return self._change_health(subscription, "REMOVE disabled_at, disabled_reason, failing_since", {})
+
+    def _change_health(
+        self, subscription: Subscription, expression: str, values: dict[str, str | datetime], condition: str = ""
+    ) -> bool:
+        extra: dict[str, Any] = {}
+        if values:
+            extra["ExpressionAttributeValues"] = {
+                name: s(sortable(value) if isinstance(value, datetime) else value) for name, value in values.items()
+            }
+        written, _ = self.table.update(
+            subscription_key(subscription.storefront_id, subscription.id),
+            expression,
+            " AND ".join(filter(None, ["attribute_exists(doc)", condition])),
+            **extra,
+        )
+        return written
 
     def subscriptions(self, storefront_id: str) -> list[Subscription]:
         items = self.table.query(
@@ -53,7 +107,7 @@ class DynamoWebhookStore:
             ExpressionAttributeValues={":pk": s(f"WEBHOOKS#{storefront_id}"), ":prefix": s("SUBSCRIPTION#")},
             ConsistentRead=True,
         )
-        return [Subscription.model_validate_json(item["doc"]["S"]) for item in items]
+        return [_subscription(item) for item in items]
 
     def delete_subscription(self, storefront_id: str, subscription_id: str) -> bool:
         response = self.table.call(

@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
-from chalicelib.api.responses import WebhookEvent, WebhookTestEvent
+from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent, WebhookTestEvent
 from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
@@ -72,6 +72,15 @@ ETAG = {
     "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
 }
 # The headers of every webhook delivery (Standard Webhooks, https://www.standardwebhooks.com/).
+# Notices about an endpoint have their own body; every other event type is a WebhookEvent.
+NOTICE_BODIES: dict[EventType, type[BaseModel]] = {
+    EventType.WEBHOOK_TEST: WebhookTestEvent,
+    EventType.WEBHOOK_DISABLED: WebhookDisabledEvent,
+}
+NOTICE_SUMMARIES = {
+    EventType.WEBHOOK_TEST: "sent on request to one endpoint",
+    EventType.WEBHOOK_DISABLED: "another endpoint of the storefront was disabled for failing",
+}
 WEBHOOK_HEADERS = {
     "webhook-id": "The event's id, the same on every attempt: deduplicate on it",
     "webhook-timestamp": "Seconds since the epoch when this attempt was signed",
@@ -96,7 +105,10 @@ def document() -> dict[str, Any]:
         },
         "servers": SERVERS,
         "paths": paths,
-        "webhooks": _webhooks(refs[(WebhookEvent, "serialization")], refs[(WebhookTestEvent, "serialization")]),
+        "webhooks": _webhooks(
+            refs[(WebhookEvent, "serialization")],
+            {kind: refs[(model, "serialization")] for kind, model in NOTICE_BODIES.items()},
+        ),
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
@@ -111,7 +123,8 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
     """Every model's schema in one namespace: request models as validated, responses as serialized
     (a model that differs between the two gets both, `...Input` and `...Output`)."""
     inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
-    outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent, WebhookTestEvent}
+    outputs: set[type[BaseModel]] = {spec.response for spec in documented if spec.response is not None}
+    outputs |= {WebhookEvent, *NOTICE_BODIES.values()}
     keys: list[Key] = [
         *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
@@ -123,7 +136,31 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
         name.replace("-", ""): _unhyphenated({**schema, "title": name.replace("-", "")} if "-" in name else schema)
         for name, schema in definitions.get("$defs", {}).items()
     }
-    return {key: _unhyphenated(refs[key]) for key in keys}, defs
+    refs = {key: _unhyphenated(refs[key]) for key in keys}
+    # Answers may gain fields (the contract allows more), so a schema only answers use is published open:
+    # a client validating strictly against today's document does not break when one is added. Request
+    # schemas stay closed (unknown fields are a 422), and the models stay strict for the tests.
+    requested = _referenced([refs[key] for key in keys if key[1] == "validation"], defs)
+    for name in _referenced([refs[key] for key in keys if key[1] == "serialization"], defs) - requested:
+        defs[name].pop("additionalProperties", None)
+    return refs, defs
+
+
+def _referenced(roots: list[Any], defs: dict[str, Any]) -> set[str]:
+    """The names of every schema reachable from `roots` through `$ref`s."""
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            target = node.get("$ref")
+            if isinstance(target, str) and (name := target.rsplit("/", 1)[-1]) not in found:
+                found.add(name)
+                pending.append(defs.get(name))
+            pending.extend(value for key, value in node.items() if key != "$ref")
+        elif isinstance(node, list):
+            pending.extend(node)
+    return found
 
 
 def _unhyphenated(schema: Any) -> Any:
@@ -244,7 +281,7 @@ def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
 
 
-def _webhooks(event: dict[str, Any], test_event: dict[str, Any]) -> dict[str, Any]:
+def _webhooks(event: dict[str, Any], notices: dict[EventType, dict[str, Any]]) -> dict[str, Any]:
     """One entry per event type: what a storefront's endpoint receives, and what it should answer."""
     headers = [
         {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
@@ -254,20 +291,14 @@ def _webhooks(event: dict[str, Any], test_event: dict[str, Any]) -> dict[str, An
         kind.value: {
             "post": {
                 "operationId": "on_" + kind.value.replace(".", "_"),
-                "summary": f"`{kind.value}`: "
-                + (
-                    "sent on request to one endpoint"
-                    if kind is EventType.WEBHOOK_TEST
-                    else "the case and the timeline line that raised it"
-                ),
+                "summary": f"`{kind.value}`: " + NOTICE_SUMMARIES.get(kind, "the case and the timeline line behind it"),
                 "parameters": headers,
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": test_event
-                            if kind is EventType.WEBHOOK_TEST
-                            else {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
+                            "schema": notices.get(kind)
+                            or {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
                         }
                     },
                 },

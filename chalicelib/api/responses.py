@@ -221,6 +221,13 @@ class Subscription(Answer):
     events: list[EventType]
     created_at: datetime
     secret_rotated_at: datetime | None
+    status: Literal["enabled", "disabled"] = Field(
+        description="`disabled` after every attempt failed for days (`webhook.disabled` tells the other endpoints);"
+        " POST /v1/webhooks/{id}/enable turns it back on"
+    )
+    failing_since: datetime | None = Field(description="When its run of failed attempts began; null after a success")
+    disabled_at: datetime | None
+    disabled_reason: str | None
 
 
 class SubscriptionWithSecret(Subscription):
@@ -325,6 +332,29 @@ class TestedEndpoint(Answer):
 
 class WebhookTestData(Answer):
     webhook: TestedEndpoint = Field(description="The endpoint the test was sent to")
+
+
+class DisabledEndpoint(Answer):
+    id: str
+    url: str
+    failing_since: datetime | None
+    disabled_at: datetime
+    disabled_reason: str
+
+
+class WebhookDisabledData(Answer):
+    webhook: DisabledEndpoint = Field(description="The endpoint that stopped receiving events")
+
+
+class WebhookDisabledEvent(Answer):
+    """`webhook.disabled`, sent to a storefront's other endpoints when one of its endpoints is disabled for
+    failing every attempt for days (WEBHOOK_DISABLE_AFTER_SECONDS, 3 days by default)."""
+
+    id: str
+    type: Literal["webhook.disabled"]
+    created_at: datetime
+    sequence: Literal[0]
+    data: WebhookDisabledData
 
 
 class WebhookTestEvent(Answer):

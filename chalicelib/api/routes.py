@@ -27,6 +27,7 @@ from chalicelib.api.responses import (
     OfferView,
     SellerLedger,
     SellerPenalties,
+    Subscription,
     SubscriptionList,
     SubscriptionWithSecret,
 )
@@ -418,6 +419,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         body=EmptyBody,
         operation_id="rotateWebhookSecret",
         response=SubscriptionWithSecret,
+    ),
+    RouteSpec(
+        "POST",
+        f"{HOOK}/enable",
+        "manage_webhooks",
+        Owner.SUBSCRIPTION,
+        "Enable an endpoint that was disabled for failing",
+        (200,),
+        body=EmptyBody,
+        operation_id="enableWebhook",
+        response=Subscription,
     ),
     RouteSpec(
         "POST",

@@ -20,7 +20,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
-from chalicelib.domain.webhooks import DeliveryStatus, EventType
+from chalicelib.domain.webhooks import SUBSCRIBABLE, DeliveryStatus, EventType
 
 RulingBody = ReviewerDecision
 
@@ -89,8 +89,9 @@ class SubscribeBody(Body):
     @field_validator("events")
     @classmethod
     def subscribable(cls, events: list[EventType]) -> list[EventType]:
-        if EventType.WEBHOOK_TEST in events:
-            raise ValueError("webhook.test is sent on request (POST /v1/webhooks/{id}/test), not subscribed to")
+        notices = sorted(set(events) - SUBSCRIBABLE)
+        if notices:
+            raise ValueError(f"{', '.join(notices)} cannot be subscribed to: notices about an endpoint are always sent")
         return events
 
 

@@ -1,4 +1,5 @@
-"""Webhook subscriptions of a storefront: subscribe, list, delete, rotate the secret, deliveries, redeliver."""
+"""Webhook subscriptions of a storefront: subscribe, list, delete, rotate the secret, test, enable, deliveries,
+redeliver."""
 
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ def subscription_view(subscription: webhook_models.Subscription, *, with_secret:
         "events": [event.value for event in subscription.events],
         "created_at": models.iso(subscription.created_at),
         "secret_rotated_at": models.iso(subscription.rotated_at) if subscription.rotated_at else None,
+        "status": "enabled" if subscription.enabled else "disabled",
+        "failing_since": models.iso(subscription.failing_since) if subscription.failing_since else None,
+        "disabled_at": models.iso(subscription.disabled_at) if subscription.disabled_at else None,
+        "disabled_reason": subscription.disabled_reason,
     }
     if with_secret:
         view["secret"] = subscription.secrets[0].value
@@ -76,6 +81,13 @@ def rotate_secret(webhook_id: str) -> Response:
     parse_body(bp.current_request, schemas.EmptyBody)
     rotated = webhooks.rotate_secret(bootstrap.webhook_ports(), actor, webhook_id)
     return json_response(subscription_view(rotated, with_secret=True))
+
+
+@route(bp, "/v1/webhooks/{webhook_id}/enable", "POST")
+def enable(webhook_id: str) -> Response:
+    actor = current_actor(bp.current_request)
+    parse_body(bp.current_request, schemas.EmptyBody)
+    return json_response(subscription_view(webhooks.enable(bootstrap.webhook_ports(), actor, webhook_id)))
 
 
 @route(bp, "/v1/webhooks/{webhook_id}/test", "POST")

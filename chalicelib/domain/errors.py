@@ -65,6 +65,12 @@ class LimitReached(InvalidState):
     """
 
 
+class EndpointDisabled(InvalidState):
+    """The webhook endpoint was disabled after failing for days; it must be enabled before it is sent to."""
+
+    code = "webhook_disabled"
+
+
 class StaleVersion(DomainError):
     code = "stale_version"
 

@@ -43,11 +43,14 @@ class EventType(StrEnum):
     FULFILMENT_OVERDUE = "dispute.fulfilment_overdue"
     PLATFORM_REFUNDED = "dispute.platform_refunded"
     FULFILLED = "dispute.fulfilled"
-    # Sent on request to one endpoint (POST /v1/webhooks/{id}/test), never subscribed to.
+    # Notices about an endpoint, never subscribed to: a test on request (POST /v1/webhooks/{id}/test), and
+    # the disabling of an endpoint that kept failing, sent to the storefront's other endpoints.
     WEBHOOK_TEST = "webhook.test"
+    WEBHOOK_DISABLED = "webhook.disabled"
 
 
-SUBSCRIBABLE = frozenset(EventType) - {EventType.WEBHOOK_TEST}
+NOTICES = frozenset({EventType.WEBHOOK_TEST, EventType.WEBHOOK_DISABLED})
+SUBSCRIBABLE = frozenset(EventType) - NOTICES
 
 
 # Events of one saved transition get consecutive numbers inside their version's block.
@@ -89,6 +92,11 @@ def test_event_id_for(subscription_id: str, at: datetime) -> str:
     return f"evt_test_{_digest(subscription_id, at.strftime('%Y-%m-%dT%H:%M'))}"
 
 
+def disabled_event_id_for(subscription_id: str, disabled_at: datetime) -> str:
+    """One notice per disabling: a worker that repeats it finds the deliveries it made."""
+    return f"evt_disabled_{_digest(subscription_id, iso(disabled_at))}"
+
+
 def delivery_id_for(subscription_id: str, event_id: str) -> str:
     """One delivery per (subscription, event), so a repeated fan-out finds the one it made."""
     return f"dlv_{_digest(subscription_id, event_id)}"
@@ -103,6 +111,13 @@ class SigningSecret(Frozen):
 
 
 class Subscription(Frozen):
+    """An endpoint of a storefront, and its health.
+
+    `failing_since` is when the endpoint's current run of failed attempts began (None once any attempt
+    succeeds); an endpoint still failing `disable_after` later is disabled, as Stripe does: no new
+    deliveries, pending ones cancelled, until the storefront enables it again.
+    """
+
     id: str
     storefront_id: str
     url: str
@@ -110,10 +125,21 @@ class Subscription(Frozen):
     secrets: tuple[SigningSecret, ...]
     created_at: UtcDateTime
     rotated_at: UtcDateTime | None = None
+    failing_since: UtcDateTime | None = None
+    disabled_at: UtcDateTime | None = None
+    disabled_reason: str | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.disabled_at is None
 
     def wants(self, event_type: str, happened_at: datetime) -> bool:
-        """Subscribed to this type, and subscribed before it happened (no backfill of old events)."""
-        return event_type in self.events and happened_at >= self.created_at
+        """Enabled, subscribed to this type, and subscribed before it happened (no backfill of old events)."""
+        return self.enabled and event_type in self.events and happened_at >= self.created_at
+
+    def failing_too_long(self, now: datetime, disable_after: timedelta) -> bool:
+        """After a failed attempt: has every attempt since `failing_since` failed for `disable_after`?"""
+        return self.enabled and self.failing_since is not None and now - self.failing_since >= disable_after
 
     def signing_secrets(self, now: datetime) -> list[str]:
         """The current secret first, then previous ones still in their grace period."""
@@ -269,16 +295,38 @@ def event_body(
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
-def test_event_body(event_id: str, created_at: datetime, subscription: Subscription) -> str:
-    """`webhook.test`: the envelope every event has, with the endpoint itself as its data."""
+def notice(
+    event_id: str, event_type: EventType, subscription: Subscription, about: Subscription, now: datetime
+) -> Delivery:
+    """A notice about endpoint `about` for endpoint `subscription`: the envelope every event has, with the
+    endpoint as its data (`webhook.test` to itself, `webhook.disabled` to the storefront's others)."""
+    webhook: dict[str, Any] = {"id": about.id, "url": about.url}
+    if about.disabled_at is not None:
+        webhook |= {
+            "failing_since": iso(about.failing_since) if about.failing_since else None,
+            "disabled_at": iso(about.disabled_at),
+            "disabled_reason": about.disabled_reason,
+        }
     payload = {
         "id": event_id,
-        "type": EventType.WEBHOOK_TEST.value,
-        "created_at": iso(created_at),
+        "type": event_type.value,
+        "created_at": iso(now),
         "sequence": 0,
-        "data": {"webhook": {"id": subscription.id, "url": subscription.url}},
+        "data": {"webhook": webhook},
     }
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return Delivery(
+        id=delivery_id_for(subscription.id, event_id),
+        subscription_id=subscription.id,
+        storefront_id=subscription.storefront_id,
+        event_id=event_id,
+        event_type=event_type,
+        case_id=None,
+        sequence=0,
+        body=json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def signature_headers(message_id: str, body: str, secrets: Sequence[str], at: datetime) -> dict[str, str]:

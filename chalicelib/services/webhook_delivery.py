@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
+from chalicelib.domain.models import iso
 from chalicelib.domain.views import dispute_view, event_view
 from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, delay_seconds, parse_message
 from chalicelib.domain.webhook_urls import Resolver
@@ -23,10 +24,13 @@ from chalicelib.domain.webhooks import (
     Attempt,
     Delivery,
     DeliveryStatus,
+    EventType,
     RetrySchedule,
     Subscription,
     delivery_id_for,
+    disabled_event_id_for,
     event_body,
+    notice,
     signature_headers,
     step_for,
 )
@@ -60,6 +64,7 @@ class WebhookPorts:
     resolver: Resolver
     secret_grace: timedelta
     sweep_after: timedelta
+    disable_after: timedelta = timedelta(days=3)
     clock: Callable[[], datetime] = utc_now
     rand: Callable[[], float] = _jitter.random
 
@@ -207,10 +212,16 @@ def _attempt(
     now: datetime,
     subscription: Subscription | None = None,
 ) -> None:
-    """Sign and POST, record the attempt (once, whoever wins), then follow it up."""
+    """Sign and POST, record the attempt (once, whoever wins), then follow it up.
+
+    Nothing is sent to a deleted endpoint (the delivery is cancelled) or a disabled one (it fails, and
+    can be redelivered once the endpoint is enabled again); a test may still try a disabled endpoint,
+    which is how a storefront checks its fix before enabling it.
+    """
     subscription = subscription or ports.store.get_subscription(delivery.storefront_id, delivery.subscription_id)
-    if subscription is None:
-        update(ports, delivery, lambda d: d.ended(DeliveryStatus.CANCELLED, now) if d.in_round(d.round) else None)
+    if subscription is None or not (subscription.enabled or delivery.event_type is EventType.WEBHOOK_TEST):
+        ending = DeliveryStatus.CANCELLED if subscription is None else DeliveryStatus.FAILED
+        update(ports, delivery, lambda d: d.ended(ending, now) if d.in_round(d.round) else None)
         return
     headers = signature_headers(delivery.event_id, delivery.body, subscription.signing_secrets(now), now)
     result = ports.sender.post(subscription.url, delivery.body, headers)
@@ -228,10 +239,42 @@ def _attempt(
         return  # another worker recorded this attempt first and follows it up
     if made.ok:
         logger.info("webhook delivered", extra={**log, "status_code": made.status_code})
+        if subscription.failing_since is not None:
+            ports.store.note_success(subscription)
         return
     logger.warning("webhook attempt failed", extra={**log, "status_code": made.status_code, "error": made.error})
     count("WebhookAttemptsFailed")
+    if subscription.failing_since is None:
+        ports.store.note_failure(subscription, now)
+    elif subscription.failing_too_long(now, ports.disable_after) and disable(ports, subscription, now):
+        update(ports, recorded, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(d.round) else None)
+        return
     follow_up(ports, recorded, message)
+
+
+# -- endpoint health ---------------------------------------------------------------------
+
+
+def disable(ports: WebhookPorts, subscription: Subscription, now: datetime) -> bool:
+    """Disable an endpoint that failed every attempt for `disable_after`, and tell the storefront's others.
+
+    The store's condition makes one worker the one that disables it (and sends the notice); False for
+    the others, or when an attempt succeeded in the meantime.
+    """
+    since = subscription.failing_since or now
+    reason = f"every attempt failed from {iso(since)} to {iso(now)}"
+    if not ports.store.disable(subscription, now, reason, now - ports.disable_after):
+        return False
+    disabled = subscription.model_copy(update={"disabled_at": now, "disabled_reason": reason})
+    logger.warning("webhook endpoint disabled", extra={"subscription_id": subscription.id, "failing_since": iso(since)})
+    count("WebhookEndpointsDisabled")
+    event_id = disabled_event_id_for(subscription.id, now)
+    for other in ports.store.subscriptions(subscription.storefront_id):
+        if other.id != subscription.id and other.enabled:
+            told = notice(event_id, EventType.WEBHOOK_DISABLED, other, disabled, now)
+            if ports.store.create_delivery(told):
+                enqueue_attempt(ports, told, 1, now)
+    return True
 
 
 def follow_up(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage) -> None:

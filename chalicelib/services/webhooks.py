@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Sequence
 
 from chalicelib.domain.access import require_role
-from chalicelib.domain.errors import InvalidValue, NotFound
-from chalicelib.domain.models import Actor
+from chalicelib.domain.errors import EndpointDisabled, InvalidValue, NotFound
+from chalicelib.domain.models import Actor, iso
 from chalicelib.domain.webhook_urls import check_url
 from chalicelib.domain.webhooks import (
     Delivery,
@@ -21,8 +21,7 @@ from chalicelib.domain.webhooks import (
     EventType,
     SigningSecret,
     Subscription,
-    delivery_id_for,
-    test_event_body,
+    notice,
     test_event_id_for,
 )
 from chalicelib.services.webhook_delivery import WebhookPorts, enqueue_attempt, update
@@ -82,6 +81,17 @@ def rotate_secret(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Su
     return rotated
 
 
+def enable(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Subscription:
+    """Deliver to it again from now on, with a clean record; events raised while it was disabled are not
+    sent (list its failed deliveries and redeliver what matters). Enabling an enabled endpoint changes nothing."""
+    subscription = get_subscription(ports, actor, subscription_id)
+    if subscription.enabled:
+        return subscription
+    if not ports.store.enable(subscription):
+        raise NotFound(f"no webhook subscription {subscription_id}")
+    return subscription.model_copy(update={"failing_since": None, "disabled_at": None, "disabled_reason": None})
+
+
 def list_deliveries(
     ports: WebhookPorts,
     actor: Actor,
@@ -98,20 +108,7 @@ def send_test(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Delive
     """A signed `webhook.test` to one endpoint, queued and retried like any delivery, and listed with them."""
     subscription = get_subscription(ports, actor, subscription_id)
     now = ports.clock()
-    event_id = test_event_id_for(subscription.id, now)
-    delivery = Delivery(
-        id=delivery_id_for(subscription.id, event_id),
-        subscription_id=subscription.id,
-        storefront_id=actor.storefront_id,
-        event_id=event_id,
-        event_type=EventType.WEBHOOK_TEST,
-        case_id=None,
-        sequence=0,
-        body=test_event_body(event_id, now, subscription),
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    delivery = notice(test_event_id_for(subscription.id, now), EventType.WEBHOOK_TEST, subscription, subscription, now)
     if not ports.store.create_delivery(delivery):  # asked again within the minute: the same test
         return ports.store.get_delivery(delivery.id) or delivery
     enqueue_attempt(ports, delivery, 1, now)
@@ -124,7 +121,12 @@ def redeliver(ports: WebhookPorts, actor: Actor, delivery_id: str) -> Delivery:
     delivery = ports.store.get_delivery(delivery_id)
     if delivery is None or delivery.storefront_id != actor.storefront_id:
         raise NotFound(f"no webhook delivery {delivery_id}")
-    get_subscription(ports, actor, delivery.subscription_id)
+    subscription = get_subscription(ports, actor, delivery.subscription_id)
+    if subscription.disabled_at is not None:
+        raise EndpointDisabled(
+            "the endpoint is disabled: enable it (POST /v1/webhooks/{id}/enable) before redelivering to it",
+            [{"webhook_id": subscription.id, "disabled_at": iso(subscription.disabled_at)}],
+        )
     now = ports.clock()
     saved = update(ports, delivery, lambda current: current.redelivered(now))
     if saved is None:

@@ -19,14 +19,22 @@ import pytest
 import app
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.webhook_sender import HttpSender
-from chalicelib.api.responses import WebhookEvent
+from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent
 from chalicelib.bootstrap import webhook_ports, webhook_store
 from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.webhook_messages import EventMessage, SendResult
-from chalicelib.domain.webhooks import SUBSCRIBABLE, Attempt, Delivery, EventType, RetrySchedule
+from chalicelib.domain.webhooks import (
+    SUBSCRIBABLE,
+    Attempt,
+    Delivery,
+    EventType,
+    RetrySchedule,
+    SigningSecret,
+    Subscription,
+)
 from chalicelib.services import webhook_delivery
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
@@ -529,3 +537,142 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
     finally:
         first.stop()
         second.stop()
+
+
+def failing_for(shop: Storefront, subscription_id: str, days: float) -> None:
+    """The endpoint's record says every attempt has failed for `days` (the run's start, as a worker notes it)."""
+    store = webhook_store()
+    subscription = store.get_subscription(shop.id, subscription_id)
+    assert subscription is not None
+    store.note_failure(subscription, datetime.now(UTC) - timedelta(days=days))
+
+
+def endpoint(api: Api, shop: Storefront, subscription_id: str) -> dict[str, Any]:
+    items: list[dict[str, Any]] = api.call("GET", "/v1/webhooks", shop.token).json["items"]
+    (listed,) = [s for s in items if s["id"] == subscription_id]
+    return listed
+
+
+def test_an_endpoint_failing_for_days_is_disabled_with_a_notice_and_can_be_enabled_again(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given an endpoint whose attempts have all failed for four days, and a second, healthy endpoint
+    broken = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    receiver.fail_first = 10_000
+    failing_for(quiet_shop, broken["id"], days=4)
+    healthy_receiver = Receiver().start()
+    try:
+        hooks.subscribe(quiet_shop, healthy_receiver, ["dispute.created"])
+
+        # When its next attempt fails too
+        first = quiet_shop.escalate()
+
+        # Then it is disabled after that one attempt, and the failed delivery is not retried
+        (failed,) = eventually(
+            lambda: hooks.deliveries(quiet_shop, broken["id"]), lambda items: items[0]["status"] == "failed"
+        )
+        assert failed["case_id"] == first["id"] and len(failed["attempts"]) == 1
+        disabled = endpoint(api, quiet_shop, broken["id"])
+        assert disabled["status"] == "disabled" and disabled["disabled_at"] is not None
+        assert disabled["failing_since"] < disabled["disabled_at"]
+        assert disabled["disabled_reason"].startswith("every attempt failed from ")
+
+        # And the storefront's other endpoint is told, signed with its own secret, in the documented shape
+        (notice,) = eventually(
+            lambda: [h for h in healthy_receiver.hits if h.payload["type"] == "webhook.disabled" and h.accepted],
+            bool,
+        )
+        assert notice.verified_with == (0,)
+        assert WebhookDisabledEvent.model_validate_json(notice.body).data.webhook.id == broken["id"]
+        assert notice.payload["data"]["webhook"]["disabled_at"] == disabled["disabled_at"]
+
+        # When another case is escalated while it is disabled
+        second = quiet_shop.escalate()
+        eventually(lambda: healthy_receiver.accepted_events(second["id"]), bool)
+
+        # Then only the healthy endpoint gets it, and the failed delivery cannot be redelivered yet
+        assert [d["case_id"] for d in hooks.deliveries(quiet_shop, broken["id"])] == [first["id"]]
+        refused = api.call("POST", f"/v1/webhooks/deliveries/{failed['id']}/redeliver", quiet_shop.token)
+        assert refused.status_code == 409 and refused.json["error"]["code"] == "webhook_disabled"
+
+        # When the storefront fixes it, checks it with a test event (allowed while disabled), and enables it
+        receiver.fail_first = 0
+        tested = api.call("POST", f"/v1/webhooks/{broken['id']}/test", quiet_shop.token).json
+        eventually(lambda: receiver.for_event(tested["event_id"]), lambda hits: any(h.accepted for h in hits))
+        assert (
+            eventually(lambda: endpoint(api, quiet_shop, broken["id"]), lambda e: e["failing_since"] is None)["status"]
+            == "disabled"
+        )
+        enabled = api.call("POST", f"/v1/webhooks/{broken['id']}/enable", quiet_shop.token)
+        assert enabled.status_code == 200, enabled.json
+        assert (enabled.json["status"], enabled.json["disabled_at"], enabled.json["disabled_reason"]) == (
+            "enabled",
+            None,
+            None,
+        )
+        assert "secret" not in enabled.json
+
+        # Then new events reach it again, and the delivery it missed can be sent again
+        third = quiet_shop.escalate()
+        eventually(lambda: receiver.accepted_events(third["id"]), bool)
+        again = api.call("POST", f"/v1/webhooks/deliveries/{failed['id']}/redeliver", quiet_shop.token)
+        assert again.status_code == 202, again.json
+        eventually(lambda: receiver.accepted_events(first["id"]), bool)
+        assert api.call("POST", f"/v1/webhooks/{broken['id']}/enable", quiet_shop.token).json["status"] == "enabled"
+    finally:
+        healthy_receiver.stop()
+
+
+def test_an_endpoint_that_fails_and_recovers_keeps_its_record_clean(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront
+) -> None:
+    # Given an endpoint that fails its first two attempts of every event
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    receiver.fail_first = 2
+
+    # When an event is delivered at its third attempt
+    case = quiet_shop.escalate()
+    eventually(lambda: receiver.accepted_events(case["id"]), bool)
+
+    # Then the failures started a run, the success ended it, and the endpoint never stopped being enabled
+    record = eventually(lambda: endpoint(api, quiet_shop, subscription["id"]), lambda e: e["failing_since"] is None)
+    assert record["status"] == "enabled" and record["disabled_at"] is None
+
+
+def test_only_one_worker_disables_an_endpoint_and_never_after_it_recovered(quiet_shop: Storefront) -> None:
+    store = webhook_store()
+    now = datetime.now(UTC)
+    subscription = webhook_delivery_subscription(quiet_shop)
+    store.note_failure(subscription, now - timedelta(days=4))
+    store.note_failure(subscription, now - timedelta(days=1))  # a later failure keeps the run's start
+
+    # A success since the run began means no disabling, whatever a worker read before it
+    store.note_success(subscription)
+    assert not store.disable(subscription, now, "failing", failing_before=now - timedelta(days=3))
+
+    # Two workers that both saw a long run: the first disables it, the second finds it done
+    store.note_failure(subscription, now - timedelta(days=4))
+    assert store.disable(subscription, now, "failing", failing_before=now - timedelta(days=3))
+    assert not store.disable(subscription, now, "failing", failing_before=now - timedelta(days=3))
+    stored = store.get_subscription(quiet_shop.id, subscription.id)
+    assert stored is not None and not stored.enabled
+    assert stored.failing_since is not None and stored.failing_since < now - timedelta(days=3, hours=23)
+
+    # A rotation rewrites the secrets and leaves the record alone
+    store.put_subscription(stored.rotated("whsec_new", now, timedelta(hours=1)))
+    rotated = store.get_subscription(quiet_shop.id, subscription.id)
+    assert rotated is not None and rotated.disabled_at == stored.disabled_at and rotated.secrets[0].value == "whsec_new"
+
+
+def webhook_delivery_subscription(shop: Storefront) -> Subscription:
+    """A subscription written straight to the store (no endpoint behind it: nothing is sent to it here)."""
+    subscription = Subscription(
+        id=unique("wh"),
+        storefront_id=shop.id,
+        url="https://hooks.example.com/disputes",
+        events=(EventType.CREATED,),
+        secrets=(SigningSecret(value="whsec_" + "A" * 44),),
+        created_at=datetime.now(UTC),
+    )
+    webhook_store().put_subscription(subscription)
+    return subscription

@@ -137,3 +137,20 @@ def test_schema_names_and_titles_are_ones_a_client_generator_can_use() -> None:
 
     assert all(re.fullmatch(r"[A-Za-z0-9]+", name) for name in schemas), sorted(schemas)
     assert len(titles) == len(set(titles))
+
+
+def test_answers_are_open_to_new_fields_and_requests_are_closed() -> None:
+    doc = document()
+    schemas = doc["components"]["schemas"]
+    ruling = doc["paths"]["/v1/disputes/{dispute_id}/ruling"]["post"]
+    request_ref = ruling["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    answer_ref = ruling["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+
+    # A request with a field the API does not know is refused, so its schema says so
+    assert schemas[request_ref.rsplit("/", 1)[-1]]["additionalProperties"] is False
+    # An answer may gain fields (the contract allows more): neither it nor what it nests forbids them
+    assert "additionalProperties" not in schemas[answer_ref.rsplit("/", 1)[-1]]
+    assert "additionalProperties" not in schemas["Ruling"] and "additionalProperties" not in schemas["Window"]
+    # And the notices storefronts receive are in the webhooks section in their own shapes
+    disabled = doc["webhooks"]["webhook.disabled"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert disabled["$ref"].endswith("/WebhookDisabledEvent")

@@ -43,8 +43,9 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
     internal_actions = ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed")
     for internal in (*internal_actions, "receipt_decided"):
         assert event_type_for(internal) is None
-    assert len(EventType) == 19
-    assert EventType.WEBHOOK_TEST not in SUBSCRIBABLE and len(SUBSCRIBABLE) == 18  # sent on request only
+    assert len(EventType) == 20
+    assert {EventType.WEBHOOK_TEST, EventType.WEBHOOK_DISABLED}.isdisjoint(SUBSCRIBABLE)  # notices, never subscribed
+    assert len(SUBSCRIBABLE) == len(EventType) - 2
 
 
 def test_sequence_increases_with_the_version_and_then_the_event_index() -> None:
