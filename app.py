@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Chalice, Rate, Request, Response
+from chalice.app import Chalice, Request, Response
 
 from chalicelib.api import (
     after_sales,
@@ -93,6 +93,12 @@ def deliver_webhooks(event: Any) -> None:
         webhook_delivery.handle_message(bootstrap.webhook_ports(), record.body)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="sweep_webhook_outbox")
-def sweep_webhook_outbox(event: Any) -> None:
-    webhook_delivery.sweep(bootstrap.webhook_ports())
+@app.lambda_function(name="relay_webhook_events")
+@lambda_entry
+def relay_webhook_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Fed by the table's DynamoDB stream (filtered to inserted outbox items): queue each event for its fan-out.
+
+    A failure answers the first record SQS did not take, and the event source mapping retries from there.
+    """
+    failed = bootstrap.webhook_relay().relay(event.get("Records", []))
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

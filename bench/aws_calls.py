@@ -3,9 +3,9 @@
 In AWS a Lambda's latency is its sequential round trips, so a route costs what it
 calls on its own thread. The workflow's Lambdas and the webhook worker run on other
 threads of the local runtime and are not counted here (cost_per_case counts them).
-The webhook outbox's inline publish (an SQS send and an outbox update per event)
-is counted apart: it is on the request path today, and leaves it with issue 19's
-stream-fed outbox. Counts are deterministic: each party acts once the workflow
+An inline webhook publish (an SQS send, or an update of an outbox item) is counted
+apart: before issue 19 every event was published on the request path; now the table's
+stream relays the outbox items, and the count must stay 0. Counts are deterministic: each party acts once the workflow
 waits for it, so a command finds the wait parked and nobody writes the case under it.
 
 `python -m bench.aws_calls` prints the table; tests/integration/test_aws_call_budget.py

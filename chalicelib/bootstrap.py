@@ -19,7 +19,7 @@ from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
-from chalicelib.adapters.webhook_relay import SqsOutboxRelay
+from chalicelib.adapters.webhook_relay import StreamRelay
 from chalicelib.adapters.webhook_repository import DynamoWebhookStore
 from chalicelib.adapters.webhook_sender import HttpSender, resolve
 from chalicelib.config import Settings, settings
@@ -40,10 +40,9 @@ def _webhook_queue(config: Settings) -> SqsWebhookQueue:
 def context() -> Context:
     config = settings()
     table = Table(config.table_name)
-    relay = SqsOutboxRelay(_webhook_store(config), _webhook_queue(config))
     return Context(
         settings=config,
-        cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key), after_commit=relay.publish),
+        cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key)),
         ledgers=DynamoLedgerRepository(table),
         workflow=StepFunctionsWorkflow(config.state_machine_arn),
         policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
@@ -59,13 +58,11 @@ def webhook_ports() -> WebhookPorts:
     return WebhookPorts(
         store=store,
         queue=queue,
-        relay=SqsOutboxRelay(store, queue),
         sender=HttpSender(config.webhook_timeout_seconds, local=config.is_local),
         schedule=RetrySchedule().scaled(config.webhook_retry_scale or config.deadline_scale),
         local=config.is_local,
         resolver=resolve,
         secret_grace=timedelta(seconds=config.webhook_secret_grace_seconds),
-        sweep_after=timedelta(seconds=config.webhook_sweep_after_seconds),
         disable_after=timedelta(seconds=config.webhook_disable_after_seconds),
     )
 
@@ -75,8 +72,13 @@ def webhook_queue() -> SqsWebhookQueue:
     return _webhook_queue(context().settings)
 
 
+def webhook_relay() -> StreamRelay:
+    """What the table's stream feeds: the `relay_webhook_events` Lambda in AWS, the stream poller locally."""
+    return StreamRelay(_webhook_queue(context().settings))
+
+
 def webhook_store() -> DynamoWebhookStore:
-    """The store itself, outbox bookkeeping included (the relay's `unpublished`, `mark_published`)."""
+    """The store itself (its outbox reads included), for tests and the local runtime."""
     return _webhook_store(context().settings)
 
 

@@ -27,7 +27,6 @@ class Settings(BaseModel):
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     webhook_retry_scale: float | None = Field(default=None, gt=0, le=1.0)  # None: follow deadline_scale
     webhook_secret_grace_seconds: int = Field(default=86_400, ge=0)
-    webhook_sweep_after_seconds: float = Field(default=60.0, ge=0)
     webhook_disable_after_seconds: float = Field(default=3 * 86_400, gt=0)  # failing this long disables
     deadline_scale: float = Field(default=1.0, gt=0, le=1.0)
     dev_jwt_secret: str | None = None
@@ -68,7 +67,6 @@ ENVIRONMENT = {
     "webhook_timeout_seconds": "WEBHOOK_TIMEOUT_SECONDS",
     "webhook_retry_scale": "WEBHOOK_RETRY_SCALE",
     "webhook_secret_grace_seconds": "WEBHOOK_SECRET_GRACE_SECONDS",
-    "webhook_sweep_after_seconds": "WEBHOOK_SWEEP_AFTER_SECONDS",
     "webhook_disable_after_seconds": "WEBHOOK_DISABLE_AFTER_SECONDS",
     "deadline_scale": "DEADLINE_SCALE",
     "dev_jwt_secret": "DISPUTES_DEV_JWT_SECRET",

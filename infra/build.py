@@ -52,6 +52,9 @@ REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 # Queue names in `@app.on_sqs_message(queue=...)` (and in the local runtime) -> the queue in infra/resources.json.
 # The stack's queues get generated names, so two stacks can share an account and region.
 QUEUES = {"disputes-webhooks": "WebhookQueue"}
+# The table's stream feeds this function through this event source mapping (infra/resources.json).
+STREAM_RELAY = "relay_webhook_events"
+STREAM_MAPPING = "WebhookEventsFromTableStream"
 REST_API = "RestAPI"  # the logical id `chalice package` gives the API
 API_HANDLER = "APIHandler"  # ... and the API's function (Chalice renames it from ApiHandler)
 STAGE_SETTINGS = "StageSettings"  # the mapping in infra/resources.json: one row per stage of .chalice/config.json
@@ -145,6 +148,8 @@ def merge_template(stage: str = "dev") -> dict[str, Any]:
     (invoke,) = resources[STATE_MACHINE_ROLE]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     invoke["Resource"] = [function_arns[placeholder] for placeholder in sorted(statemachines.placeholders(definition))]
     resources.update(queue_event_sources())
+    stream_mapping = resources[STREAM_MAPPING]["Properties"]
+    stream_mapping["FunctionName"] = {"Ref": function_logical_id(STREAM_RELAY)}
     resources[REST_API] = {"Properties": rest_api_settings()}
     # Chalice names the API handler's log group after `ApiHandler`, a function it then renames `APIHandler`.
     resources["ApiHandlerLogGroup"] = {"Properties": {"LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{API_HANDLER}}}"}}}

@@ -55,6 +55,10 @@
    AWS's endpoints) are sent unsigned; S3's are still signed (browsers upload evidence to moto's S3
    server with presigned URLs), and so is anything sent to an endpoint of its own.
 
+11. moto's DynamoDB Streams keeps every shard iterator it ever handed out (each GetRecords makes a
+   new one), so the local stream poller, at several calls a second, grew the process by megabytes an
+   hour. An iterator is good for one GetRecords, as the poller uses it: it is forgotten once read.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
@@ -84,6 +88,7 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.sqs.models import Message, Queue, SQSBackend
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
@@ -386,6 +391,17 @@ def _lambda_client(region: str, endpoint: str) -> Any:
     )
 
 
+def _forgetting_read_iterators(get_records: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    @functools.wraps(get_records)
+    def read_once(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+        try:
+            return get_records(self, iterator_arn, limit)
+        finally:
+            self.shard_iterators.pop(iterator_arn, None)
+
+    return read_once
+
+
 def patch_moto() -> None:
     """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
     up without the global lock, make SQS linear, parse the state machine once, reuse a retrying
@@ -402,6 +418,7 @@ def patch_moto() -> None:
     Table.query = _partition_scoped_query(Table.query)  # type: ignore[method-assign]
     Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
     json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)  # type: ignore[attr-defined]
+    DynamoDBStreamsBackend.get_records = _forgetting_read_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name, member in list(vars(DynamoDBBackend).items()):
         if not name.startswith("_") and callable(member):

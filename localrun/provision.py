@@ -40,7 +40,7 @@ def _resource_properties(logical_id: str) -> dict[str, Any]:
 
 
 def create_table() -> str:
-    """The table exactly as infra/resources.json declares it (keys, GSIs, TTL)."""
+    """The table exactly as infra/resources.json declares it (keys, GSIs, stream, TTL)."""
     spec = _resource_properties("DisputesTable")
     db = boto3.client("dynamodb", region_name=REGION)
     db.create_table(
@@ -49,6 +49,7 @@ def create_table() -> str:
         AttributeDefinitions=spec["AttributeDefinitions"],
         KeySchema=spec["KeySchema"],
         GlobalSecondaryIndexes=spec["GlobalSecondaryIndexes"],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": spec["StreamSpecification"]["StreamViewType"]},
     )
     ttl = spec["TimeToLiveSpecification"]
     db.update_time_to_live(

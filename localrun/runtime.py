@@ -5,7 +5,8 @@
 2. moto's HTTP server on the same backends, so presigned S3 URLs work for any client.
 3. A Lambda Invoke endpoint that runs the Chalice app's Lambda functions.
 4. The Chalice API on 127.0.0.1:PORT (localrun/api_server.py).
-5. The webhook worker: a thread polling the webhook queue, and the outbox sweeper.
+5. The table stream's poller, which relays committed webhook events to the queue as Lambda's
+   event source mapping does in AWS, and the webhook worker: a thread polling that queue.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from localrun.api_server import create_api_server
 from localrun.lambda_endpoint import LambdaInvokeServer, chalice_handlers
 from localrun.moto_patches import patch_moto
 from localrun.provision import REGION, Resources, provision
+from localrun.stream_poller import StreamPoller
 from localrun.webhook_worker import WebhookWorker
 
 LISTEN_BACKLOG = 256
@@ -59,6 +61,7 @@ class LocalRuntime:
     serve_api: bool = True
     extra_environment: dict[str, str] = field(default_factory=dict)
     resources: Resources | None = None
+    stream_poller: StreamPoller | None = None
     _stack: list[Any] = field(default_factory=list)
 
     @property
@@ -101,6 +104,8 @@ class LocalRuntime:
         )
         reset_context()
         self._stack.append(WebhookWorker().start().stop)
+        self.stream_poller = StreamPoller(self.resources.table_name).start()
+        self._stack.append(self.stream_poller.stop)
         if self.serve_api:
             self._serve_api(chalice_app.app)
         return self

@@ -1,10 +1,8 @@
-"""The webhook worker of the local runtime: a thread polling the queue, and the outbox sweeper.
+"""The webhook worker of the local runtime: a thread polling the queue.
 
-In AWS the queue triggers the `deliver_webhooks` Lambda and a schedule runs
-`sweep_webhook_outbox` every minute; here two threads call the same service functions, the
-sweeper on the same one-minute beat (its index query reads the whole table in moto). Like the
-Lambda integration, a message is deleted only after it was handled; if handling
-raises, SQS hands it out again after its visibility timeout.
+In AWS the queue triggers the `deliver_webhooks` Lambda; here a thread calls the same service
+function. Like the Lambda integration, a message is deleted only after it was handled; if
+handling raises, SQS hands it out again after its visibility timeout.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from chalicelib.adapters.webhook_queue import Received
 from chalicelib.bootstrap import webhook_ports, webhook_queue
 from chalicelib.domain.errors import TransientStorageError
 from chalicelib.observability import logger
-from chalicelib.services.webhook_delivery import handle_message, sweep
+from chalicelib.services.webhook_delivery import handle_message
 
 AWS_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
 MAX_RECEIVE = 10  # SQS ReceiveMessage limit
@@ -26,26 +24,20 @@ LONG_POLL_SECONDS = 1  # short, so that stopping the runtime never waits long
 
 
 class WebhookWorker:
-    def __init__(self, concurrency: int = 4, retry_interval: float = 1.0, sweep_interval: float = 60.0) -> None:
+    def __init__(self, concurrency: int = 4, retry_interval: float = 1.0) -> None:
         self.concurrency = concurrency
         self.retry_interval = retry_interval
-        self.sweep_interval = sweep_interval
         self._stopped = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._poll, name="webhook-poller", daemon=True),
-            threading.Thread(target=self._sweep, name="webhook-sweeper", daemon=True),
-        ]
+        self._thread = threading.Thread(target=self._poll, name="webhook-poller", daemon=True)
 
     def start(self) -> WebhookWorker:
-        for thread in self._threads:
-            thread.start()
+        self._thread.start()
         return self
 
     def stop(self) -> None:
         """Stop polling, let attempts in flight finish (each is bounded by the HTTP time-out)."""
         self._stopped.set()
-        for thread in self._threads:
-            thread.join(timeout=30)
+        self._thread.join(timeout=30)
 
     def _poll(self) -> None:
         """Long-poll the queue, never holding more messages than there are threads to handle them.
@@ -83,10 +75,3 @@ class WebhookWorker:
             logger.exception("webhook message failed; it will be handed out again")
             return
         webhook_queue().delete(message.receipt_handle)
-
-    def _sweep(self) -> None:
-        while not self._stopped.wait(self.sweep_interval):
-            try:
-                sweep(webhook_ports())
-            except AWS_ERRORS as error:
-                logger.warning("webhook outbox sweep failed", extra={"error": str(error)})

@@ -33,7 +33,7 @@ from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.table import Cursors, Table, Write, n, s
-from chalicelib.adapters.webhook_outbox import AfterCommit, outbox_write
+from chalicelib.adapters.webhook_outbox import outbox_write
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
 from chalicelib.domain.models import (
@@ -45,7 +45,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
-from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
+from chalicelib.domain.webhook_messages import outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
 
 NO_WINDOW = "none"  # `window_id` of a case that waits on no window
@@ -125,10 +125,9 @@ def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
 
 
 class DynamoCaseRepository:
-    def __init__(self, table: Table, cursors: Cursors, after_commit: AfterCommit | None = None) -> None:
+    def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
         self.cursors = cursors
-        self.after_commit = after_commit  # publishes the webhook outbox entries just committed
 
     # -- after-sales requests -------------------------------------------------
 
@@ -220,14 +219,9 @@ class DynamoCaseRepository:
         return case
 
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
+        """One transaction: the writes, the timeline lines, and the webhook outbox items the stream relays."""
         outbox = outbox_entries(case, transition.events)
         self.table.transact([*writes, *_event_writes(case, transition.events), *(outbox_write(e) for e in outbox)])
-        self._published(outbox)
-
-    def _published(self, outbox: list[OutboxEntry]) -> None:
-        """Best effort, after the commit: whatever fails here the outbox sweeper publishes later."""
-        if outbox and self.after_commit is not None:
-            self.after_commit(outbox)
 
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")

@@ -5,15 +5,14 @@ a case, so an event can never be committed without its outbox item (or the other
 way round). The entries themselves are domain values (`chalicelib/domain/webhook_messages.py`);
 this module owns how they are stored:
 
-  WEBHOOK_OUTBOX#{case_id} / SEQ#{sequence:012d}   the event, the case as it was saved, pending flag
+  WEBHOOK_OUTBOX#{case_id} / SEQ#{sequence:012d}   the event, and the case as it was saved
 
-A pending item also carries GSI3PK=WEBHOOK_OUTBOX#PENDING and GSI3SK=its time, so the
-sweeper finds what the relay has not published yet; publishing removes both.
+Written once and never updated: the table's stream reports the insert to the relay
+(webhook_relay.py), and the fan-out reads the item by its key. No index holds it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,15 +20,12 @@ from chalicelib.adapters.table import Write, from_sortable, sortable
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import EventType
 
-PENDING_INDEX = "GSI3"
-PENDING_PARTITION = "WEBHOOK_OUTBOX#PENDING"
+OUTBOX_PREFIX = "WEBHOOK_OUTBOX#"
 RETENTION = timedelta(days=30)
-
-AfterCommit = Callable[[list[OutboxEntry]], None]
 
 
 def outbox_key(case_id: str, sequence: int) -> dict[str, Any]:
-    return {"PK": {"S": f"WEBHOOK_OUTBOX#{case_id}"}, "SK": {"S": f"SEQ#{sequence:012d}"}}
+    return {"PK": {"S": f"{OUTBOX_PREFIX}{case_id}"}, "SK": {"S": f"SEQ#{sequence:012d}"}}
 
 
 def outbox_item(entry: OutboxEntry) -> dict[str, Any]:
@@ -41,8 +37,6 @@ def outbox_item(entry: OutboxEntry) -> dict[str, Any]:
         "created_at": {"S": sortable(entry.created_at)},
         "case": {"S": entry.case_doc},
         "event": {"S": entry.event_doc},
-        "GSI3PK": {"S": PENDING_PARTITION},
-        "GSI3SK": {"S": f"{sortable(entry.created_at)}#{entry.case_id}#{entry.sequence:012d}"},
         "expires_at": {"N": str(int((entry.created_at + RETENTION).timestamp()))},
     }
 
@@ -54,7 +48,7 @@ def outbox_write(entry: OutboxEntry) -> Write:
 
 def entry_from_item(item: dict[str, Any]) -> OutboxEntry:
     return OutboxEntry(
-        case_id=item["PK"]["S"].removeprefix("WEBHOOK_OUTBOX#"),
+        case_id=item["PK"]["S"].removeprefix(OUTBOX_PREFIX),
         storefront_id=item["storefront_id"]["S"],
         sequence=int(item["SK"]["S"].removeprefix("SEQ#")),
         event_id=item["event_id"]["S"],

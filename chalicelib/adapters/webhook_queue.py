@@ -38,6 +38,14 @@ class SqsWebhookQueue:
     def send(self, message: EventMessage | AttemptMessage, delay: int = 0) -> None:
         self._sqs.send_message(QueueUrl=self.url, MessageBody=message.model_dump_json(), DelaySeconds=delay)
 
+    def send_events(self, messages: list[EventMessage]) -> list[int]:
+        """At most ten in one SendMessageBatch; the positions of those SQS did not take."""
+        entries = [{"Id": str(index), "MessageBody": m.model_dump_json()} for index, m in enumerate(messages)]
+        if not entries:
+            return []
+        response = self._sqs.send_message_batch(QueueUrl=self.url, Entries=entries)
+        return sorted(int(failure["Id"]) for failure in response.get("Failed", []))
+
     def dead_letter(self, message: AttemptMessage, reason: str) -> bool:
         """Park a delivery that used up its retries where operators (and the DLQ alarm) see it.
 

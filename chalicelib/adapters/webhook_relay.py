@@ -1,68 +1,71 @@
-"""The outbox relay: hands committed outbox entries to the webhook queue.
+"""The outbox relay: the table's DynamoDB stream carries each committed outbox item to the webhook queue.
 
-Two ways in, one way out. Right after a case transaction commits, the repository
-calls `publish` (best effort: if SQS or the process fails here, nothing is lost).
-The sweeper calls `sweep` every minute (a scheduled Lambda in AWS, a thread
-locally) and publishes whatever is still unpublished after a grace period. An
-entry may be published twice; the fan-out is idempotent, so that costs nothing.
-
-A DynamoDB stream would do the sweeper's job with less latency, but moto cannot
-run a stream into the local runtime's functions, and the post-commit publish
-already makes the normal path immediate, so both runtimes share this one path.
+A case transaction writes its webhook events as outbox items (webhook_outbox.py) and
+returns; nothing on the request path publishes. The stream holds every committed
+item for 24 hours, so an event cannot be lost between the commit and the queue: in
+AWS a Lambda event source mapping hands batches of stream records (filtered to
+inserted outbox items) to `relay_webhook_events`, retries a failing batch (bisecting
+it) and parks what still fails on the relay-failures queue; locally a poller of
+moto's stream (localrun/stream_poller.py) calls the very same function. An event may
+be relayed twice (a retried batch); the fan-out is idempotent, so that costs nothing.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.adapters.webhook_queue import SqsWebhookQueue
-from chalicelib.adapters.webhook_repository import DynamoWebhookStore
-from chalicelib.domain.errors import TransientStorageError
-from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry
+from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX
+from chalicelib.domain.webhook_messages import EventMessage
 from chalicelib.observability import logger
 
-PUBLISH_ERRORS = (ClientError, BotoCoreError, TransientStorageError)
-SWEEP_PAGE = 100
-SWEEP_MAX_PAGES = 10
+SQS_BATCH = 10  # SendMessageBatch's limit
 
 
-class SqsOutboxRelay:
-    def __init__(self, store: DynamoWebhookStore, queue: SqsWebhookQueue) -> None:
-        self.store = store
+@dataclass(frozen=True)
+class StreamEvent:
+    """An outbox item the stream reported inserted, by the stream's sequence number."""
+
+    sequence_number: str
+    message: EventMessage
+
+
+def outbox_events(records: Sequence[dict[str, Any]]) -> list[StreamEvent]:
+    """The inserted outbox items among stream records (the event source mapping's filter, checked again here:
+    the local poller reads every record, and the keys are all a fan-out needs)."""
+    events = []
+    for record in records:
+        keys = record.get("dynamodb", {}).get("Keys", {})
+        partition = keys.get("PK", {}).get("S", "")
+        if record.get("eventName") != "INSERT" or not partition.startswith(OUTBOX_PREFIX):
+            continue
+        sequence = int(keys["SK"]["S"].removeprefix("SEQ#"))
+        message = EventMessage(case_id=partition.removeprefix(OUTBOX_PREFIX), sequence=sequence)
+        events.append(StreamEvent(record["dynamodb"]["SequenceNumber"], message))
+    return events
+
+
+class EventQueue(Protocol):
+    def send_events(self, messages: list[EventMessage]) -> list[int]: ...
+
+
+class StreamRelay:
+    def __init__(self, queue: EventQueue) -> None:
         self.queue = queue
 
-    def publish(self, entries: list[OutboxEntry]) -> None:
-        """Right after the commit. Never raises: the case change already succeeded."""
-        if not self.queue.configured:
-            return
-        for entry in entries:
-            try:
-                self._publish(entry)
-            except PUBLISH_ERRORS as error:
+    def relay(self, records: Sequence[dict[str, Any]]) -> list[str]:
+        """Queue the batch's outbox events, ten to a request; answer the sequence number of the first one SQS
+        did not take (Lambda's `ReportBatchItemFailures`: the batch is retried from there), or nothing."""
+        events = outbox_events(records)
+        for start in range(0, len(events), SQS_BATCH):
+            chunk = events[start : start + SQS_BATCH]
+            failed = self.queue.send_events([event.message for event in chunk])
+            if failed:
+                first = chunk[min(failed)]
                 logger.warning(
-                    "webhook event left for the outbox sweeper",
-                    extra={"case_id": entry.case_id, "sequence": entry.sequence, "error": str(error)},
+                    "webhook events left on the stream for a retry",
+                    extra={"case_id": first.message.case_id, "sequence": first.message.sequence},
                 )
-
-    def sweep(self, older_than: timedelta, now: datetime | None = None) -> int:
-        """Publish entries still unpublished `older_than` after they were written; returns how many."""
-        if not self.queue.configured:
-            return 0
-        cutoff = (now or datetime.now(UTC)) - older_than
-        published = 0
-        for _ in range(SWEEP_MAX_PAGES):
-            entries = self.store.unpublished(cutoff, SWEEP_PAGE)
-            for entry in entries:
-                self._publish(entry)
-                published += 1
-            if len(entries) < SWEEP_PAGE:
-                break
-        if published:
-            logger.info("outbox sweeper published webhook events", extra={"count": published})
-        return published
-
-    def _publish(self, entry: OutboxEntry) -> None:
-        self.queue.send(EventMessage(case_id=entry.case_id, sequence=entry.sequence))
-        self.store.mark_published(entry, datetime.now(UTC))
+                return [first.sequence_number]
+        return []

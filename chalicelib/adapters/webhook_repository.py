@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, from_sortable, s, sortable
-from chalicelib.adapters.webhook_outbox import PENDING_INDEX, PENDING_PARTITION, entry_from_item, outbox_key
+from chalicelib.adapters.webhook_outbox import entry_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 
@@ -176,24 +176,3 @@ class DynamoWebhookStore:
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
         item = self.table.get(outbox_key(case_id, sequence))
         return entry_from_item(item) if item else None
-
-    def mark_published(self, entry: OutboxEntry, at: datetime) -> None:
-        """Out of the sweeper's index: the relay handed it to the queue."""
-        self.table.call(
-            "update_item",
-            Key=outbox_key(entry.case_id, entry.sequence),
-            UpdateExpression="REMOVE GSI3PK, GSI3SK SET published_at = :at",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues={":at": s(sortable(at))},
-        )
-
-    def unpublished(self, created_before: datetime, limit: int) -> list[OutboxEntry]:
-        """Outbox entries the relay has not published, oldest first."""
-        response = self.table.call(
-            "query",
-            IndexName=PENDING_INDEX,
-            KeyConditionExpression="GSI3PK = :pk AND GSI3SK < :before",
-            ExpressionAttributeValues={":pk": s(PENDING_PARTITION), ":before": s(sortable(created_before))},
-            Limit=limit,
-        )
-        return [entry_from_item(item) for item in response.get("Items", [])]

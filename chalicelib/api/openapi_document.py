@@ -136,14 +136,14 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
         name.replace("-", ""): _unhyphenated({**schema, "title": name.replace("-", "")} if "-" in name else schema)
         for name, schema in definitions.get("$defs", {}).items()
     }
-    refs = {key: _unhyphenated(refs[key]) for key in keys}
+    resolved = {key: _unhyphenated(refs[key]) for key in keys}
     # Answers may gain fields (the contract allows more), so a schema only answers use is published open:
     # a client validating strictly against today's document does not break when one is added. Request
     # schemas stay closed (unknown fields are a 422), and the models stay strict for the tests.
-    requested = _referenced([refs[key] for key in keys if key[1] == "validation"], defs)
-    for name in _referenced([refs[key] for key in keys if key[1] == "serialization"], defs) - requested:
+    requested = _referenced([resolved[key] for key in keys if key[1] == "validation"], defs)
+    for name in _referenced([resolved[key] for key in keys if key[1] == "serialization"], defs) - requested:
         defs[name].pop("additionalProperties", None)
-    return refs, defs
+    return resolved, defs
 
 
 def _referenced(roots: list[Any], defs: dict[str, Any]) -> set[str]:

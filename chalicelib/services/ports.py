@@ -8,7 +8,7 @@ unit tests, so a service test runs in milliseconds. One contract test
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
@@ -111,12 +111,6 @@ class WebhookQueue(Protocol):
 
     def send(self, message: AttemptMessage, delay: int) -> None: ...
     def dead_letter(self, message: AttemptMessage, reason: str) -> bool: ...
-
-
-class OutboxRelay(Protocol):
-    """Hands committed outbox entries to the queue; the sweep catches what the post-commit publish missed."""
-
-    def sweep(self, older_than: timedelta, now: datetime) -> int: ...
 
 
 class WebhookSender(Protocol):

@@ -36,7 +36,7 @@ from chalicelib.domain.webhooks import (
 )
 from chalicelib.observability import count, logger
 from chalicelib.services.context import utc_now
-from chalicelib.services.ports import OutboxRelay, WebhookQueue, WebhookSender, WebhookStore
+from chalicelib.services.ports import WebhookQueue, WebhookSender, WebhookStore
 
 _jitter = random.SystemRandom()
 
@@ -57,13 +57,11 @@ class DeliveryContention(Exception):
 class WebhookPorts:
     store: WebhookStore
     queue: WebhookQueue
-    relay: OutboxRelay
     sender: WebhookSender
     schedule: RetrySchedule
     local: bool
     resolver: Resolver
     secret_grace: timedelta
-    sweep_after: timedelta
     disable_after: timedelta = timedelta(days=3)
     clock: Callable[[], datetime] = utc_now
     rand: Callable[[], float] = _jitter.random
@@ -79,11 +77,6 @@ def handle_message(ports: WebhookPorts, body: str) -> None:
         fan_out(ports, message)
     else:
         attempt(ports, message)
-
-
-def sweep(ports: WebhookPorts) -> int:
-    """Publish outbox entries the post-commit relay missed."""
-    return ports.relay.sweep(ports.sweep_after, ports.clock())
 
 
 # -- fan-out -------------------------------------------------------------------------------

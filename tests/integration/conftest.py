@@ -16,8 +16,6 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.cases import DynamoCaseRepository
-from chalicelib.adapters.table import Cursors, Table
 from chalicelib.bootstrap import context
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
@@ -67,11 +65,6 @@ def ctx(runtime: LocalRuntime) -> Context:
 def runtime_context(runtime: LocalRuntime) -> Context:
     """The same as `ctx`, for a module that parametrizes its own `ctx`."""
     return context()
-
-
-def unrelayed_cases(ctx: Context) -> DynamoCaseRepository:
-    """The case repository of a process that dies right after each commit: nothing is published."""
-    return DynamoCaseRepository(Table(ctx.settings.table_name), Cursors(ctx.settings.cursor_signing_key))
 
 
 class Storefront:

@@ -188,14 +188,46 @@ def test_only_the_api_starts_and_resumes_case_workflows(template: Template) -> N
 
 
 def test_lambdas_reach_the_table_its_indexes_and_the_queue(template: Template) -> None:
-    for logical_id in function_names(template):
+    webhook_queue = {"Fn::GetAtt": ["WebhookQueue", "Arn"]}
+    for logical_id, name in function_names(template).items():
         statements = {s["Sid"]: s for s in role_statements(template, logical_id)}
+        actions = {a for s in statements.values() for a in as_list(s["Action"])}
+        if name == build.STREAM_RELAY:  # the stream's records carry the keys it relays: no table access
+            assert "DisputesTable" not in statements
+            assert statements["TableStream"]["Resource"] == {"Fn::GetAtt": ["DisputesTable", "StreamArn"]}
+            relayed_to = statements["WebhookQueueAndRelayFailures"]["Resource"]
+            assert relayed_to == [webhook_queue, {"Fn::GetAtt": ["OutboxRelayFailureQueue", "Arn"]}]
+            continue
         assert statements["DisputesTable"]["Resource"] == [
             {"Fn::GetAtt": ["DisputesTable", "Arn"]},
             {"Fn::Sub": "${DisputesTable.Arn}/index/*"},
         ]
-        queue = statements.get("WebhookOutbox") or statements["WebhookDeliveries"]
-        assert queue["Resource"] == {"Fn::GetAtt": ["WebhookQueue", "Arn"]}
+        if name in statemachines.FUNCTIONS.values():  # a step commits the case; the stream relays its events
+            assert not any(action.startswith("sqs:") for action in actions), (name, sorted(actions))
+        else:  # the API queues test events and redeliveries; the consumer, every attempt
+            queue = statements.get("WebhookAttempts") or statements["WebhookDeliveries"]
+            assert queue["Resource"] == webhook_queue
+
+
+def test_the_table_stream_feeds_the_relay_filtered_to_outbox_inserts_and_retried_in_halves(template: Template) -> None:
+    (mapping,) = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+    properties = mapping["Properties"]
+    table = template["Resources"]["DisputesTable"]["Properties"]
+
+    assert table["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
+    assert properties["EventSourceArn"] == {"Fn::GetAtt": ["DisputesTable", "StreamArn"]}
+    assert properties["FunctionName"] == {"Ref": build.function_logical_id(build.STREAM_RELAY)}
+    assert build.function_logical_id(build.STREAM_RELAY) in function_names(template)
+    (only,) = properties["FilterCriteria"]["Filters"]
+    assert json.loads(only["Pattern"]) == {
+        "eventName": ["INSERT"],
+        "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "WEBHOOK_OUTBOX#"}]}}},
+    }
+    assert properties["BisectBatchOnFunctionError"] is True
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    failures = properties["DestinationConfig"]["OnFailure"]["Destination"]
+    assert failures == {"Fn::GetAtt": ["OutboxRelayFailureQueue", "Arn"]}
+    assert "OutboxRelayFailureAlarm" in template["Resources"]
 
 
 def test_queue_triggered_functions_consume_this_stacks_queue_and_may_receive_from_it(template: Template) -> None:

@@ -18,14 +18,15 @@ import pytest
 
 import app
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entry_from_item, outbox_key
 from chalicelib.adapters.webhook_sender import HttpSender
 from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent
-from chalicelib.bootstrap import webhook_ports, webhook_store
+from chalicelib.bootstrap import context, webhook_ports, webhook_store
 from chalicelib.domain import lifecycle, timers
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
-from chalicelib.domain.webhook_messages import EventMessage, SendResult
+from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry, SendResult
 from chalicelib.domain.webhooks import (
     SUBSCRIBABLE,
     Attempt,
@@ -40,21 +41,10 @@ from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
 from tests.conftest import eventually
 from tests.factories import BUYER, SELLER, bearer, request, unique
-from tests.integration.conftest import Api, Storefront, unrelayed_cases
+from tests.integration.conftest import Api, Storefront
 from tests.integration.webhook_receiver import Receiver
 
 ALL_EVENTS = sorted(SUBSCRIBABLE)
-SCHEDULED_EVENT = {
-    "version": "0",
-    "id": "sweep-1",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-11-23T12:00:00Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep"],
-    "detail": {},
-}
 
 
 class Hooks:
@@ -248,27 +238,31 @@ def test_after_a_rotation_both_secrets_verify_during_the_grace_period(
     assert listed["secret_rotated_at"] is not None
 
 
-def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_the_sweeper(
+def test_a_committed_event_reaches_the_storefront_with_no_publish_by_the_process_that_committed_it(
     hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
 ) -> None:
-    # Given a case saved by a process that stopped right after the commit (no post-commit publish)
+    # Given a case saved straight through the repository: one transaction, then nothing (as if the process died)
     hooks.subscribe(quiet_shop, receiver)
     now = datetime.now(UTC)
-    crashing = unrelayed_cases(ctx)
     facts = request(now, storefront_id=quiet_shop.id)
-    crashing.put_request(facts)
-    case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
-    worker, store = webhook_ports(), webhook_store()
-    waiting = [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
-    assert [e.event_type for e in waiting] == [EventType.CREATED, EventType.EVIDENCE_REQUESTED]
+    ctx.cases.put_request(facts)
+    case = ctx.cases.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    assert [e.event_type for e in outbox_of(case.id)] == [EventType.CREATED, EventType.EVIDENCE_REQUESTED]
 
-    # When the outbox sweeper runs
-    assert webhook_delivery.sweep(dataclasses.replace(worker, sweep_after=timedelta(0))) >= 2
-
-    # Then both events reach the storefront, and nothing is left to publish
+    # Then the table's stream carries both events to the storefront, each once
     events = eventually(lambda: receiver.accepted_events(case.id), lambda got: len(got) == 2)
     assert sorted(e["sequence"] for e in events.values()) == [100, 101]
-    assert not [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
+
+
+def outbox_of(case_id: str) -> list[OutboxEntry]:
+    """Every outbox item the case's transactions wrote, in sequence order."""
+    response = client("dynamodb").query(
+        TableName=context().settings.table_name,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"{OUTBOX_PREFIX}{case_id}"}},
+        ConsistentRead=True,
+    )
+    return [entry_from_item(item) for item in response["Items"]]
 
 
 def test_a_test_event_reaches_the_endpoint_signed_and_is_listed_with_its_deliveries(
@@ -384,31 +378,50 @@ def test_subscriptions_are_checked_and_private_to_their_storefront(
     assert api.call("GET", "/v1/webhooks", quiet_shop.token).json["items"] == []
 
 
-def test_the_lambda_entry_points_fan_out_and_sweep_like_the_local_threads(
+def test_the_lambda_entry_points_relay_and_fan_out_like_the_local_threads(
     hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
 ) -> None:
-    # Given a case whose outbox entries nobody published
+    # Given a committed case
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
-    now = datetime.now(UTC)
-    crashing = unrelayed_cases(ctx)
-    facts = request(now, storefront_id=quiet_shop.id)
-    crashing.put_request(facts)
-    case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
+    case_id = unpublished_case(ctx, quiet_shop.id)
 
-    # When SQS hands the `deliver_webhooks` Lambda the event message, and the scheduled sweeper runs
-    body = EventMessage(case_id=case.id, sequence=100).model_dump_json()
+    # When the stream hands `relay_webhook_events` its records as Lambda does (another table write among them),
+    # and SQS hands `deliver_webhooks` the event message
+    records = [stream_record("MODIFY", f"CASE#{case_id}", "CASE", "1"), stream_record("INSERT", *outbox(case_id, 100))]
+    assert app.relay_webhook_events({"Records": records}, None) == {"batchItemFailures": []}
+    body = EventMessage(case_id=case_id, sequence=100).model_dump_json()
     app.deliver_webhooks({"Records": [{"body": body, "receiptHandle": "r-1", "messageId": "m-1"}]}, None)
-    app.sweep_webhook_outbox(SCHEDULED_EVENT, None)
 
-    # Then the storefront gets the event once
-    (event,) = eventually(lambda: receiver.accepted_events(case.id), bool).values()
+    # Then the storefront gets the event once, however many times it was relayed
+    (event,) = eventually(lambda: receiver.accepted_events(case_id), bool).values()
     assert event["type"] == "dispute.created"
+
+
+def outbox(case_id: str, sequence: int) -> tuple[str, str, str]:
+    key = outbox_key(case_id, sequence)
+    return key["PK"]["S"], key["SK"]["S"], str(1_000 + sequence)
+
+
+def stream_record(event_name: str, partition: str, sort: str, sequence_number: str) -> dict[str, Any]:
+    """One record of a DynamoDB stream event as Lambda delivers it (KEYS_ONLY)."""
+    return {
+        "eventID": f"e-{sequence_number}",
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "Keys": {"PK": {"S": partition}, "SK": {"S": sort}},
+            "SequenceNumber": sequence_number,
+            "SizeBytes": 100,
+            "StreamViewType": "KEYS_ONLY",
+        },
+    }
 
 
 def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
     # Given a case, and two changes computed from the same version of it
     now = datetime.now(UTC)
-    repo = unrelayed_cases(ctx)
+    repo = ctx.cases
     facts = request(now, storefront_id=unique("shop"))
     repo.put_request(facts)
     case = repo.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
@@ -423,8 +436,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
         repo.save(racing)
 
     # Then the outbox holds the events of the writes that happened, and only those
-    store = webhook_store()
-    entries = [e for e in store.unpublished(now + timedelta(hours=1), 100) if e.case_id == case.id]
+    entries = outbox_of(case.id)
     assert [e.event_type for e in entries] == [
         EventType.CREATED,
         EventType.EVIDENCE_REQUESTED,
@@ -482,14 +494,23 @@ class CountingSender(HttpSender):
 
 
 def unpublished_case(ctx: Context, storefront_id: str) -> str:
-    """A case whose outbox entries nobody published (written without the post-commit relay)."""
+    """A case saved straight through the repository (its events reach the queue through the stream alone)."""
     now = datetime.now(UTC)
-    crashing = unrelayed_cases(ctx)
     facts = request(now, storefront_id=storefront_id)
-    crashing.put_request(facts)
-    return crashing.create(lifecycle.open_case(facts, BUYER, "x", unique("dsp"), "v1", Deadlines(), now)).id
+    ctx.cases.put_request(facts)
+    return ctx.cases.create(lifecycle.open_case(facts, BUYER, "x", unique("dsp"), "v1", Deadlines(), now)).id
 
 
+@pytest.fixture
+def stream_paused(runtime: LocalRuntime) -> Iterator[None]:
+    """The table stream's poller held (as if its event source mapping were disabled): the test hands the
+    fan-out its events itself."""
+    assert runtime.stream_poller is not None
+    with runtime.stream_poller.paused():
+        yield
+
+
+@pytest.mark.usefixtures("stream_paused")
 def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_again(
     hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
 ) -> None:
@@ -513,6 +534,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
     assert (delivery["status"], len(delivery["attempts"])) == ("delivered", 1)
 
 
+@pytest.mark.usefixtures("stream_paused")
 def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the_rest(
     hooks: Hooks, quiet_shop: Storefront, ctx: Context
 ) -> None:
@@ -569,7 +591,8 @@ def test_an_endpoint_failing_for_days_is_disabled_with_a_notice_and_can_be_enabl
 
         # Then it is disabled after that one attempt, and the failed delivery is not retried
         (failed,) = eventually(
-            lambda: hooks.deliveries(quiet_shop, broken["id"]), lambda items: items[0]["status"] == "failed"
+            lambda: hooks.deliveries(quiet_shop, broken["id"]),
+            lambda items: bool(items) and items[0]["status"] == "failed",
         )
         assert failed["case_id"] == first["id"] and len(failed["attempts"]) == 1
         disabled = endpoint(api, quiet_shop, broken["id"])
