@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
-from chalicelib.api.responses import WebhookEvent, WebhookTestEvent
+from chalicelib.api.responses import MessagePostedEvent, WebhookEvent, WebhookTestEvent
 from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
@@ -50,6 +50,7 @@ CONDITIONAL = frozenset(
         "request_information",
         "rule",
         "appeal",
+        "post_message",
     }
 )
 
@@ -79,6 +80,13 @@ WEBHOOK_HEADERS = {
 }
 
 
+SUMMARIES = {
+    EventType.WEBHOOK_TEST: "sent on request to one endpoint",
+    EventType.MESSAGE_POSTED: "a message to everyone on the case, as its timeline line (never a note to the "
+    "platform or to one party)",
+}
+
+
 @cache
 def document() -> dict[str, Any]:
     documented = [spec for spec in ROUTES if spec.documented]
@@ -96,7 +104,13 @@ def document() -> dict[str, Any]:
         },
         "servers": SERVERS,
         "paths": paths,
-        "webhooks": _webhooks(refs[(WebhookEvent, "serialization")], refs[(WebhookTestEvent, "serialization")]),
+        "webhooks": _webhooks(
+            refs[(WebhookEvent, "serialization")],
+            {
+                EventType.WEBHOOK_TEST: refs[(WebhookTestEvent, "serialization")],
+                EventType.MESSAGE_POSTED: refs[(MessagePostedEvent, "serialization")],
+            },
+        ),
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
@@ -105,13 +119,14 @@ def document() -> dict[str, Any]:
 
 
 Key = tuple[type[BaseModel], JsonSchemaMode]
+WEBHOOK_BODIES: set[type[BaseModel]] = {WebhookEvent, WebhookTestEvent, MessagePostedEvent}
 
 
 def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], dict[str, Any]]:
     """Every model's schema in one namespace: request models as validated, responses as serialized
     (a model that differs between the two gets both, `...Input` and `...Output`)."""
     inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
-    outputs = {spec.response for spec in documented if spec.response is not None} | {WebhookEvent, WebhookTestEvent}
+    outputs = {spec.response for spec in documented if spec.response is not None} | WEBHOOK_BODIES
     keys: list[Key] = [
         *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
@@ -244,8 +259,9 @@ def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
 
 
-def _webhooks(event: dict[str, Any], test_event: dict[str, Any]) -> dict[str, Any]:
-    """One entry per event type: what a storefront's endpoint receives, and what it should answer."""
+def _webhooks(event: dict[str, Any], own: dict[EventType, dict[str, Any]]) -> dict[str, Any]:
+    """One entry per event type: what a storefront's endpoint receives, and what it should answer. A type with
+    a payload model of its own (`own`: the test event, a message) shows that model instead of the envelope."""
     headers = [
         {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
         for name, text in WEBHOOK_HEADERS.items()
@@ -254,20 +270,13 @@ def _webhooks(event: dict[str, Any], test_event: dict[str, Any]) -> dict[str, An
         kind.value: {
             "post": {
                 "operationId": "on_" + kind.value.replace(".", "_"),
-                "summary": f"`{kind.value}`: "
-                + (
-                    "sent on request to one endpoint"
-                    if kind is EventType.WEBHOOK_TEST
-                    else "the case and the timeline line that raised it"
-                ),
+                "summary": f"`{kind.value}`: " + SUMMARIES.get(kind, "the case and the timeline line that raised it"),
                 "parameters": headers,
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": test_event
-                            if kind is EventType.WEBHOOK_TEST
-                            else {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
+                            "schema": own.get(kind, {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]})
                         }
                     },
                 },

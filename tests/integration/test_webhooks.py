@@ -26,7 +26,7 @@ from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.models import Party
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.webhook_messages import EventMessage, SendResult
-from chalicelib.domain.webhooks import SUBSCRIBABLE, Attempt, Delivery, EventType, RetrySchedule
+from chalicelib.domain.webhooks import SUBSCRIBABLE, Attempt, Delivery, EventType, RetrySchedule, sequence_of
 from chalicelib.services import webhook_delivery
 from chalicelib.services.context import Context
 from localrun.runtime import LocalRuntime
@@ -259,7 +259,7 @@ def test_events_committed_by_a_process_that_died_before_publishing_are_sent_by_t
 
     # Then both events reach the storefront, and nothing is left to publish
     events = eventually(lambda: receiver.accepted_events(case.id), lambda got: len(got) == 2)
-    assert sorted(e["sequence"] for e in events.values()) == [100, 101]
+    assert sorted(e["sequence"] for e in events.values()) == [sequence_of(1, 0), sequence_of(1, 1)]
     assert not [e for e in store.unpublished(now + timedelta(minutes=1), 100) if e.case_id == case.id]
 
 
@@ -388,7 +388,7 @@ def test_the_lambda_entry_points_fan_out_and_sweep_like_the_local_threads(
     case = crashing.create(lifecycle.open_case(facts, BUYER, "broken", unique("dsp"), "v1", Deadlines(), now))
 
     # When SQS hands the `deliver_webhooks` Lambda the event message, and the scheduled sweeper runs
-    body = EventMessage(case_id=case.id, sequence=100).model_dump_json()
+    body = EventMessage(case_id=case.id, sequence=sequence_of(1, 0)).model_dump_json()
     app.deliver_webhooks({"Records": [{"body": body, "receiptHandle": "r-1", "messageId": "m-1"}]}, None)
     app.sweep_webhook_outbox(SCHEDULED_EVENT, None)
 
@@ -423,7 +423,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
         EventType.EVIDENCE_SUBMITTED,
         EventType.EVIDENCE_REQUESTED,
     ]
-    assert [e.sequence for e in entries] == [100, 101, 200, 201]
+    assert [e.sequence for e in entries] == [sequence_of(1, 0), sequence_of(1, 1), sequence_of(2, 0), sequence_of(2, 1)]
 
 
 def test_an_attempt_is_recorded_even_when_the_queued_note_of_its_message_lands_first(ctx: Context) -> None:
@@ -488,7 +488,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
     # Given an event whose first fan-out created the delivery, then died before posting it
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     case_id = unpublished_case(ctx, quiet_shop.id)
-    created = EventMessage(case_id=case_id, sequence=100)
+    created = EventMessage(case_id=case_id, sequence=sequence_of(1, 0))
     worker = webhook_ports()
     with pytest.raises(RuntimeError):
         webhook_delivery.fan_out(dataclasses.replace(worker, sender=DyingSender(1, local=True)), created)
@@ -519,7 +519,8 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
 
         # When the event fans out
         webhook_delivery.fan_out(
-            dataclasses.replace(webhook_ports(), sender=sender), EventMessage(case_id=case_id, sequence=100)
+            dataclasses.replace(webhook_ports(), sender=sender),
+            EventMessage(case_id=case_id, sequence=sequence_of(1, 0)),
         )
 
         # Then one subscription was posted inline, the other through the queue, and each got it once
