@@ -61,16 +61,18 @@ def change(
     action: str = "",
     expected_version: int | None = None,
     read: Callable[[], StoredCase | None] | None = None,
+    attempts: int = MAX_ATTEMPTS,
 ) -> C:
     """Run `decide(case, now)` on the latest case and commit what it decided; answer it as saved.
 
     `actor` is the API caller (authorized for `action` and the case); without one the
     change comes from the workflow itself. `expected_version` is the client's If-Match.
     `read` reads the case (by default `ctx.cases.read`), for a use case that reads more
-    of the case's partition in the same call.
+    of the case's partition in the same call. `attempts` bounds the reads and writes: a use case whose writers
+    collide with each other more than with the case (messages) may allow more.
     """
     busy: TransientStorageError | None = None
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(attempts):
         stored = _read(ctx, case_id, actor, action, read)
         case = stored.case
         if expected_version is not None and case.version != expected_version:

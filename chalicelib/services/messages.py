@@ -20,6 +20,10 @@ from chalicelib.domain.workflow import StoredCase
 from chalicelib.services.cases import change, load_visible
 from chalicelib.services.context import Context
 
+# Posters to everyone on one case collide on the webhook number they read (one wins each round, the others
+# read again), so a poster may need as many attempts as there are people posting at that moment.
+ATTEMPTS = 25
+
 
 @dataclass(frozen=True)
 class MessagePage:
@@ -61,7 +65,14 @@ def post_message(
         )
 
     return change(
-        ctx, case_id, decide, actor=actor, action="post_message", expected_version=expected_version, read=read
+        ctx,
+        case_id,
+        decide,
+        actor=actor,
+        action="post_message",
+        expected_version=expected_version,
+        read=read,
+        attempts=ATTEMPTS,
     )
 
 
