@@ -238,3 +238,16 @@ def test_an_idempotency_key_replays_the_first_post_and_stores_one_message(
     assert retry.json == first.json and retry.headers.get("Idempotent-Replayed") == "true"
     assert [m["text"] for m in thread(api, patient_shop.buyer, case["id"]).json["items"]] == ["only once"]
     assert api.call("POST", path, patient_shop.buyer, {**body, "text": "other"}, **key).status_code == 422
+
+
+def test_a_post_with_a_stale_if_match_is_refused_and_a_current_one_accepted(api: Api, patient_shop: Storefront) -> None:
+    case = patient_shop.escalate()
+    path = f"/v1/disputes/{case['id']}/messages"
+    body = {"text": "checked against the version I read", "audience": "everyone"}
+
+    stale = api.call("POST", path, patient_shop.buyer, body, **{"If-Match": f'"{case["version"] + 1}"'})
+    current = api.call("POST", path, patient_shop.buyer, body, **{"If-Match": f'"{case["version"]}"'})
+
+    assert (stale.status_code, stale.json["error"]["code"]) == (409, "stale_version")
+    assert current.status_code == 201
+    assert [m["text"] for m in thread(api, patient_shop.buyer, case["id"]).json["items"]] == [body["text"]]
