@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.api.openapi_document import document
 from chalicelib.config import Settings
 from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
 from chalicelib.domain.message_models import MAX_MESSAGES_PER_CASE, Audience
@@ -170,3 +171,18 @@ def test_messages_are_listed_oldest_first_in_pages(fakes: Fakes) -> None:
 
     assert [m.text for m in first.items + rest.items] == [f"message {n}" for n in range(5)]
     assert rest.cursor is None
+
+
+def test_the_openapi_document_names_the_message_operations_and_their_webhook_payload() -> None:
+    paths = document()["paths"]["/v1/disputes/{dispute_id}/messages"]
+    posted = paths["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    listed = paths["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    webhook = document()["webhooks"]["dispute.message_posted"]["post"]["requestBody"]["content"]["application/json"]
+
+    assert (paths["post"]["operationId"], paths["get"]["operationId"]) == ("postMessage", "listMessages")
+    assert posted == {"$ref": "#/components/schemas/MessageView"}
+    assert listed == {"$ref": "#/components/schemas/MessagePage"}
+    assert paths["post"]["requestBody"]["content"]["application/json"]["example"]["audience"] == "everyone"
+    assert webhook["schema"] == {"$ref": "#/components/schemas/MessagePostedEvent"}
+    codes = document()["components"]["schemas"]["ErrorInfo"]["properties"]["code"]["enum"]
+    assert {"message_limit_reached", "case_closed"} <= set(codes)
