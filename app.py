@@ -15,6 +15,7 @@ from chalicelib.api import (
     evidence,
     fulfilment,
     health,
+    messages,
     negotiation,
     openapi,
     review,
@@ -40,6 +41,7 @@ app.register_blueprint(after_sales.bp)
 app.register_blueprint(disputes.bp)
 app.register_blueprint(evidence.bp)
 app.register_blueprint(negotiation.bp)
+app.register_blueprint(messages.bp)
 app.register_blueprint(review.bp)
 app.register_blueprint(fulfilment.bp)
 app.register_blueprint(webhooks.bp)

@@ -15,6 +15,7 @@ from chalicelib.adapters.cases import DynamoCaseRepository
 from chalicelib.adapters.evidence_repository import DynamoEvidenceRepository
 from chalicelib.adapters.evidence_store import S3EvidenceFiles
 from chalicelib.adapters.ledgers import DynamoLedgerRepository
+from chalicelib.adapters.messages import DynamoMessageRepository
 from chalicelib.adapters.policy_store import PolicyStore
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
@@ -48,6 +49,7 @@ def context() -> Context:
         policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
         evidence=DynamoEvidenceRepository(table),
         evidence_files=S3EvidenceFiles(config.evidence_bucket),
+        messages=DynamoMessageRepository(table, Cursors(config.cursor_signing_key)),
     )
 
 

@@ -35,6 +35,8 @@ class Settings(BaseModel):
     jwt_audience: str | None = None
     policy_dir: str | None = None
     cursor_secret: str | None = Field(default=None, min_length=32)
+    # Messages a case may hold (DESIGN section 11: 500); smaller only to test the cap quickly.
+    max_messages_per_case: int = Field(default=500, ge=1, le=500)
 
     @model_validator(mode="after")
     def _issuer_with_jwks(self) -> Settings:
@@ -75,6 +77,7 @@ ENVIRONMENT = {
     "jwt_audience": "JWT_AUDIENCE",
     "policy_dir": "POLICY_DIR",
     "cursor_secret": "CURSOR_SECRET",
+    "max_messages_per_case": "MAX_MESSAGES_PER_CASE",
 }
 
 

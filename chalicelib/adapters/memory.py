@@ -29,6 +29,8 @@ from chalicelib.domain.evidence_models import (
     PresignedUpload,
     allowance,
 )
+from chalicelib.domain.message_models import Message, MessageChange, Visibility
+from chalicelib.domain.messages import limit_reached
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
@@ -248,6 +250,47 @@ class InMemoryEvidenceRepository:
 
     def verified_for_case(self, case_id: str) -> list[Evidence]:
         return [e for e in self.for_case(case_id) if e.status == EvidenceStatus.VERIFIED]
+
+
+class InMemoryMessageRepository:
+    """Messages beside the fake case repository: the same guards as the DynamoDB one (case at the version read
+    and not closed, the cap, one webhook per number), all or nothing under the case store's lock."""
+
+    def __init__(self, cases: InMemoryCaseRepository) -> None:
+        self.case_store = cases
+        self.messages: dict[str, list[Message]] = defaultdict(list)
+
+    def with_case(self, case_id: str) -> tuple[StoredCase | None, int]:
+        with self.case_store.lock:
+            case = self.case_store.cases.get(case_id)
+            stored = None if case is None else StoredCase(case=case, parked=self.case_store.parked.get(case_id))
+            return stored, len(self.messages[case_id])
+
+    def save(self, change: MessageChange) -> None:
+        case_id = change.case.id
+        with self.case_store.lock:
+            stored = self.case_store.cases.get(case_id)
+            if stored is None or stored.version != change.case.version or stored.status == Status.CLOSED:
+                raise VersionConflict("the case changed since it was read")
+            if len(self.messages[case_id]) >= change.limit:
+                raise limit_reached(change.limit, change.limit)
+            outbox = self.case_store.outbox
+            if change.outbox is not None and any(
+                (e.case_id, e.sequence) == (case_id, change.outbox.sequence) for e in outbox
+            ):
+                raise VersionConflict("another message took this webhook number")
+            self.messages[case_id].append(change.message)
+            self.case_store.timelines[case_id].append(change.event)
+            if change.outbox is not None:
+                outbox.append(change.outbox)
+
+    def page(self, case_id: str, shown: Visibility, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+        ordered = sorted(self.messages.get(case_id, []), key=lambda m: m.created_at)  # stable: posting order
+        start = int(cursor or 0)
+        read = ordered[start : start + limit]
+        more = start + limit < len(ordered)
+        kept = [m for m in read if shown.shows(m.audience, m.author, m.role.value)]
+        return kept, str(start + limit) if more else None
 
 
 class InMemoryEvidenceFiles:

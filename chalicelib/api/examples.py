@@ -13,6 +13,7 @@ from chalicelib.api.schemas import (
     EscalateBody,
     EvidenceBody,
     InfoRequestBody,
+    MessageBody,
     OfferBody,
     ReceiptBody,
     ReceiptDecisionBody,
@@ -62,4 +63,9 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     ReceiptDecisionBody: {"owed": 0, "notes": "The return arrived complete."},
     SubscribeBody: {"url": "https://shop.example.com/hooks/disputes", "events": ["dispute.created", "dispute.ruled"]},
     DevTokenBody: {"role": "reviewer", "sub": "dev-reviewer"},
+    MessageBody: {
+        "text": "Could you send a photo of the parcel label?",
+        "audience": "everyone",
+        "evidence_ids": [],
+    },
 }

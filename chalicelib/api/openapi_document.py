@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.examples import EXAMPLES
 from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
-from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent, WebhookTestEvent
+from chalicelib.api.responses import MessagePostedEvent, WebhookDisabledEvent, WebhookEvent, WebhookTestEvent
 from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
 from chalicelib.domain.models import Identifier
@@ -50,6 +50,7 @@ CONDITIONAL = frozenset(
         "request_information",
         "rule",
         "appeal",
+        "post_message",
     }
 )
 
@@ -73,18 +74,24 @@ ETAG = {
 }
 # The headers of every webhook delivery (Standard Webhooks, https://www.standardwebhooks.com/).
 # Notices about an endpoint have their own body; every other event type is a WebhookEvent.
-NOTICE_BODIES: dict[EventType, type[BaseModel]] = {
-    EventType.WEBHOOK_TEST: WebhookTestEvent,
-    EventType.WEBHOOK_DISABLED: WebhookDisabledEvent,
-}
-NOTICE_SUMMARIES = {
-    EventType.WEBHOOK_TEST: "sent on request to one endpoint",
-    EventType.WEBHOOK_DISABLED: "another endpoint of the storefront was disabled for failing",
-}
 WEBHOOK_HEADERS = {
     "webhook-id": "The event's id, the same on every attempt: deduplicate on it",
     "webhook-timestamp": "Seconds since the epoch when this attempt was signed",
     "webhook-signature": "Space-separated `v1,<base64 HMAC-SHA256>`, one per active secret",
+}
+
+
+# Event types whose body has a model of its own; every other type is a WebhookEvent.
+OWN_BODIES: dict[EventType, type[BaseModel]] = {
+    EventType.WEBHOOK_TEST: WebhookTestEvent,
+    EventType.WEBHOOK_DISABLED: WebhookDisabledEvent,
+    EventType.MESSAGE_POSTED: MessagePostedEvent,
+}
+SUMMARIES = {
+    EventType.WEBHOOK_TEST: "sent on request to one endpoint",
+    EventType.WEBHOOK_DISABLED: "another endpoint of the storefront was disabled for failing",
+    EventType.MESSAGE_POSTED: "a message to everyone on the case, as its timeline line (never a note to the "
+    "platform or to one party)",
 }
 
 
@@ -107,7 +114,7 @@ def document() -> dict[str, Any]:
         "paths": paths,
         "webhooks": _webhooks(
             refs[(WebhookEvent, "serialization")],
-            {kind: refs[(model, "serialization")] for kind, model in NOTICE_BODIES.items()},
+            {kind: refs[(model, "serialization")] for kind, model in OWN_BODIES.items()},
         ),
         "components": {
             "schemas": schemas,
@@ -124,7 +131,7 @@ def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], di
     (a model that differs between the two gets both, `...Input` and `...Output`)."""
     inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
     outputs: set[type[BaseModel]] = {spec.response for spec in documented if spec.response is not None}
-    outputs |= {WebhookEvent, *NOTICE_BODIES.values()}
+    outputs |= {WebhookEvent, *OWN_BODIES.values()}
     keys: list[Key] = [
         *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
         *((model, "serialization") for model in sorted(outputs, key=lambda m: m.__name__)),
@@ -281,8 +288,10 @@ def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
 
 
-def _webhooks(event: dict[str, Any], notices: dict[EventType, dict[str, Any]]) -> dict[str, Any]:
-    """One entry per event type: what a storefront's endpoint receives, and what it should answer."""
+def _webhooks(event: dict[str, Any], own: dict[EventType, dict[str, Any]]) -> dict[str, Any]:
+    """One entry per event type: what a storefront's endpoint receives, and what it should answer. A type with
+    a payload model of its own (`own`: the notices about an endpoint, a message) shows that model instead of
+    the envelope."""
     headers = [
         {"name": name, "in": "header", "required": True, "description": text, "schema": {"type": "string"}}
         for name, text in WEBHOOK_HEADERS.items()
@@ -291,14 +300,13 @@ def _webhooks(event: dict[str, Any], notices: dict[EventType, dict[str, Any]]) -
         kind.value: {
             "post": {
                 "operationId": "on_" + kind.value.replace(".", "_"),
-                "summary": f"`{kind.value}`: " + NOTICE_SUMMARIES.get(kind, "the case and the timeline line behind it"),
+                "summary": f"`{kind.value}`: " + SUMMARIES.get(kind, "the case and the timeline line behind it"),
                 "parameters": headers,
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": notices.get(kind)
-                            or {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]}
+                            "schema": own.get(kind, {"allOf": [event, {"properties": {"type": {"const": kind.value}}}]})
                         }
                     },
                 },

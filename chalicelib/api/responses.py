@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.evidence_models import EvidenceKind, EvidenceStatus, Tracking
+from chalicelib.domain.message_models import Audience
 from chalicelib.domain.models import (
     Appeal,
     ClaimReason,
@@ -323,6 +324,45 @@ class WebhookEvent(Answer):
     created_at: datetime
     sequence: int = Field(description="Increasing per case; sort by it, never count on it")
     data: WebhookEventData
+
+
+class MessageView(Answer):
+    """A message on a case (DESIGN section 11); `author` and `role` are who wrote it."""
+
+    id: str
+    author: str
+    role: Role
+    audience: Audience
+    text: str
+    evidence_ids: list[str]
+    created_at: datetime
+
+
+class MessagePage(Answer):
+    items: list[MessageView] = Field(description="Oldest first; only what the caller may read")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")
+
+
+class MessageLine(EventView):
+    """The timeline line of a message: `action` is `message_posted`, `data` the message."""
+
+    action: Literal["message_posted"]
+    data: MessageView  # type: ignore[assignment]
+
+
+class MessagePostedData(Answer):
+    dispute: DisputeView = Field(description="The case as it is: a message never changes it")
+    event: MessageLine
+
+
+class MessagePostedEvent(Answer):
+    """`dispute.message_posted`: a message to `everyone` (never one to the platform or to one party alone)."""
+
+    id: str
+    type: Literal["dispute.message_posted"]
+    created_at: datetime
+    sequence: int = Field(description="Increasing per case; sort by it, never count on it")
+    data: MessagePostedData
 
 
 class TestedEndpoint(Answer):

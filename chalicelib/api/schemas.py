@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from chalicelib.api.errors import error_codes
 from chalicelib.domain.evidence_models import Declaration
+from chalicelib.domain.message_models import MAX_ATTACHMENTS, Audience
 from chalicelib.domain.models import (
     FreeText,
     Frozen,
@@ -137,6 +138,33 @@ class ReceiptDecisionBody(Body):
 
     owed: MinorUnits
     notes: FreeText | None = None
+
+
+class MessageBody(Body):
+    """A message on the case. `audience`: `everyone` or `platform` (reviewers only read it); a reviewer may
+    also address the `buyer` or the `seller` alone. `evidence_ids`: verified evidence of the case the author
+    may see, each once."""
+
+    text: Statement
+    audience: Audience
+    evidence_ids: Annotated[
+        list[Identifier],
+        Field(default_factory=list, max_length=MAX_ATTACHMENTS, json_schema_extra={"uniqueItems": True}),
+    ]
+
+    @field_validator("evidence_ids")
+    @classmethod
+    def _each_once(cls, evidence_ids: list[str]) -> list[str]:
+        if len(set(evidence_ids)) != len(evidence_ids):
+            raise ValueError("each piece of evidence may be attached once")
+        return evidence_ids
+
+
+class MessageQuery(Frozen):
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(
+        default=None, max_length=2048, description="a page may come back short (what the caller may not read)"
+    )
 
 
 class SellerRecordQuery(Body):

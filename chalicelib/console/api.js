@@ -69,5 +69,7 @@ export const api = {
   rule: (id, version, body) => call("POST", `disputes/${encodeURIComponent(id)}/ruling`, { body, version }),
   decideReceipt: (id, version, body) =>
     call("POST", `disputes/${encodeURIComponent(id)}/receipt-decision`, { body, version }),
+  messages: (id, cursor) => call("GET", `disputes/${encodeURIComponent(id)}/messages?${query({ limit: 100, cursor })}`),
+  postMessage: (id, body) => call("POST", `disputes/${encodeURIComponent(id)}/messages`, { body }),
   devToken: (role) => call("POST", "dev/tokens", { body: { role }, signedIn: false }),
 };

@@ -7,6 +7,7 @@ import { fields, h, replace } from "./dom.js";
 import { dateTime, label, money, relative } from "./format.js";
 import { partiesSection } from "./evidence.js";
 import { fulfilmentSection } from "./fulfilment.js";
+import { loadMessages, messagesSection } from "./messages.js";
 import { ledgerSection, penaltiesSection } from "./seller.js";
 import {
   badge,
@@ -55,11 +56,12 @@ async function load(id) {
   const [dispute, events, evidence] = await Promise.all([api.dispute(id), api.events(id), api.evidence(id)]);
   // The seller's record is advisory: a failure to read it must not hide the case.
   const advisory = (request) => request.catch((error) => ({ error }));
-  const [penalties, ledger] = await Promise.all([
+  const [penalties, ledger, messages] = await Promise.all([
     advisory(api.penalties(dispute.seller_id, dispute.storefront_id)),
     advisory(api.ledger(dispute.seller_id, dispute.storefront_id)),
+    advisory(loadMessages(id)),
   ]);
-  return { dispute, events: events.items, evidence: evidence.items, penalties, ledger };
+  return { dispute, events: events.items, evidence: evidence.items, penalties, ledger, messages };
 }
 
 function backLink(queue) {
@@ -72,7 +74,7 @@ function queueOf(dispute) {
   return dispute.appeal || dispute.senior_queue_since ? "senior" : "review";
 }
 
-function draw(main, { dispute, events, evidence, penalties, ledger }, context, reload) {
+function draw(main, { dispute, events, evidence, penalties, ledger, messages }, context, reload) {
   const queue = queueOf(dispute);
   replace(
     main,
@@ -92,6 +94,7 @@ function draw(main, { dispute, events, evidence, penalties, ledger }, context, r
           dispute.ruling ? rulingSection("Ruling", dispute.ruling, dispute.currency) : null,
           recommendationSection(dispute),
           partiesSection(dispute, evidence),
+          messagesSection(dispute, messages, evidence, context, reload),
         ),
         h(
           "aside",

@@ -71,6 +71,18 @@ class EndpointDisabled(InvalidState):
     code = "webhook_disabled"
 
 
+class MessageLimitReached(LimitReached):
+    """The case holds as many messages as it may (`details` name the limit); nothing is stored."""
+
+    code = "message_limit_reached"
+
+
+class CaseClosed(InvalidState):
+    """A closed case takes no more messages: its story is over, and its timeline stays as it ended."""
+
+    code = "case_closed"
+
+
 class StaleVersion(DomainError):
     code = "stale_version"
 

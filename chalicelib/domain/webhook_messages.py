@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from chalicelib.domain.models import AuditEvent, Dispute, UtcDateTime
-from chalicelib.domain.webhooks import EventType, event_id_for, event_type_for, sequence_of
+from chalicelib.domain.webhooks import EventType, event_id_for, event_type_for, message_sequence_of, sequence_of
 
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
 
@@ -69,6 +69,21 @@ def outbox_entries(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Outbox
             )
         )
     return entries
+
+
+def message_outbox_entry(case: Dispute, event: AuditEvent, slot: int) -> OutboxEntry:
+    """A message's webhook: `case` is the case as read (a message never changes it), `slot` its message number."""
+    sequence = message_sequence_of(case.version, slot)
+    return OutboxEntry(
+        case_id=case.id,
+        storefront_id=case.storefront_id,
+        sequence=sequence,
+        event_id=event_id_for(case.id, sequence),
+        event_type=EventType.MESSAGE_POSTED,
+        created_at=event.at,
+        case_doc=case.model_dump_json(),
+        event_doc=event.model_dump_json(),
+    )
 
 
 class EventMessage(BaseModel):

@@ -43,6 +43,7 @@ class EventType(StrEnum):
     FULFILMENT_OVERDUE = "dispute.fulfilment_overdue"
     PLATFORM_REFUNDED = "dispute.platform_refunded"
     FULFILLED = "dispute.fulfilled"
+    MESSAGE_POSTED = "dispute.message_posted"  # only for messages to `everyone` (chalicelib/domain/messages.py)
     # Notices about an endpoint, never subscribed to: a test on request (POST /v1/webhooks/{id}/test), and
     # the disabling of an endpoint that kept failing, sent to the storefront's other endpoints.
     WEBHOOK_TEST = "webhook.test"
@@ -53,8 +54,11 @@ NOTICES = frozenset({EventType.WEBHOOK_TEST, EventType.WEBHOOK_DISABLED})
 SUBSCRIBABLE = frozenset(EventType) - NOTICES
 
 
-# Events of one saved transition get consecutive numbers inside their version's block.
-SEQUENCE_STRIDE = 100
+# Each saved version of a case owns a block of SEQUENCE_STRIDE numbers: the events of the transition that made
+# it take the first TRANSITION_EVENTS, and the messages posted while the case stays at that version (they never
+# change it) the rest, one per message slot (a case holds at most 500 messages: chalicelib/domain/messages.py).
+SEQUENCE_STRIDE = 1000
+TRANSITION_EVENTS = 500
 MAX_LOGGED_ATTEMPTS = 100
 # A queued attempt may arrive this much before its time (SQS delays are whole seconds) and still go.
 EARLY_TOLERANCE = timedelta(milliseconds=500)
@@ -72,9 +76,16 @@ def sequence_of(version: int, index: int) -> int:
 
     Gaps are normal (audit-only events take numbers too); receivers sort by it, never count on it.
     """
-    if not 0 <= index < SEQUENCE_STRIDE:
-        raise ValueError(f"a transition may carry at most {SEQUENCE_STRIDE} events")
+    if not 0 <= index < TRANSITION_EVENTS:
+        raise ValueError(f"a transition may carry at most {TRANSITION_EVENTS} events")
     return version * SEQUENCE_STRIDE + index
+
+
+def message_sequence_of(version: int, slot: int) -> int:
+    """A message posted on a case at `version`: after that version's events, before the next version's."""
+    if not 0 <= slot < SEQUENCE_STRIDE - TRANSITION_EVENTS:
+        raise ValueError(f"a case numbers at most {SEQUENCE_STRIDE - TRANSITION_EVENTS} messages")
+    return version * SEQUENCE_STRIDE + TRANSITION_EVENTS + slot
 
 
 def _digest(*parts: str) -> str:

@@ -1,6 +1,6 @@
 """The one way a case changes: load it, decide through the domain, commit, and retry on a conflicting writer.
 
-API commands, workflow steps and evidence all go through `change`, and every
+API commands, workflow steps, evidence and messages all go through `change`, and every
 write goes through `commit`, so what must happen on every commit happens on
 every commit: the business metrics, the webhook outbox (written by the case
 repository in the same transaction) and telling the workflow when a window
@@ -23,6 +23,7 @@ from typing import TypeVar
 from chalicelib.domain.access import require_role, require_visible
 from chalicelib.domain.errors import StaleVersion, TransientStorageError, VersionConflict, WorkflowSignalFailed
 from chalicelib.domain.evidence_models import EvidenceChange
+from chalicelib.domain.message_models import MessageChange
 from chalicelib.domain.models import Actor, Dispute, Transition
 from chalicelib.domain.workflow import StoredCase, next_step
 from chalicelib.observability import logger, record_case_events
@@ -30,7 +31,7 @@ from chalicelib.services.context import Context
 
 MAX_ATTEMPTS = 5
 
-C = TypeVar("C", Transition, EvidenceChange)
+C = TypeVar("C", Transition, EvidenceChange, MessageChange)
 Decide = Callable[[Dispute, datetime], C]
 
 
@@ -60,16 +61,18 @@ def change(
     action: str = "",
     expected_version: int | None = None,
     read: Callable[[], StoredCase | None] | None = None,
+    attempts: int = MAX_ATTEMPTS,
 ) -> C:
     """Run `decide(case, now)` on the latest case and commit what it decided; answer it as saved.
 
     `actor` is the API caller (authorized for `action` and the case); without one the
     change comes from the workflow itself. `expected_version` is the client's If-Match.
     `read` reads the case (by default `ctx.cases.read`), for a use case that reads more
-    of the case's partition in the same call.
+    of the case's partition in the same call. `attempts` bounds the reads and writes: a use case whose writers
+    collide with each other more than with the case (messages) may allow more.
     """
     busy: TransientStorageError | None = None
-    for _ in range(MAX_ATTEMPTS):
+    for _ in range(attempts):
         stored = _read(ctx, case_id, actor, action, read)
         case = stored.case
         if expected_version is not None and case.version != expected_version:
@@ -121,6 +124,9 @@ def commit(ctx: Context, decided: C, *, read: StoredCase | None, by_workflow: bo
             return decided
         ctx.evidence.save(decided)
         saved: C = decided
+    elif isinstance(decided, MessageChange):
+        ctx.messages.save(decided)  # beside the case, never in it: its version stays
+        saved = decided
     elif read is None:
         saved = decided.model_copy(update={"case": ctx.cases.create(decided)})
     elif not decided.changes(read.case):

@@ -13,6 +13,7 @@ from chalicelib.services.ports import (
     EvidenceFiles,
     EvidenceRepository,
     LedgerRepository,
+    MessageRepository,
     Policies,
     Workflow,
 )
@@ -31,6 +32,7 @@ class Context:
     policies: Policies
     evidence: EvidenceRepository
     evidence_files: EvidenceFiles
+    messages: MessageRepository
     clock: Callable[[], datetime] = utc_now
 
     def policy(self, storefront_id: str) -> Policy:

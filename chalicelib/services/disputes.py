@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain import defence, lifecycle
+from chalicelib.domain import defence, lifecycle, messages
 from chalicelib.domain.access import REVIEWERS, require_party, require_role, require_visible
 from chalicelib.domain.errors import Duplicate, NotFound
 from chalicelib.domain.models import (
@@ -92,11 +92,12 @@ def get_dispute(ctx: Context, actor: Actor, case_id: str) -> Dispute:
 
 
 def list_events(ctx: Context, actor: Actor, case_id: str) -> list[AuditEvent]:
-    """The timeline, read in the same request as the case it is authorized on."""
+    """The timeline, read in the same request as the case it is authorized on; a message's line only for those
+    who may read the message."""
     require_role(actor, "view_events")
     case, events = ctx.cases.with_events(case_id) or (None, [])
-    require_visible(actor, case, case_id)
-    return events
+    shown = messages.visibility(actor, require_visible(actor, case, case_id))
+    return [event for event in events if messages.on_timeline(shown, event)]
 
 
 def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | None = None) -> Dispute:

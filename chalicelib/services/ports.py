@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
+from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
@@ -60,6 +61,16 @@ class EvidenceRepository(Protocol):
     def with_case(self, case_id: str, evidence_id: str) -> tuple[StoredCase | None, Evidence | None]: ...
     def for_case(self, case_id: str) -> list[Evidence]: ...
     def verified_for_case(self, case_id: str) -> list[Evidence]: ...
+
+
+class MessageRepository(Protocol):
+    """Messages beside their case: stored with their counter, timeline line and outbox entry, never in the case."""
+
+    def with_case(self, case_id: str) -> tuple[StoredCase | None, int]: ...
+    def save(self, change: MessageChange) -> None: ...
+    def page(
+        self, case_id: str, shown: Visibility, limit: int, cursor: str | None
+    ) -> tuple[list[Message], str | None]: ...
 
 
 class EvidenceFiles(Protocol):

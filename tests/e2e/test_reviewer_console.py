@@ -102,6 +102,15 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     plate = contested_defect(scenario)
     tokyo = parcel_never_arrived(scenario)
     watch = counterfeit_claim(scenario)
+    plate_buyer = token("buyer", "buyer-plate")
+    plate_messages = f"{console_service.url}/v1/disputes/{plate}/messages"
+    wrote = requests.post(
+        plate_messages,
+        json={"text": "Could someone look at my photo of the crack?", "audience": "everyone"},
+        headers=plate_buyer,
+        timeout=10,
+    )
+    assert wrote.status_code == 201, wrote.text
 
     page = browser.new_page()
     problems: list[str] = []
@@ -155,6 +164,23 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     expect(page.locator("#penalty-history a[title='" + earlier + "']")).to_be_visible()
     expect(page.locator(".timeline")).to_contain_text("Evidence added")
     page.screenshot(path=screenshots / "console-case.png", full_page=True)
+
+    # When the reviewer reads the buyer's message and writes an internal note, only reviewers read
+    thread = page.locator("#messages")
+    expect(thread.locator("li[data-audience='everyone']")).to_contain_text("Could someone look at my photo")
+    expect(thread.locator("li[data-audience='everyone'] .badge")).to_have_text("Everyone")
+    thread.get_by_label("To", exact=True).select_option("platform")
+    thread.get_by_label("Message", exact=True).fill("Tracking says delivered intact: ask about the packing first.")
+    thread.get_by_role("button", name="Post the message").click()
+
+    # Then it shows in the thread with its internal badge and its author, and the buyer never reads it
+    expect(page.locator("#flash")).to_contain_text("Message posted (Internal note)")
+    note = page.locator("#message-thread li[data-audience='platform']")
+    expect(note).to_contain_text("Tracking says delivered intact")
+    expect(note.locator(".badge")).to_have_text("Internal note")
+    expect(note).to_contain_text(f"Reviewer {DEV_REVIEWER}")
+    buyer_reads = requests.get(plate_messages, headers=plate_buyer, timeout=10).json()["items"]
+    assert [message["text"] for message in buyer_reads] == ["Could someone look at my photo of the crack?"]
 
     # When the reviewer claims it and overrides: a partial refund, first without a reason, then too much
     # (the refund-only request is recommended as a refund alone: one line, nothing goes back)

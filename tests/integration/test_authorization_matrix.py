@@ -24,6 +24,7 @@ from chalicelib.bootstrap import webhook_ports as ports
 from chalicelib.domain import lifecycle
 from chalicelib.domain.access import Relation, Verdict
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, EvidenceKind, EvidenceStatus, EvidenceWrite
+from chalicelib.domain.message_models import Audience
 from chalicelib.domain.models import Party, Role
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, EventType
 from chalicelib.services import negotiation, webhooks
@@ -174,6 +175,7 @@ class World:
             "/v1/disputes/{dispute_id}/reshipment-receipt": lambda: {"condition": "received_ok"},
             "/v1/disputes/{dispute_id}/refund": lambda: {"amount": 12_900, "currency": "CNY", "reference": "rf-1"},
             "/v1/disputes/{dispute_id}/receipt-decision": lambda: {"owed": 0},
+            "/v1/disputes/{dispute_id}/messages": lambda: {"text": "hello", "audience": "everyone"},
         }
         if method in ("GET", "DELETE") or template not in bodies:
             return None
@@ -228,6 +230,63 @@ def test_route_without_a_valid_token_is_401_unless_public(api: Api, ctx: Context
     for token in (None, forged):
         status = call(api, method, path, token, world.body(method, template))
         assert (status == 401) != spec.public, (token, status)
+
+
+# Who reads a reviewer's message to each audience (DESIGN section 11); everyone else with access to the case
+# reads neither it nor its timeline line, and a caller with no relation to the case gets 404 as for any route.
+READERS: dict[Audience, frozenset[Role]] = {
+    Audience.EVERYONE: frozenset(Role),
+    Audience.PLATFORM: frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER}),
+    Audience.BUYER: frozenset({Role.BUYER, Role.REVIEWER, Role.SENIOR_REVIEWER}),
+    Audience.SELLER: frozenset({Role.SELLER, Role.REVIEWER, Role.SENIOR_REVIEWER}),
+}
+
+
+def test_a_message_is_read_by_its_audience_alone_for_every_role_and_relation(api: Api, ctx: Context) -> None:
+    # Given one case with a reviewer's message to each audience
+    world = World(ctx)
+    reviewer = bearer("reviewer", "rev-author", PLATFORM)
+    for audience in Audience:
+        body = {"text": f"to {audience.value}", "audience": audience.value}
+        posted = api.call("POST", f"/v1/disputes/{world.case_id}/messages", reviewer, body)
+        assert posted.status_code == 201, posted.json
+
+    # When every role, in every relation to the case, reads the thread and the timeline
+    wrong: list[str] = []
+    for role in Role:
+        for relation in Relation:
+            token = world.token(role, relation)
+            expected = spec_for("GET", "/v1/disputes/{dispute_id}/messages")
+            assert expected is not None
+            verdict = expected.verdict(role, relation)
+            thread = api.call("GET", f"/v1/disputes/{world.case_id}/messages", token)
+            timeline = api.call("GET", f"/v1/disputes/{world.case_id}/events", token)
+            if verdict != Verdict.ALLOWED:
+                if (thread.status_code, timeline.status_code) != (int(verdict.value),) * 2:
+                    wrong.append(f"{role.value}/{relation.value}: {thread.status_code}, {timeline.status_code}")
+                continue
+            readable = {f"to {a.value}" for a, readers in READERS.items() if role in readers}
+            in_thread = {item["text"] for item in thread.json["items"]}
+            on_timeline = {e["data"]["text"] for e in timeline.json["items"] if e["action"] == "message_posted"}
+            if not in_thread == on_timeline == readable:
+                wrong.append(f"{role.value}/{relation.value}: thread {in_thread}, timeline {on_timeline}")
+
+    # Then each reads exactly its audiences' messages: a party never another's note to the platform or a
+    # message to the other party alone, a storefront only what is said to everyone
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", [Role.BUYER, Role.SELLER])
+def test_a_party_addresses_everyone_or_the_platform_and_never_one_party_alone(
+    api: Api, ctx: Context, role: Role
+) -> None:
+    world = World(ctx)
+    token = world.token(role, Relation.OWN)
+    path = f"/v1/disputes/{world.case_id}/messages"
+
+    answers = {a: api.call("POST", path, token, {"text": "hi", "audience": a.value}).status_code for a in Audience}
+
+    assert answers == {Audience.EVERYONE: 201, Audience.PLATFORM: 201, Audience.BUYER: 422, Audience.SELLER: 422}
 
 
 def call(api: Api, method: str, path: str, token: dict[str, str] | None, body: Any) -> int:

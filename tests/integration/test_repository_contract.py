@@ -3,6 +3,7 @@ versions, transactions, append-only events, listings, party records, parked task
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,15 @@ import pytest
 
 from chalicelib.domain import evidence as evidence_rules
 from chalicelib.domain import lifecycle, timers
-from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
+from chalicelib.domain import messages as message_rules
+from chalicelib.domain import negotiation as negotiation_rules
+from chalicelib.domain.errors import (
+    Duplicate,
+    EvidenceChanged,
+    EvidenceLimitReached,
+    MessageLimitReached,
+    VersionConflict,
+)
 from chalicelib.domain.evidence_models import (
     MAX_RECORDS_PER_PARTY,
     EvidenceChange,
@@ -20,6 +29,7 @@ from chalicelib.domain.evidence_models import (
     FileDeclaration,
     RejectionReason,
 )
+from chalicelib.domain.message_models import Audience
 from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.workflow import ParkedWait
@@ -264,3 +274,66 @@ def test_a_party_cannot_add_more_records_than_its_allowance(ctx: Context) -> Non
         ctx.evidence.save(statement("one too many"))
 
     assert len(ctx.evidence.verified_for_case(case.id)) == MAX_RECORDS_PER_PARTY
+
+
+def posted(ctx: Context, case: Dispute, audience: Audience, *, author: Any = BUYER, at_minute: int = 1) -> Any:
+    """A message decided on the case as stored now, with the count the repository reads."""
+    stored, count = ctx.messages.with_case(case.id)
+    assert stored is not None
+    return message_rules.post(
+        stored.case,
+        author,
+        f"to {audience.value}",
+        audience,
+        (),
+        (),
+        message_id=unique("msg"),
+        posted=count,
+        limit=3,
+        now=NOW + timedelta(minutes=at_minute),
+    )
+
+
+def test_messages_are_kept_beside_the_case_capped_and_guarded_on_its_version(ctx: Context) -> None:
+    case = new_case(ctx)
+    reviewer = actor("reviewer", "rev-1", "platform")
+
+    ctx.messages.save(posted(ctx, case, Audience.EVERYONE, at_minute=1))
+    ctx.messages.save(posted(ctx, case, Audience.SELLER, author=reviewer, at_minute=2))
+    stale = posted(ctx, case, Audience.PLATFORM, at_minute=3)
+    ctx.cases.save(lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=4)))
+
+    # A message decided on a version the case left is refused; the case itself never moved for a message
+    with pytest.raises(VersionConflict):
+        ctx.messages.save(stale)
+    assert ctx.messages.with_case(case.id)[1] == 2
+    stored = ctx.cases.get(case.id)
+    assert stored is not None and stored.version == 2
+
+    # The third fits the cap of 3, the fourth does not
+    ctx.messages.save(posted(ctx, stored, Audience.PLATFORM, at_minute=5))
+    with pytest.raises(MessageLimitReached):
+        ctx.messages.save(dataclasses.replace(posted(ctx, stored, Audience.EVERYONE, at_minute=6), limit=3))
+
+    # Readers get their audiences only, oldest first, in pages
+    everything = message_rules.visibility(reviewer, stored)
+    seller = message_rules.visibility(SELLER, stored)
+    first, cursor = ctx.messages.page(case.id, everything, 2, None)
+    rest, _ = ctx.messages.page(case.id, everything, 2, cursor)
+    assert [m.text for m in first + rest] == ["to everyone", "to seller", "to platform"]
+    assert [m.text for m in ctx.messages.page(case.id, seller, 10, None)[0]] == ["to everyone", "to seller"]
+    buyer_reads = message_rules.visibility(BUYER, stored)
+    assert [m.text for m in ctx.messages.page(case.id, buyer_reads, 10, None)[0]] == ["to everyone", "to platform"]
+    # Each message left its timeline line
+    lines = [e for e in ctx.cases.events(case.id) if e.action == "message_posted"]
+    assert [e.data["audience"] for e in lines] == ["everyone", "seller", "platform"]
+
+
+def test_a_closed_case_takes_no_message_even_from_a_decision_made_before_it_closed(ctx: Context) -> None:
+    case = new_case(ctx)
+    before = posted(ctx, case, Audience.EVERYONE)
+    ctx.cases.save(negotiation_rules.withdraw(case, BUYER, None, NOW + timedelta(minutes=2)))
+
+    with pytest.raises(VersionConflict):
+        ctx.messages.save(before)
+    assert ctx.messages.with_case(case.id)[1] == 0

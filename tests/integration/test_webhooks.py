@@ -35,6 +35,7 @@ from chalicelib.domain.webhooks import (
     RetrySchedule,
     SigningSecret,
     Subscription,
+    sequence_of,
 )
 from chalicelib.services import webhook_delivery
 from chalicelib.services.context import Context
@@ -251,7 +252,7 @@ def test_a_committed_event_reaches_the_storefront_with_no_publish_by_the_process
 
     # Then the table's stream carries both events to the storefront, each once
     events = eventually(lambda: receiver.accepted_events(case.id), lambda got: len(got) == 2)
-    assert sorted(e["sequence"] for e in events.values()) == [100, 101]
+    assert sorted(e["sequence"] for e in events.values()) == [sequence_of(1, 0), sequence_of(1, 1)]
 
 
 def outbox_of(case_id: str) -> list[OutboxEntry]:
@@ -387,9 +388,13 @@ def test_the_lambda_entry_points_relay_and_fan_out_like_the_local_threads(
 
     # When the stream hands `relay_webhook_events` its records as Lambda does (another table write among them),
     # and SQS hands `deliver_webhooks` the event message
-    records = [stream_record("MODIFY", f"CASE#{case_id}", "CASE", "1"), stream_record("INSERT", *outbox(case_id, 100))]
+    created = sequence_of(1, 0)
+    records = [
+        stream_record("MODIFY", f"CASE#{case_id}", "CASE", "1"),
+        stream_record("INSERT", *outbox(case_id, created)),
+    ]
     assert app.relay_webhook_events({"Records": records}, None) == {"batchItemFailures": []}
-    body = EventMessage(case_id=case_id, sequence=100).model_dump_json()
+    body = EventMessage(case_id=case_id, sequence=created).model_dump_json()
     app.deliver_webhooks({"Records": [{"body": body, "receiptHandle": "r-1", "messageId": "m-1"}]}, None)
 
     # Then the storefront gets the event once, however many times it was relayed
@@ -443,7 +448,7 @@ def test_a_refused_case_write_adds_nothing_to_the_outbox(ctx: Context) -> None:
         EventType.EVIDENCE_SUBMITTED,
         EventType.EVIDENCE_REQUESTED,
     ]
-    assert [e.sequence for e in entries] == [100, 101, 200, 201]
+    assert [e.sequence for e in entries] == [sequence_of(1, 0), sequence_of(1, 1), sequence_of(2, 0), sequence_of(2, 1)]
 
 
 def test_an_attempt_is_recorded_even_when_the_queued_note_of_its_message_lands_first(ctx: Context) -> None:
@@ -517,7 +522,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
     # Given an event whose first fan-out created the delivery, then died before posting it
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     case_id = unpublished_case(ctx, quiet_shop.id)
-    created = EventMessage(case_id=case_id, sequence=100)
+    created = EventMessage(case_id=case_id, sequence=sequence_of(1, 0))
     worker = webhook_ports()
     with pytest.raises(RuntimeError):
         webhook_delivery.fan_out(dataclasses.replace(worker, sender=DyingSender(1, local=True)), created)
@@ -549,7 +554,8 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
 
         # When the event fans out
         webhook_delivery.fan_out(
-            dataclasses.replace(webhook_ports(), sender=sender), EventMessage(case_id=case_id, sequence=100)
+            dataclasses.replace(webhook_ports(), sender=sender),
+            EventMessage(case_id=case_id, sequence=sequence_of(1, 0)),
         )
 
         # Then one subscription was posted inline, the other through the queue, and each got it once

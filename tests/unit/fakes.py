@@ -10,6 +10,7 @@ from chalicelib.adapters.memory import (
     InMemoryEvidenceFiles,
     InMemoryEvidenceRepository,
     InMemoryLedgerRepository,
+    InMemoryMessageRepository,
     RecordingWorkflow,
 )
 from chalicelib.adapters.policy_store import PolicyStore
@@ -43,6 +44,7 @@ class Fakes:
     def __post_init__(self) -> None:
         self.cases = InMemoryCaseRepository(self.ledgers)
         self.evidence = InMemoryEvidenceRepository(self.cases)
+        self.messages = InMemoryMessageRepository(self.cases)
         self.ctx = Context(
             settings=SETTINGS,
             cases=self.cases,
@@ -51,5 +53,6 @@ class Fakes:
             policies=PolicyStore(),
             evidence=self.evidence,
             evidence_files=self.files,
+            messages=self.messages,
             clock=self.clock,
         )

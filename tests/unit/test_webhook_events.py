@@ -22,6 +22,7 @@ from chalicelib.domain.webhooks import (
     event_body,
     event_id_for,
     event_type_for,
+    message_sequence_of,
     sequence_of,
     signature_headers,
 )
@@ -43,7 +44,8 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
     internal_actions = ("awaiting_rules", "rules_applied", "appeal_opened", "review_sla_breached", "workflow_failed")
     for internal in (*internal_actions, "receipt_decided"):
         assert event_type_for(internal) is None
-    assert len(EventType) == 20
+    assert event_type_for("message_posted") == EventType.MESSAGE_POSTED  # messages to everyone only
+    assert len(EventType) == 21
     assert {EventType.WEBHOOK_TEST, EventType.WEBHOOK_DISABLED}.isdisjoint(SUBSCRIBABLE)  # notices, never subscribed
     assert len(SUBSCRIBABLE) == len(EventType) - 2
 
@@ -51,7 +53,11 @@ def test_audit_actions_named_after_a_webhook_type_map_to_it_and_others_stay_inte
 def test_sequence_increases_with_the_version_and_then_the_event_index() -> None:
     assert sequence_of(1, 0) < sequence_of(1, 1) < sequence_of(2, 0) < sequence_of(10, 0)
     with pytest.raises(ValueError, match="at most"):
-        sequence_of(1, 100)
+        sequence_of(1, 500)
+    # a message posted at a version sorts after that version's events and before the next version's
+    assert sequence_of(1, 499) < message_sequence_of(1, 0) < message_sequence_of(1, 499) < sequence_of(2, 0)
+    with pytest.raises(ValueError, match="at most"):
+        message_sequence_of(1, 500)
 
 
 def test_event_ids_are_derived_so_the_same_event_always_has_the_same_id() -> None:
@@ -67,8 +73,8 @@ def test_a_new_case_puts_its_created_and_evidence_requested_events_in_the_outbox
     entries = outbox_entries(stored, transition.events)
 
     assert [(e.event_type, e.sequence) for e in entries] == [
-        (EventType.CREATED, 100),
-        (EventType.EVIDENCE_REQUESTED, 101),
+        (EventType.CREATED, 1000),
+        (EventType.EVIDENCE_REQUESTED, 1001),
     ]
     assert all(e.case.version == 1 and e.storefront_id == stored.storefront_id for e in entries)
     assert entry_from_item(outbox_item(entries[0])) == entries[0]
@@ -82,7 +88,7 @@ def test_audit_only_events_take_no_outbox_entry_but_keep_their_sequence_slot() -
     entries = outbox_entries(stored, transition.events)
 
     assert [e.event_type for e in entries] == [EventType.EVIDENCE_SUBMITTED, EventType.EVIDENCE_REQUESTED]
-    assert [e.sequence for e in entries] == [stored.version * 100, stored.version * 100 + 1]
+    assert [e.sequence for e in entries] == [stored.version * 1000, stored.version * 1000 + 1]
 
 
 def test_the_body_carries_id_type_time_sequence_and_the_dispute_as_the_api_shows_it() -> None:

@@ -1,0 +1,113 @@
+"""Messages on a case (DESIGN section 11): who may post to whom, who may read what, and the one decision.
+
+A message is a record of its own beside the case, never part of it: posting one never changes
+the case's status or version. Its audience says who reads it:
+
+- `everyone`: both parties, their storefront and reviewers (and a `dispute.message_posted` webhook);
+- `platform`: reviewers only; a party's note to the platform, or a reviewer's internal note;
+- `buyer` / `seller`: a reviewer addressing one party alone (and reviewers).
+
+A party may post only `everyone` or `platform` (422 otherwise: the value is wrong, not the caller).
+The author always reads their own message. Attachments name verified evidence of the case the
+author may see, so a message can never show a party what it could not already open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import lifecycle
+from chalicelib.domain.access import REVIEWERS
+from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
+from chalicelib.domain.evidence import visible_to
+from chalicelib.domain.evidence_models import Evidence
+from chalicelib.domain.message_models import PARTY_AUDIENCES, POSTED, Audience, Message, MessageChange, Visibility
+from chalicelib.domain.models import Actor, AuditEvent, Dispute, Status, iso
+from chalicelib.domain.webhook_messages import message_outbox_entry
+
+
+def visibility(actor: Actor, case: Dispute) -> Visibility:
+    """For a caller already allowed to see the case: reviewers read everything, the storefront what is said to
+    everyone, a party what is said to everyone or to it alone, and what it wrote itself."""
+    if actor.role in REVIEWERS:
+        return Visibility(None)
+    party = case.party_of(actor)
+    if party is None:  # the case's storefront
+        return Visibility(frozenset({Audience.EVERYONE}))
+    return Visibility(frozenset({Audience.EVERYONE, Audience(party.value)}), (actor.sub, actor.role))
+
+
+def on_timeline(shown: Visibility, event: AuditEvent) -> bool:
+    """A timeline line is shown unless it is a message the caller may not read."""
+    if event.action != POSTED:
+        return True
+    return shown.shows(Audience(event.data["audience"]), event.actor, event.actor_role)
+
+
+def post(
+    case: Dispute,
+    actor: Actor,
+    text: str,
+    audience: Audience,
+    evidence_ids: Sequence[str],
+    evidence: Sequence[Evidence],
+    *,
+    message_id: str,
+    posted: int,
+    limit: int,
+    now: datetime,
+) -> MessageChange:
+    """A message as `actor` posts it on `case`, which holds `posted` messages; `evidence` is the case's verified
+    evidence. 409 once closed or at the limit, 422 for an audience the author may not address, 404 for an
+    attachment the author may not see."""
+    if case.status == Status.CLOSED:
+        raise CaseClosed("the case is closed: it takes no more messages")
+    if actor.role not in REVIEWERS and audience not in PARTY_AUDIENCES:
+        raise InvalidValue(
+            f"a {actor.role.value} may address everyone or the platform, not the {audience.value} alone",
+            [{"field": "audience", "allowed": [a.value for a in PARTY_AUDIENCES]}],
+        )
+    if not text.strip():
+        raise InvalidValue("a message needs some text", [{"field": "text"}])
+    if posted >= limit:
+        raise limit_reached(limit, posted)
+    seen = {item.id for item in evidence if visible_to(actor, case, item)}
+    for evidence_id in evidence_ids:
+        if evidence_id not in seen:
+            raise NotFound(f"no evidence {evidence_id} you may see on dispute {case.id}")
+    message = Message(
+        id=message_id,
+        case_id=case.id,
+        author=actor.sub,
+        role=actor.role,
+        audience=audience,
+        text=text,
+        evidence_ids=tuple(evidence_ids),
+        created_at=now,
+        slot=posted,
+    )
+    event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **view(message))
+    outbox = message_outbox_entry(case, event, posted) if audience == Audience.EVERYONE else None
+    return MessageChange(case=case, message=message, event=event, limit=limit, outbox=outbox)
+
+
+def limit_reached(limit: int, posted: int) -> MessageLimitReached:
+    return MessageLimitReached(
+        f"the case holds {posted} messages, the most it may",
+        [{"limit": "messages_per_case", "max": limit, "posted": posted}],
+    )
+
+
+def view(message: Message) -> dict[str, Any]:
+    """DESIGN section 11's shape, as the API answers it and the timeline line carries it."""
+    return {
+        "id": message.id,
+        "author": message.author,
+        "role": message.role.value,
+        "audience": message.audience.value,
+        "text": message.text,
+        "evidence_ids": list(message.evidence_ids),
+        "created_at": iso(message.created_at),
+    }
