@@ -16,6 +16,7 @@ from chalicelib.adapters.evidence_repository import DynamoEvidenceRepository
 from chalicelib.adapters.evidence_store import S3EvidenceFiles
 from chalicelib.adapters.ledgers import DynamoLedgerRepository
 from chalicelib.adapters.policy_store import PolicyStore
+from chalicelib.adapters.policy_versions import DynamoPolicyVersions
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
@@ -40,13 +41,15 @@ def _webhook_queue(config: Settings) -> SqsWebhookQueue:
 def context() -> Context:
     config = settings()
     table = Table(config.table_name)
+    cursors = Cursors(config.cursor_signing_key)
     relay = SqsOutboxRelay(_webhook_store(config), _webhook_queue(config))
+    policy_files = Path(config.policy_dir) if config.policy_dir else None
     return Context(
         settings=config,
-        cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key), after_commit=relay.publish),
+        cases=DynamoCaseRepository(table, cursors, after_commit=relay.publish),
         ledgers=DynamoLedgerRepository(table),
         workflow=StepFunctionsWorkflow(config.state_machine_arn),
-        policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
+        policies=PolicyStore(policy_files, DynamoPolicyVersions(table, cursors)),
         evidence=DynamoEvidenceRepository(table),
         evidence_files=S3EvidenceFiles(config.evidence_bucket),
     )

@@ -8,6 +8,7 @@ Items (PK / SK):
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
                                        once escalated
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
+  CASE#{id} / RECOMMENDATION           the recommendation's rule inputs, written with it (adapters/recommendations.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
 or the window a case waits on) ordered by due time, GSI4 cases of a storefront. Only
@@ -32,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
+from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, n, s
 from chalicelib.adapters.webhook_outbox import AfterCommit, outbox_write
 from chalicelib.domain.errors import Duplicate
@@ -45,6 +47,7 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
+from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
 
@@ -122,6 +125,10 @@ def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
         )
         for index, event in enumerate(events)
     ]
+
+
+def _record_writes(transition: Transition) -> list[Write]:
+    return [record_write(record) for record in transition.records if isinstance(record, RecommendationRecord)]
 
 
 class DynamoCaseRepository:
@@ -216,7 +223,8 @@ class DynamoCaseRepository:
                 }
             }
         )
-        self._commit(case, transition, [stored, *(ledger_write(entry) for entry in transition.ledger)])
+        ledger = [ledger_write(entry) for entry in transition.ledger]
+        self._commit(case, transition, [stored, *ledger, *_record_writes(transition)])
         return case
 
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
@@ -297,6 +305,15 @@ class DynamoCaseRepository:
                 ConsistentRead=True,
             )
         ]
+
+    def recommendation_record(self, case_id: str) -> RecommendationRecord | None:
+        return get_record(self.table, case_id)
+
+    def recommendation_records(
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+    ) -> tuple[list[RecommendationRecord], str | None]:
+        """A storefront's recommendations made in [since, until), oldest first: an index Query, never a Scan."""
+        return records_between(self.table, self.cursors, storefront_id, window, limit, cursor)
 
     # -- listings ---------------------------------------------------------------
 

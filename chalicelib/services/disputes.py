@@ -55,14 +55,14 @@ def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dis
     if request.dispute_id:
         _make_sure_it_runs(ctx, request.dispute_id)
         raise _already_escalated(request.dispute_id)
-    policy = ctx.policy(request.storefront_id)
+    policy = ctx.policy(request.storefront_id)  # the version in force now; the case keeps it
     transition = lifecycle.open_case(
         request,
         actor,
         statement,
         f"dsp_{uuid.uuid4().hex}",
         policy.version,
-        ctx.deadlines(request.storefront_id),
+        ctx.deadlines(request.storefront_id, policy.version),
         ctx.clock(),
     )
     try:
@@ -103,7 +103,9 @@ def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | Non
     """A party ends its own window now instead of at the deadline."""
 
     def command(case: Dispute, now: datetime) -> Transition:
-        return lifecycle.submit(case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id), now)
+        return lifecycle.submit(
+            case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id, case.policy_version), now
+        )
 
     return change(ctx, case_id, command, actor=actor, action="submit", expected_version=expected_version).case
 

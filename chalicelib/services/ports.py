@@ -13,7 +13,8 @@ from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
-from chalicelib.domain.policy import Policy
+from chalicelib.domain.policy import Policy, PolicyVersion
+from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
@@ -43,6 +44,10 @@ class CaseRepository(Protocol):
         self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
     ) -> Page: ...
     def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page: ...
+    def recommendation_record(self, case_id: str) -> RecommendationRecord | None: ...
+    def recommendation_records(
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+    ) -> tuple[list[RecommendationRecord], str | None]: ...
 
 
 class LedgerRepository(Protocol):
@@ -80,7 +85,15 @@ class Workflow(Protocol):
 
 
 class Policies(Protocol):
+    """The shipped default, each storefront's stored versions (immutable) and the policy in force."""
+
+    @property
+    def default(self) -> Policy: ...
     def for_storefront(self, storefront_id: str) -> Policy: ...
+    def version(self, storefront_id: str, label: str) -> Policy: ...
+    def in_force(self, storefront_id: str) -> PolicyVersion | None: ...
+    def history(self, storefront_id: str, limit: int, cursor: str | None) -> tuple[list[PolicyVersion], str | None]: ...
+    def add(self, version: PolicyVersion) -> bool: ...
 
 
 # -- webhooks: only what services/webhooks.py and services/webhook_delivery.py call ---------------------------

@@ -10,6 +10,7 @@ from chalicelib.adapters.memory import (
     InMemoryEvidenceFiles,
     InMemoryEvidenceRepository,
     InMemoryLedgerRepository,
+    InMemoryPolicyVersions,
     RecordingWorkflow,
 )
 from chalicelib.adapters.policy_store import PolicyStore
@@ -43,12 +44,13 @@ class Fakes:
     def __post_init__(self) -> None:
         self.cases = InMemoryCaseRepository(self.ledgers)
         self.evidence = InMemoryEvidenceRepository(self.cases)
+        self.policy_versions = InMemoryPolicyVersions()
         self.ctx = Context(
             settings=SETTINGS,
             cases=self.cases,
             ledgers=self.ledgers,
             workflow=self.workflow,
-            policies=PolicyStore(),
+            policies=PolicyStore(versions=self.policy_versions),
             evidence=self.evidence,
             evidence_files=self.files,
             clock=self.clock,
