@@ -47,7 +47,8 @@ class Route:
 
 ROUTES = (
     Route("PUT /v1/after-sales/{id}", 1),
-    Route("POST /v1/disputes", 3),
+    # Issue 19's 3, plus the read of the policy version in force, which lives in the table since issue 23.
+    Route("POST /v1/disputes", 4),
     Route("GET /v1/disputes/{id}", 1),
     Route("GET /v1/disputes/{id}/events", 1),
     Route("POST .../evidence (file)", 2),

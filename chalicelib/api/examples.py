@@ -14,11 +14,13 @@ from chalicelib.api.schemas import (
     EvidenceBody,
     InfoRequestBody,
     OfferBody,
+    PolicyBody,
     ReceiptBody,
     ReceiptDecisionBody,
     RefundBody,
     RulingBody,
     ShipmentBody,
+    SimulationBody,
     StatementBody,
     SubscribeBody,
     WithdrawBody,
@@ -62,4 +64,16 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     ReceiptDecisionBody: {"owed": 0, "notes": "The return arrived complete."},
     SubscribeBody: {"url": "https://shop.example.com/hooks/disputes", "events": ["dispute.created", "dispute.ruled"]},
     DevTokenBody: {"role": "reviewer", "sub": "dev-reviewer"},
+    PolicyBody: {
+        "document": {
+            "deadlines": {"seller_response": "PT48H"},
+            "rules": {"high_amount": {"CNY": 300000}, "no_reason_return_days": 7},
+        }
+    },
+    SimulationBody: {
+        "document": {"rules": {"high_amount": {"CNY": 300000}}},
+        "since": "2026-11-01T00:00:00Z",
+        "until": "2026-12-01T00:00:00Z",
+        "limit": 50,
+    },
 }

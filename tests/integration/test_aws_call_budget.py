@@ -18,7 +18,7 @@ from tests.integration.conftest import Api
 # route: (budget of calls, of which the inline outbox publish)
 BUDGETS = {
     "PUT /v1/after-sales/{id}": (1, 0),  # floor 1
-    "POST /v1/disputes": (7, 4),  # floor 3
+    "POST /v1/disputes": (8, 4),  # floor 4: issue 19's 3 and the policy version in force (issue 23)
     "GET /v1/disputes/{id}": (1, 0),  # floor 1
     "GET /v1/disputes/{id}/events": (1, 0),  # floor 1
     "POST .../evidence (file)": (2, 0),  # floor 2
