@@ -104,9 +104,9 @@ class DeliveriesQuery(Frozen):
 
 
 class DevTokenBody(Body):
-    """Local runtime only: which reviewer the console signs in as."""
+    """Local runtime only: which reviewer (or platform admin: the policies page) the console signs in as."""
 
-    role: Literal["reviewer", "senior_reviewer"] = "reviewer"
+    role: Literal["reviewer", "senior_reviewer", "platform_admin"] = "reviewer"
     sub: Identifier = "dev-reviewer"
 
 

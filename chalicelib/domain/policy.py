@@ -20,7 +20,8 @@ class PolicyError(ValueError):
 MAX_WINDOW = timedelta(days=366)
 # The most keys a per-currency or per-finding table may hold: a stored version stays a small item.
 MAX_TABLE_KEYS = 64
-TABLE_KEY = re.compile(r"^[a-z_]{1,64}$|^[A-Z]{3}$")
+CURRENCY_KEY = re.compile(r"^default$|^[A-Z]{3}$")
+FINDING_KEY = re.compile(r"^[a-z_]{1,64}$")
 
 
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
@@ -32,16 +33,25 @@ def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
     return value
 
 
-def bounded_table(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
-    """Amounts per currency (`default` for the rest) or points per finding: a few keys, none negative."""
+def _bounded(value: dict[str, int], key_pattern: re.Pattern[str], keys: str) -> dict[str, int]:
     if len(value) > MAX_TABLE_KEYS:
         raise ValueError(f"at most {MAX_TABLE_KEYS} entries")
     for key, amount in value.items():
-        if not TABLE_KEY.match(key):
-            raise ValueError(f"{key[:70]!r} is neither a currency code (ISO 4217) nor a lower_case name")
+        if not key_pattern.match(key):
+            raise ValueError(f"{key[:70]!r}: keys are {keys}")
         if amount < 0 or amount > 10**12:
             raise ValueError(f"{key}: a value between 0 and 10^12")
     return value
+
+
+def per_currency(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
+    """Amounts in minor units per currency, `default` for the rest: a few keys, none negative."""
+    return _bounded(value, CURRENCY_KEY, "ISO 4217 codes (CNY) or default")
+
+
+def per_finding(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
+    """Penalty points per finding (`seller_default`, a claim reason, ...): a few keys, none negative."""
+    return _bounded(value, FINDING_KEY, "lower_case finding names")
 
 
 class Deadlines(BaseModel):
@@ -135,7 +145,8 @@ class RuleThresholds(BaseModel):
         }
     )
 
-    _tables = field_validator("counterfeit_compensation_cap", "high_amount", "penalty_points")(bounded_table)
+    _amounts = field_validator("counterfeit_compensation_cap", "high_amount")(per_currency)
+    _points = field_validator("penalty_points")(per_finding)
 
     @field_validator("penalty_points_expire_after")
     @classmethod
