@@ -87,6 +87,7 @@ class RouteSpec:
     operation_id: str = ""  # the OpenAPI operationId, in business words (a generated client's method name)
     response: type[BaseModel] | None = None  # the success body; None: no body (204), or a free-form object
     documented: bool = True  # False: not part of the JSON API (the console's HTML and scripts)
+    more_errors: tuple[int, ...] = ()  # error statuses beyond those its method, body and owner imply
 
     @property
     def key(self) -> tuple[str, str]:
@@ -526,6 +527,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         (200,),
         operation_id="replayRecommendation",
         response=RecommendationReplay,
+        more_errors=(409,),  # the case has no recorded recommendation (yet)
     ),
     RouteSpec(
         "POST",

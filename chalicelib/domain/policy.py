@@ -131,9 +131,9 @@ class RuleThresholds(BaseModel):
     )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
     high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
-    repeat_offender_points: int = Field(default=12, ge=1)
+    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000)
     penalty_points_expire_after: timedelta = timedelta(days=365)
-    abusive_buyer_min_disputes: int = Field(default=3, ge=1)
+    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000)
     abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
     # Penalty points a seller earns per finding against it.
     penalty_points: dict[str, int] = Field(
