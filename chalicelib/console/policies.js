@@ -46,7 +46,14 @@ export async function renderPolicies(main, storefront, context) {
     return;
   }
   if (!context.isCurrent()) return;
-  replace(main, title, picker(storefront), inForce(overview), history(storefront, overview), draftPanel(storefront, overview, context));
+  replace(
+    main,
+    title,
+    picker(storefront),
+    inForce(overview),
+    history(storefront, overview),
+    draftPanel(storefront, overview, context),
+  );
   focusHeading(main);
 }
 
@@ -78,7 +85,12 @@ function inForce(overview) {
       [t("policies.field.created"), current.created_at ? dateTime(current.created_at) : ""],
       [t("policies.field.by"), current.created_by],
     ]),
-    h("details", {}, h("summary", {}, t("policies.whole")), h("pre", { class: "policy-json", id: "policy-in-force" }, pretty(current.policy))),
+    h(
+      "details",
+      {},
+      h("summary", {}, t("policies.whole")),
+      h("pre", { class: "policy-json", id: "policy-in-force" }, pretty(current.policy)),
+    ),
   );
 }
 
@@ -97,7 +109,9 @@ function history(storefront, overview) {
       flash(error.message, "error");
     }
   });
-  if (!overview.history.length) return section(t("policies.history"), h("p", { class: "muted" }, t("policies.history.none")));
+  if (!overview.history.length) {
+    return section(t("policies.history"), h("p", { class: "muted" }, t("policies.history.none")));
+  }
   const head = [t("policies.field.version"), t("policies.field.created"), t("policies.field.by")];
   return section(
     t("policies.history"),
@@ -199,8 +213,16 @@ function draftPanel(storefront, overview, context) {
     h(
       "div",
       { class: "inline" },
-      h("button", { type: "button", class: "button", id: "policy-simulate", onclick: () => simulate(null) }, t("policies.simulate")),
-      h("button", { type: "button", class: "button button-primary", id: "policy-publish", onclick: publish }, t("policies.publish")),
+      h(
+        "button",
+        { type: "button", class: "button", id: "policy-simulate", onclick: () => simulate(null) },
+        t("policies.simulate"),
+      ),
+      h(
+        "button",
+        { type: "button", class: "button button-primary", id: "policy-publish", onclick: publish },
+        t("policies.publish"),
+      ),
     ),
     result,
   );
@@ -245,6 +267,10 @@ function valueAt(document, path) {
 
 // -- the simulation -----------------------------------------------------------------------------------
 
+function beforeAfter(before, after) {
+  return t("policies.before_after", { before, after });
+}
+
 function simulation(answer, nextPage) {
   const rate = (value) => (value === null ? "—" : `${Math.round(value * 1000) / 10} %`);
   const total = answer.compensation_total;
@@ -257,16 +283,25 @@ function simulation(answer, nextPage) {
     fields([
       [t("policies.result.cases"), String(answer.cases)],
       [t("policies.result.changed"), String(answer.changed)],
-      [t("policies.result.auto"), t("policies.before_after", { before: rate(answer.auto_rate.before), after: rate(answer.auto_rate.after) })],
-      [t("policies.result.compensation"), t("policies.before_after", { before: amount(total.before), after: amount(total.after) })],
+      [t("policies.result.auto"), beforeAfter(rate(answer.auto_rate.before), rate(answer.auto_rate.after))],
+      [t("policies.result.compensation"), beforeAfter(amount(total.before), amount(total.after))],
     ]),
     chart(t("policies.chart"), [
       { label: t("policies.chart.auto"), before: answer.auto_cases.before, after: answer.auto_cases.after },
-      { label: t("policies.chart.review"), before: review(answer.auto_cases.before), after: review(answer.auto_cases.after) },
+      {
+        label: t("policies.chart.review"),
+        before: review(answer.auto_cases.before),
+        after: review(answer.auto_cases.after),
+      },
     ]),
     changes(answer.changes),
-    answer.cursor ? h("button", { type: "button", class: "button", id: "simulate-next", onclick: nextPage }, t("policies.result.next")) : null,
+    answer.cursor ? nextButton(nextPage) : null,
   );
+}
+
+function nextButton(nextPage) {
+  const props = { type: "button", class: "button", id: "simulate-next", onclick: nextPage };
+  return h("button", props, t("policies.result.next"));
 }
 
 function changes(list) {
@@ -302,8 +337,16 @@ function chart(title, groups) {
   const base = height - 28;
   const most = Math.max(1, ...groups.flatMap((g) => [g.before, g.after]));
   const scale = (value) => ((base - top) * value) / most;
-  const summary = groups.map((g) => t("policies.chart.bar", { label: g.label, before: g.before, after: g.after })).join("; ");
-  const svg = svgNode("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `${title}: ${summary}`, class: "policy-chart", id: "simulation-chart" });
+  const summary = groups
+    .map((g) => t("policies.chart.bar", { label: g.label, before: g.before, after: g.after }))
+    .join("; ");
+  const svg = svgNode("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    role: "img",
+    "aria-label": `${title}: ${summary}`,
+    class: "policy-chart",
+    id: "simulation-chart",
+  });
   groups.forEach((group, index) => {
     const x = 40 + index * 170;
     [
