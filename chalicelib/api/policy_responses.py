@@ -52,8 +52,28 @@ class PolicyInForce(Answer):
     policy: dict[str, Any] = Field(description="The whole policy they make on the shipped default")
 
 
+OVERVIEW_EXAMPLE: JsonDict = {
+    "storefront_id": "shop-1",
+    "in_force": {
+        "version": 2,
+        "policy_version": "v2",
+        "created_at": "2026-12-01T09:30:00Z",
+        "created_by": "admin-1",
+        "document": {"deadlines": {"seller_response": "PT48H"}},
+        "policy": {"version": "v2", "deadlines": {"seller_response": "P2D"}},
+    },
+    "history": [
+        {"version": 2, "policy_version": "v2", "created_at": "2026-12-01T09:30:00Z", "created_by": "admin-1"},
+        {"version": 1, "policy_version": "v1", "created_at": "2026-11-02T08:00:00Z", "created_by": "admin-2"},
+    ],
+    "cursor": None,
+}
+
+
 class PolicyOverview(Answer):
     """The version in force and the history, newest first, a page at a time."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [OVERVIEW_EXAMPLE]})
 
     storefront_id: str
     in_force: PolicyInForce
