@@ -18,6 +18,7 @@ from chalicelib.api import (
     messages,
     negotiation,
     openapi,
+    policies,
     review,
     sellers,
     webhooks,
@@ -46,6 +47,7 @@ app.register_blueprint(review.bp)
 app.register_blueprint(fulfilment.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(sellers.bp)
+app.register_blueprint(policies.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(dev_tokens.bp)
 app.register_blueprint(dev_clock.bp)

@@ -47,6 +47,7 @@ class Route:
 
 ROUTES = (
     Route("PUT /v1/after-sales/{id}", 1),
+    # the request and the policy version in force (issue 23) in one BatchGetItem, the transaction, the start
     Route("POST /v1/disputes", 3),
     Route("GET /v1/disputes/{id}", 1),
     Route("GET /v1/disputes/{id}/events", 1),

@@ -17,6 +17,7 @@ from chalicelib.adapters.evidence_store import S3EvidenceFiles
 from chalicelib.adapters.ledgers import DynamoLedgerRepository
 from chalicelib.adapters.messages import DynamoMessageRepository
 from chalicelib.adapters.policy_store import PolicyStore
+from chalicelib.adapters.policy_versions import DynamoPolicyVersions
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
@@ -41,12 +42,14 @@ def _webhook_queue(config: Settings) -> SqsWebhookQueue:
 def context() -> Context:
     config = settings()
     table = Table(config.table_name)
+    cursors = Cursors(config.cursor_signing_key)
+    policy_files = Path(config.policy_dir) if config.policy_dir else None
     return Context(
         settings=config,
-        cases=DynamoCaseRepository(table, Cursors(config.cursor_signing_key)),
+        cases=DynamoCaseRepository(table, cursors),
         ledgers=DynamoLedgerRepository(table),
         workflow=StepFunctionsWorkflow(config.state_machine_arn),
-        policies=PolicyStore(Path(config.policy_dir) if config.policy_dir else None),
+        policies=PolicyStore(policy_files, DynamoPolicyVersions(table, cursors)),
         evidence=DynamoEvidenceRepository(table),
         evidence_files=S3EvidenceFiles(config.evidence_bucket),
         messages=DynamoMessageRepository(table, Cursors(config.cursor_signing_key)),

@@ -8,6 +8,7 @@ Items (PK / SK):
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
                                        once escalated
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
+  CASE#{id} / RECOMMENDATION           the recommendation's rule inputs, written with it (adapters/recommendations.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
 or the window a case waits on) ordered by due time, GSI4 cases of a storefront. Only
@@ -32,6 +33,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.ledgers import ledger_write
+from chalicelib.adapters.policy_versions import in_force_key, version_from_item
+from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, n, s
 from chalicelib.adapters.webhook_outbox import outbox_write
 from chalicelib.domain.errors import Duplicate
@@ -45,6 +48,8 @@ from chalicelib.domain.models import (
     Transition,
     WindowKind,
 )
+from chalicelib.domain.policy import PolicyVersion
+from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
 
@@ -124,6 +129,19 @@ def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
     ]
 
 
+def _record_writes(transition: Transition) -> list[Write]:
+    return [record_write(record) for record in transition.records if isinstance(record, RecommendationRecord)]
+
+
+def _request(item: dict[str, Any]) -> AfterSalesRequest:
+    request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
+    if "recorded_at" in item:  # the first recording's; the doc holds the last correction's
+        request = request.model_copy(update={"recorded_at": datetime.fromisoformat(item["recorded_at"]["S"])})
+    if "dispute_id" in item:
+        request = request.model_copy(update={"dispute_id": item["dispute_id"]["S"]})
+    return request
+
+
 class DynamoCaseRepository:
     def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
@@ -163,14 +181,18 @@ class DynamoCaseRepository:
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         item = self.table.get(request_key(storefront_id, request_id))
-        if item is None:
-            return None
-        request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
-        if "recorded_at" in item:  # the first recording's; the doc holds the last correction's
-            request = request.model_copy(update={"recorded_at": datetime.fromisoformat(item["recorded_at"]["S"])})
-        if "dispute_id" in item:
-            request = request.model_copy(update={"dispute_id": item["dispute_id"]["S"]})
-        return request
+        return _request(item) if item is not None else None
+
+    def request_and_policy(
+        self, storefront_id: str, request_id: str
+    ) -> tuple[AfterSalesRequest | None, PolicyVersion | None]:
+        """What an escalation reads, in one BatchGetItem: the request, and the storefront's policy version in
+        force (none stored: None)."""
+        keys = [request_key(storefront_id, request_id), in_force_key(storefront_id)]
+        items = self.table.batch_get(keys, "PK, SK, doc, recorded_at, dispute_id")
+        by_partition = {item["PK"]["S"].split("#", 1)[0]: item for item in items}
+        request, policy = by_partition.get("REQUEST"), by_partition.get("POLICY")
+        return (_request(request) if request else None), (version_from_item(policy) if policy else None)
 
     # -- cases ---------------------------------------------------------------
 
@@ -215,7 +237,8 @@ class DynamoCaseRepository:
                 }
             }
         )
-        self._commit(case, transition, [stored, *(ledger_write(entry) for entry in transition.ledger)])
+        ledger = [ledger_write(entry) for entry in transition.ledger]
+        self._commit(case, transition, [stored, *ledger, *_record_writes(transition)])
         return case
 
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
@@ -291,6 +314,15 @@ class DynamoCaseRepository:
                 ConsistentRead=True,
             )
         ]
+
+    def recommendation_record(self, case_id: str) -> RecommendationRecord | None:
+        return get_record(self.table, case_id)
+
+    def recommendation_records(
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+    ) -> tuple[list[RecommendationRecord], str | None]:
+        """A storefront's recommendations made in [since, until), oldest first: an index Query, never a Scan."""
+        return records_between(self.table, self.cursors, storefront_id, window, limit, cursor)
 
     # -- listings ---------------------------------------------------------------
 

@@ -32,6 +32,8 @@ from chalicelib.domain.evidence_models import (
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.messages import limit_reached
 from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.policy import PolicyVersion
+from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
@@ -78,13 +80,17 @@ class InMemoryLedgerRepository:
 
 
 class InMemoryCaseRepository:
-    def __init__(self, ledgers: InMemoryLedgerRepository | None = None) -> None:
+    def __init__(
+        self, ledgers: InMemoryLedgerRepository | None = None, policies: InMemoryPolicyVersions | None = None
+    ) -> None:
         self.ledgers = ledgers or InMemoryLedgerRepository()
+        self.policies = policies or InMemoryPolicyVersions()
         self.cases: dict[str, Dispute] = {}
         self.timelines: dict[str, list[AuditEvent]] = defaultdict(list)
         self.requests: dict[tuple[str, str], AfterSalesRequest] = {}
         self.outbox: list[OutboxEntry] = []
         self.parked: dict[str, ParkedWait] = {}
+        self.records: dict[str, RecommendationRecord] = {}
         self.lock = threading.Lock()
 
     def put_request(self, request: AfterSalesRequest) -> datetime | None:
@@ -100,6 +106,11 @@ class InMemoryCaseRepository:
                 update={"recorded_at": first}
             )
             return existing.recorded_at if existing else None
+
+    def request_and_policy(
+        self, storefront_id: str, request_id: str
+    ) -> tuple[AfterSalesRequest | None, PolicyVersion | None]:
+        return self.get_request(storefront_id, request_id), self.policies.latest(storefront_id)
 
     def get_request(self, storefront_id: str, request_id: str) -> AfterSalesRequest | None:
         return self.requests.get((storefront_id, request_id))
@@ -132,6 +143,9 @@ class InMemoryCaseRepository:
         self.cases[case.id] = case
         self.timelines[case.id].extend(transition.events)
         self.outbox.extend(outbox_entries(case, transition.events))
+        for record in transition.records:
+            if isinstance(record, RecommendationRecord):
+                self.records[record.case_id] = record
 
     def get(self, case_id: str) -> Dispute | None:
         return self.cases.get(case_id)
@@ -177,6 +191,20 @@ class InMemoryCaseRepository:
 
     def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page:
         return self._newest_first(lambda c: c.storefront_id == storefront_id, status, limit, cursor)
+
+    def recommendation_record(self, case_id: str) -> RecommendationRecord | None:
+        return self.records.get(case_id)
+
+    def recommendation_records(
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+    ) -> tuple[list[RecommendationRecord], str | None]:
+        since, until = window
+        found = sorted(
+            (r for r in self.records.values() if r.storefront_id == storefront_id and since <= r.recorded_at < until),
+            key=lambda r: (r.recorded_at, r.case_id),
+        )
+        start = int(cursor or 0)
+        return found[start : start + limit], str(start + limit) if start + limit < len(found) else None
 
     def _newest_first(
         self, owned: Callable[[Dispute], bool], status: Status | None, limit: int, cursor: str | None
@@ -340,3 +368,31 @@ class RecordingWorkflow:
     def end_wait_now(self, token: str) -> bool:
         self.ended.append(token)
         return True
+
+
+class InMemoryPolicyVersions:
+    """Stored policy versions, written only where none is, like adapters/policy_versions.py."""
+
+    def __init__(self) -> None:
+        self.versions: dict[tuple[str, int], PolicyVersion] = {}
+        self.lock = threading.Lock()
+
+    def add(self, version: PolicyVersion) -> bool:
+        with self.lock:
+            key = (version.storefront_id, version.number)
+            if key in self.versions:
+                return False
+            self.versions[key] = version
+            return True
+
+    def get(self, storefront_id: str, number: int) -> PolicyVersion | None:
+        return self.versions.get((storefront_id, number))
+
+    def latest(self, storefront_id: str) -> PolicyVersion | None:
+        versions, _ = self.history(storefront_id, 1, None)
+        return versions[0] if versions else None
+
+    def history(self, storefront_id: str, limit: int, cursor: str | None) -> tuple[list[PolicyVersion], str | None]:
+        newest = sorted((v for (s, _), v in self.versions.items() if s == storefront_id), key=lambda v: -v.number)
+        start = int(cursor or 0)
+        return newest[start : start + limit], str(start + limit) if start + limit < len(newest) else None

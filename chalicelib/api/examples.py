@@ -15,11 +15,13 @@ from chalicelib.api.schemas import (
     InfoRequestBody,
     MessageBody,
     OfferBody,
+    PolicyBody,
     ReceiptBody,
     ReceiptDecisionBody,
     RefundBody,
     RulingBody,
     ShipmentBody,
+    SimulationBody,
     StatementBody,
     SubscribeBody,
     WithdrawBody,
@@ -67,5 +69,17 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "text": "Could you send a photo of the parcel label?",
         "audience": "everyone",
         "evidence_ids": [],
+    },
+    PolicyBody: {
+        "document": {
+            "deadlines": {"seller_response": "PT48H"},
+            "rules": {"high_amount": {"CNY": 300000}, "no_reason_return_days": 7},
+        }
+    },
+    SimulationBody: {
+        "document": {"rules": {"high_amount": {"CNY": 300000}}},
+        "since": "2026-11-01T00:00:00Z",
+        "until": "2026-12-01T00:00:00Z",
+        "limit": 50,
     },
 }

@@ -284,6 +284,7 @@ def _errors(spec: RouteSpec, error_schema: dict[str, Any]) -> dict[str, Any]:
         codes.add(410)
     if not spec.public:
         codes.add(503)
+    codes |= set(spec.more_errors)
     error = {"application/json": {"schema": error_schema}}
     return {str(code): {"description": ERRORS[code], "content": error} for code in sorted(codes)}
 

@@ -12,6 +12,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from chalicelib.api.policy_responses import (
+    PolicyOverview,
+    PolicyVersionCreated,
+    RecommendationReplay,
+    SimulationResult,
+)
 from chalicelib.api.responses import (
     AddedEvidence,
     AfterSalesRequestView,
@@ -45,12 +51,15 @@ from chalicelib.api.schemas import (
     MessageBody,
     MessageQuery,
     OfferBody,
+    PolicyBody,
+    PolicyHistoryQuery,
     ReceiptBody,
     ReceiptDecisionBody,
     RefundBody,
     RulingBody,
     SellerRecordQuery,
     ShipmentBody,
+    SimulationBody,
     StatementBody,
     SubscribeBody,
     WithdrawBody,
@@ -83,6 +92,7 @@ class RouteSpec:
     operation_id: str = ""  # the OpenAPI operationId, in business words (a generated client's method name)
     response: type[BaseModel] | None = None  # the success body; None: no body (204), or a free-form object
     documented: bool = True  # False: not part of the JSON API (the console's HTML and scripts)
+    more_errors: tuple[int, ...] = ()  # error statuses beyond those its method, body and owner imply
 
     @property
     def key(self) -> tuple[str, str]:
@@ -101,6 +111,7 @@ class RouteSpec:
 
 CASE = "/v1/disputes/{dispute_id}"
 HOOK = "/v1/webhooks/{webhook_id}"
+POLICY = "/v1/policies/{storefront_id}"
 
 ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/health", None, Owner.NONE, "Liveness", (200,), operation_id="getHealth", response=Health),
@@ -511,6 +522,50 @@ ROUTES: tuple[RouteSpec, ...] = (
         query=SellerRecordQuery,
         operation_id="getSellerLedger",
         response=SellerLedger,
+    ),
+    RouteSpec(
+        "GET",
+        POLICY,
+        "view_policies",
+        Owner.NONE,
+        "A storefront's policy in force and its version history",
+        (200,),
+        query=PolicyHistoryQuery,
+        operation_id="getPolicy",
+        response=PolicyOverview,
+    ),
+    RouteSpec(
+        "PUT",
+        POLICY,
+        "publish_policy",
+        Owner.NONE,
+        "Publish a new immutable policy version (overrides of the shipped default)",
+        (201,),
+        body=PolicyBody,
+        operation_id="publishPolicyVersion",
+        response=PolicyVersionCreated,
+    ),
+    RouteSpec(
+        "POST",
+        f"{POLICY}/simulate",
+        "simulate_policy",
+        Owner.NONE,
+        "What-if: replay recorded recommendations under a draft policy (writes nothing)",
+        (200,),
+        body=SimulationBody,
+        operation_id="simulatePolicy",
+        response=SimulationResult,
+    ),
+    RouteSpec(
+        "GET",
+        f"{CASE}/recommendation/replay",
+        "replay_recommendation",
+        Owner.CASE,
+        "Recompute the case's recommendation from its recorded inputs: does it still match?",
+        (200,),
+        operation_id="replayRecommendation",
+        response=RecommendationReplay,
+        more_errors=(409,),  # the case has no recorded recommendation (yet)
     ),
     RouteSpec(
         "POST",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from chalicelib.api.errors import error_codes
 from chalicelib.domain.evidence_models import Declaration
@@ -18,6 +18,7 @@ from chalicelib.domain.models import (
     ReviewerDecision,
     SellerGround,
     Statement,
+    UtcDateTime,
 )
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
@@ -105,9 +106,9 @@ class DeliveriesQuery(Frozen):
 
 
 class DevTokenBody(Body):
-    """Local runtime only: which reviewer the console signs in as."""
+    """Local runtime only: which reviewer (or platform admin: the policies page) the console signs in as."""
 
-    role: Literal["reviewer", "senior_reviewer"] = "reviewer"
+    role: Literal["reviewer", "senior_reviewer", "platform_admin"] = "reviewer"
     sub: Identifier = "dev-reviewer"
 
 
@@ -165,6 +166,43 @@ class MessageQuery(Frozen):
     cursor: str | None = Field(
         default=None, max_length=2048, description="a page may come back short (what the caller may not read)"
     )
+
+
+PolicyDocument = Annotated[
+    dict[str, Any],
+    Field(
+        description="Overrides of the shipped default policy (`deadlines`, `rules`, `limits`, `fulfilment`; "
+        "docs/RULES.md names every key): the whole merged document is validated, durations are ISO 8601",
+        json_schema_extra={"examples": [{"deadlines": {"seller_response": "PT48H"}}]},
+    ),
+]
+
+
+class PolicyBody(Body):
+    """A new version of a storefront's policy: its overrides of the shipped default."""
+
+    document: PolicyDocument
+
+
+class SimulationBody(Body):
+    """A draft replayed over the storefront's recommendations made in [since, until), a page at a time."""
+
+    document: PolicyDocument
+    since: UtcDateTime
+    until: UtcDateTime
+    limit: int = Field(default=50, ge=1, le=100, strict=True, description="recommendations replayed per call")
+    cursor: str | None = Field(default=None, max_length=2048, description="`cursor` of the previous answer")
+
+    @model_validator(mode="after")
+    def _a_range(self) -> SimulationBody:
+        if self.until <= self.since:
+            raise ValueError("until must be after since")
+        return self
+
+
+class PolicyHistoryQuery(Frozen):
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
 
 
 class SellerRecordQuery(Body):

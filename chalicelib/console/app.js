@@ -1,9 +1,11 @@
-// The reviewer console: hash routes (#/queue/review, #/queue/senior, #/queue/fulfilment, #/case/<id>) over the /v1 API.
+// The reviewer console: hash routes (#/queue/review, #/queue/senior, #/queue/fulfilment, #/case/<id>) over the /v1 API;
+// platform admins get the policies page (#/policies/<storefront>, policies.js).
 
 import { api } from "./api.js";
 import { renderCase } from "./case.js";
 import { h, replace, select } from "./dom.js";
 import { label } from "./format.js";
+import { ADMIN_ROLE, adminRoleOption, probe, renderPolicies } from "./policies.js";
 import { QUEUES, renderQueue } from "./queue.js";
 import * as session from "./session.js";
 import { clearFlash, flash, focusHeading, heading } from "./ui.js";
@@ -14,6 +16,7 @@ let renders = 0;
 function currentRoute() {
   const [view, arg] = location.hash.replace(/^#\/?/, "").split("/");
   if (view === "case" && arg) return { view: "case", id: decodeURIComponent(arg) };
+  if (view === "policies") return { view: "policies", storefront: arg ? decodeURIComponent(arg) : "" };
   return { view: "queue", queue: QUEUES.includes(arg) ? arg : "review" };
 }
 
@@ -53,7 +56,8 @@ async function render() {
     renderSignIn(context);
     return;
   }
-  if (route.view === "case") await renderCase(main, route.id, context);
+  if (context.me?.role === ADMIN_ROLE) await renderPolicies(main, route.storefront || "", context);
+  else if (route.view === "case") await renderCase(main, route.id, context);
   else await renderQueue(main, route.queue, context);
 }
 
@@ -91,6 +95,7 @@ function devTokenPanel(error, context) {
   const role = select({ id: "dev-role", name: "role" }, [
     ["reviewer", "Reviewer"],
     ["senior_reviewer", "Senior reviewer"],
+    adminRoleOption(),
   ]);
   const mint = async () => {
     try {
@@ -125,7 +130,7 @@ async function signInWith(event, value, error, context) {
     error.textContent = "That is not a JWT (three base64url parts separated by dots).";
     return;
   }
-  if (!session.REVIEWER_ROLES.includes(claim.role)) {
+  if (!session.REVIEWER_ROLES.includes(claim.role) && claim.role !== ADMIN_ROLE) {
     error.textContent = `This token's role is ${claim.role || "missing"}; the console needs reviewer or senior_reviewer.`;
     return;
   }
@@ -135,7 +140,8 @@ async function signInWith(event, value, error, context) {
   }
   session.signIn(value);
   try {
-    await api.queue({ queue: "review", limit: 1 }); // the API, not the page, decides whether the token is good
+    // the API, not the page, decides whether the token is good
+    await (claim.role === ADMIN_ROLE ? probe(claim) : api.queue({ queue: "review", limit: 1 }));
   } catch (problem) {
     session.signOut();
     error.textContent = `The service refused this token: ${problem.message}`;

@@ -12,8 +12,12 @@ from chalicelib.domain.errors import NotFound, RoleNotAllowed
 from chalicelib.domain.models import Actor, Dispute, Party, Role
 
 B, S, R, SR, SF = Role.BUYER, Role.SELLER, Role.REVIEWER, Role.SENIOR_REVIEWER, Role.STOREFRONT
-EVERYONE = frozenset(Role)
+PA = Role.PLATFORM_ADMIN
+# Everyone a case concerns; a platform admin manages policies and sees no case content (DESIGN section 2).
+EVERYONE = frozenset(Role) - {PA}
 REVIEWERS = frozenset({R, SR})
+# Platform staff act on every storefront's objects: no relation to a case or a storefront is needed.
+PLATFORM_WIDE = REVIEWERS | {PA}
 
 ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "record_request": frozenset({SF}),
@@ -46,6 +50,11 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "post_message": frozenset({B, S, R, SR}),  # the storefront reads what is said to everyone, and says nothing
     "view_messages": EVERYONE,
     "advance_clock": EVERYONE,  # the local runtime's test clock (404 in AWS)
+    "view_policies": frozenset({PA}),
+    "publish_policy": frozenset({PA}),
+    "simulate_policy": frozenset({PA}),
+    # Recomputing a recommendation from its recorded inputs shows rule ids and outcomes, no case content.
+    "replay_recommendation": PLATFORM_WIDE,
 }
 
 
@@ -71,7 +80,7 @@ def verdict(action: str, role: Role, relation: Relation, *, owned: bool) -> Verd
     """
     if role not in ALLOWED_ROLES[action]:
         return Verdict.FORBIDDEN
-    if not owned or role in REVIEWERS or relation == Relation.OWN:
+    if not owned or role in PLATFORM_WIDE or relation == Relation.OWN:
         return Verdict.ALLOWED
     if role == Role.STOREFRONT and relation == Relation.OTHER_PARTY:
         return Verdict.ALLOWED

@@ -92,6 +92,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     SENIOR_REVIEWER = "senior_reviewer"
     STOREFRONT = "storefront"
+    # Manages policy versions and runs what-if simulations (DESIGN section 12); sees no case content beyond them.
+    PLATFORM_ADMIN = "platform_admin"
 
 
 class Party(StrEnum):
@@ -582,16 +584,23 @@ class LedgerEntry(Frozen):
     at: UtcDateTime
 
 
+class CaseRecord(Frozen):
+    """A record written in the case's own transaction but on an item of its own: the case item is at its size
+    budget (tests/unit/test_case_size.py). `chalicelib/domain/replay.py` defines the one kind there is."""
+
+
 class Transition(Frozen):
     """A case's next state and the audit events that explain it, saved together or not at all.
 
     `case.version` is still the version the transition was computed from. `ledger` holds the
-    records a closing case leaves on its parties, written in the same transaction.
+    records a closing case leaves on its parties, `records` what is kept beside the case (the rule
+    inputs of a recommendation), both written in the same transaction.
     """
 
     case: Dispute
     events: tuple[AuditEvent, ...]
     ledger: tuple[LedgerEntry, ...] = ()
+    records: tuple[CaseRecord, ...] = ()
 
     def preceded_by(self, *events: AuditEvent) -> Transition:
         """The same outcome, explained by earlier events first (composing transitions keeps their ledger)."""
@@ -604,7 +613,7 @@ class Transition(Frozen):
 
     def changes(self, read: Dispute) -> bool:
         """Whether committing this would write anything to the case `read`."""
-        return bool(self.events or self.ledger) or self.case != read
+        return bool(self.events or self.ledger or self.records) or self.case != read
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,55 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chalicelib.domain.errors import InvalidValue
 
 
 class PolicyError(ValueError):
     """A policy document that cannot be used; raised at load time, loudly."""
 
 
+# A window longer than this is a typo, and one that would push a deadline past what a datetime holds.
+MAX_WINDOW = timedelta(days=366)
+# The most keys a per-currency or per-finding table may hold: a stored version stays a small item.
+MAX_TABLE_KEYS = 64
+CURRENCY_KEY = re.compile(r"^default$|^[A-Z]{3}$")
+FINDING_KEY = re.compile(r"^[a-z_]{1,64}$")
+
+
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
-    """Every window the workflow waits for lasts some time."""
+    """Every window the workflow waits for lasts some time, and less than a year."""
     if value <= timedelta(0):
         raise ValueError("durations must be positive")
+    if value > MAX_WINDOW:
+        raise ValueError(f"durations are at most {MAX_WINDOW.days} days")
     return value
+
+
+def _bounded(value: dict[str, int], key_pattern: re.Pattern[str], keys: str) -> dict[str, int]:
+    if len(value) > MAX_TABLE_KEYS:
+        raise ValueError(f"at most {MAX_TABLE_KEYS} entries")
+    for key, amount in value.items():
+        if not key_pattern.match(key):
+            raise ValueError(f"{key[:70]!r}: keys are {keys}")
+        if amount < 0 or amount > 10**12:
+            raise ValueError(f"{key}: a value between 0 and 10^12")
+    return value
+
+
+def per_currency(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
+    """Amounts in minor units per currency, `default` for the rest: a few keys, none negative."""
+    return _bounded(value, CURRENCY_KEY, "ISO 4217 codes (CNY) or default")
+
+
+def per_finding(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
+    """Penalty points per finding (`seller_default`, a claim reason, ...): a few keys, none negative."""
+    return _bounded(value, FINDING_KEY, "lower_case finding names")
 
 
 class Deadlines(BaseModel):
@@ -97,9 +131,9 @@ class RuleThresholds(BaseModel):
     )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
     high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
-    repeat_offender_points: int = Field(default=12, ge=1)
+    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000)
     penalty_points_expire_after: timedelta = timedelta(days=365)
-    abusive_buyer_min_disputes: int = Field(default=3, ge=1)
+    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000)
     abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
     # Penalty points a seller earns per finding against it.
     penalty_points: dict[str, int] = Field(
@@ -110,6 +144,16 @@ class RuleThresholds(BaseModel):
             "counterfeit": 12,
         }
     )
+
+    _amounts = field_validator("counterfeit_compensation_cap", "high_amount")(per_currency)
+    _points = field_validator("penalty_points")(per_finding)
+
+    @field_validator("penalty_points_expire_after")
+    @classmethod
+    def _an_expiry(cls, value: timedelta) -> timedelta:
+        if not timedelta(0) < value <= timedelta(days=3660):
+            raise ValueError("penalty points live between a second and ten years")
+        return value
 
     @field_validator("local_utc_offset")
     @classmethod
@@ -128,9 +172,7 @@ class RuleThresholds(BaseModel):
     @field_validator("after_sales_window")
     @classmethod
     def _a_window(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("durations must be positive")
-        return value
+        return positive_duration(cls, value)
 
     def counterfeit_extra_for(self, currency: str, price: int) -> int:
         """The most a proven counterfeit may owe the buyer beyond the order total (the policy's promise, capped)."""
@@ -188,6 +230,57 @@ def merge_policy(base: Policy, override: dict[str, Any]) -> Policy:
     """A storefront's overrides on top of the default, validated as a whole."""
     merged = _deep_merge(base.model_dump(mode="json"), override)
     return load_policy(merged)
+
+
+# The label a stored version's policy carries, and the case escalated under it (`policy_version`).
+VERSION_LABEL = re.compile(r"^v([1-9][0-9]{0,8})$")
+
+
+def version_label(number: int) -> str:
+    return f"v{number}"
+
+
+def version_number(label: str) -> int | None:
+    """The stored version a case's `policy_version` names, or None for the shipped default (or a file)."""
+    found = VERSION_LABEL.match(label)
+    return int(found.group(1)) if found else None
+
+
+def draft_policy(base: Policy, document: dict[str, Any], label: str) -> Policy:
+    """The whole policy a draft makes: `base` (the shipped default) overridden by `document`, validated as a
+    whole. Invalid: a 422 naming every failing field path (`document.rules.high_amount.CNY`)."""
+    problems = []
+    if "version" in document:
+        problems.append({"field": "document.version", "message": "versions are numbered by the service"})
+    merged = {**_deep_merge(base.model_dump(mode="json"), document), "version": label}
+    try:
+        policy = Policy.model_validate(merged)
+    except ValidationError as error:
+        problems.extend(
+            {
+                "field": ".".join(["document", *(str(part) for part in item["loc"])]),
+                "message": item["msg"],
+                "type": item["type"],
+            }
+            for item in error.errors(include_url=False, include_input=False)
+        )
+    if problems:
+        raise InvalidValue("the policy document is invalid", problems)
+    return policy
+
+
+class PolicyVersion(BaseModel):
+    """One stored, immutable version of a storefront's policy: what the admin sent, and the whole policy it
+    made (the default as it was then, overridden), so a redeploy of the default never changes an old version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    storefront_id: str
+    number: int = Field(ge=1)
+    created_at: datetime
+    created_by: str
+    document: dict[str, Any]
+    policy: Policy
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

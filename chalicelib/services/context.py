@@ -35,13 +35,17 @@ class Context:
     messages: MessageRepository
     clock: Callable[[], datetime] = utc_now
 
-    def policy(self, storefront_id: str) -> Policy:
-        return self.policies.for_storefront(storefront_id)
+    def policy(self, storefront_id: str, version: str | None = None) -> Policy:
+        """The storefront's policy in force; with a case's `policy_version`, the one it was escalated under
+        (a case keeps its version: DESIGN section 12)."""
+        if version is None:
+            return self.policies.for_storefront(storefront_id)
+        return self.policies.version(storefront_id, version)
 
-    def deadlines(self, storefront_id: str) -> Deadlines:
-        """The storefront's deadlines, shrunk by DEADLINE_SCALE when running locally."""
-        return self.policy(storefront_id).deadlines.scaled(self.settings.deadline_scale)
+    def deadlines(self, storefront_id: str, version: str | None = None) -> Deadlines:
+        """The storefront's (or a case's) deadlines, shrunk by DEADLINE_SCALE when running locally."""
+        return self.policy(storefront_id, version).deadlines.scaled(self.settings.deadline_scale)
 
-    def fulfilment(self, storefront_id: str) -> FulfilmentPolicy:
-        """The storefront's fulfilment windows (scaled like its deadlines) and money rules."""
-        return self.policy(storefront_id).fulfilment.scaled(self.settings.deadline_scale)
+    def fulfilment(self, storefront_id: str, version: str | None = None) -> FulfilmentPolicy:
+        """The storefront's (or a case's) fulfilment windows (scaled like its deadlines) and money rules."""
+        return self.policy(storefront_id, version).fulfilment.scaled(self.settings.deadline_scale)

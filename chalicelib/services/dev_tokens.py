@@ -2,7 +2,7 @@
 
 In AWS tokens come from the platform's identity provider (RS256, JWKS); there this
 use case answers 404 as if it did not exist. Locally it signs with the dev secret,
-exactly as `python -m localrun.tokens` does, and only for reviewer roles.
+exactly as `python -m localrun.tokens` does, and only for platform staff: reviewers and platform admins.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from chalicelib.config import Settings
 from chalicelib.domain.errors import NotFound, RoleNotAllowed
 from chalicelib.domain.models import Actor, Role
 
-DEV_TOKEN_ROLES = frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER})
+DEV_TOKEN_ROLES = frozenset({Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PLATFORM_ADMIN})
 DEV_TOKEN_LIFETIME = timedelta(hours=8)
-PLATFORM = "platform"  # reviewers are platform staff, not a storefront's
+PLATFORM = "platform"  # reviewers and platform admins are platform staff, not a storefront's
 
 
 def _jwt_encode(claims: dict[str, Any], secret: str) -> str:
@@ -48,7 +48,7 @@ def require_enabled(config: Settings) -> str:
 def mint_reviewer_token(config: Settings, role: Role, sub: str, now: datetime) -> DevToken:
     secret = require_enabled(config)
     if role not in DEV_TOKEN_ROLES:
-        raise RoleNotAllowed("dev tokens are minted for reviewers and senior reviewers only")
+        raise RoleNotAllowed("dev tokens are minted for reviewers, senior reviewers and platform admins only")
     actor = Actor(sub=sub, role=role, storefront_id=PLATFORM)
     expires_at = now + DEV_TOKEN_LIFETIME
     claims = {"sub": sub, "role": role.value, "storefront_id": PLATFORM, "exp": int(expires_at.timestamp())}

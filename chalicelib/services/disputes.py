@@ -49,20 +49,20 @@ def record_request(ctx: Context, actor: Actor, request_id: str, facts: AfterSale
 def escalate(ctx: Context, actor: Actor, request_id: str, statement: str) -> Dispute:
     """The buyer (or its storefront) asks the platform to step in; one case per request."""
     require_role(actor, "escalate")
-    request = ctx.cases.get_request(actor.storefront_id, request_id)
+    request, in_force = ctx.cases.request_and_policy(actor.storefront_id, request_id)
     if request is None or (actor.role == Role.BUYER and request.buyer_id != actor.sub):
         raise NotFound(f"no after-sales request {request_id}")
     if request.dispute_id:
         _make_sure_it_runs(ctx, request.dispute_id)
         raise _already_escalated(request.dispute_id)
-    policy = ctx.policy(request.storefront_id)
+    policy = ctx.policies.in_force_as_read(request.storefront_id, in_force)  # the case keeps this version
     transition = lifecycle.open_case(
         request,
         actor,
         statement,
         f"dsp_{uuid.uuid4().hex}",
         policy.version,
-        ctx.deadlines(request.storefront_id),
+        ctx.deadlines(request.storefront_id, policy.version),
         ctx.clock(),
     )
     try:
@@ -104,7 +104,9 @@ def submit(ctx: Context, actor: Actor, case_id: str, expected_version: int | Non
     """A party ends its own window now instead of at the deadline."""
 
     def command(case: Dispute, now: datetime) -> Transition:
-        return lifecycle.submit(case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id), now)
+        return lifecycle.submit(
+            case, actor, require_party(actor, case), ctx.deadlines(case.storefront_id, case.policy_version), now
+        )
 
     return change(ctx, case_id, command, actor=actor, action="submit", expected_version=expected_version).case
 

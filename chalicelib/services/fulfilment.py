@@ -25,7 +25,10 @@ def report_shipment(
     """The buyer's return shipment, or the seller's reshipment."""
 
     def command(case: Dispute, now: datetime) -> Transition:
-        policy, deadlines = ctx.fulfilment(case.storefront_id), ctx.deadlines(case.storefront_id)
+        policy, deadlines = (
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+            ctx.deadlines(case.storefront_id, case.policy_version),
+        )
         return fulfilment.report_shipment(case, actor, step, carrier, tracking_number, policy, deadlines, now)
 
     action = "report_return_shipment" if step == WindowKind.RETURN_SHIPMENT else "report_reshipment"
@@ -44,7 +47,10 @@ def report_receipt(
     """The seller's receipt of the return, or the buyer's of the reshipment; a bad one with the reporter's evidence."""
 
     def command(case: Dispute, now: datetime) -> Transition:
-        policy, deadlines = ctx.fulfilment(case.storefront_id), ctx.deadlines(case.storefront_id)
+        policy, deadlines = (
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+            ctx.deadlines(case.storefront_id, case.policy_version),
+        )
         return fulfilment.report_receipt(
             case, actor, step, condition, note, _evidence_in_step(ctx, actor, case), policy, deadlines, now
         )
@@ -72,7 +78,10 @@ def decide_receipt(
     ctx: Context, actor: Actor, case_id: str, owed: int, notes: str | None, expected_version: int | None = None
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
-        policy, deadlines = ctx.fulfilment(case.storefront_id), ctx.deadlines(case.storefront_id)
+        policy, deadlines = (
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+            ctx.deadlines(case.storefront_id, case.policy_version),
+        )
         return fulfilment.decide_receipt(case, actor, owed, notes, policy, deadlines, now)
 
     return change(ctx, case_id, command, actor=actor, action="decide_receipt", expected_version=expected_version).case

@@ -17,7 +17,11 @@ def concede(ctx: Context, actor: Actor, case_id: str, expected_version: int | No
         ctx,
         case_id,
         lambda case, now: negotiation.concede(
-            case, actor, now, policy=ctx.fulfilment(case.storefront_id), deadlines=ctx.deadlines(case.storefront_id)
+            case,
+            actor,
+            now,
+            policy=ctx.fulfilment(case.storefront_id, case.policy_version),
+            deadlines=ctx.deadlines(case.storefront_id, case.policy_version),
         ),
         actor=actor,
         action="concede",
@@ -39,7 +43,13 @@ def make_offer(
         ctx,
         case_id,
         lambda case, now: negotiation.make_offer(
-            case, actor, offer_id, amount, note, now, max_offers=ctx.policy(case.storefront_id).limits.max_offers
+            case,
+            actor,
+            offer_id,
+            amount,
+            note,
+            now,
+            max_offers=ctx.policy(case.storefront_id, case.policy_version).limits.max_offers,
         ),
         actor=actor,
         action="make_offer",
@@ -55,7 +65,10 @@ def answer_offer(
     def command(case: Dispute, now: datetime) -> Transition:
         if not accept:
             return negotiation.reject_offer(case, actor, offer_id, now)
-        policy, deadlines = ctx.fulfilment(case.storefront_id), ctx.deadlines(case.storefront_id)
+        policy, deadlines = (
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+            ctx.deadlines(case.storefront_id, case.policy_version),
+        )
         return negotiation.accept_offer(case, actor, offer_id, now, policy=policy, deadlines=deadlines)
 
     return change(ctx, case_id, command, actor=actor, action="answer_offer", expected_version=expected_version).case

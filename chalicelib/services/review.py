@@ -31,8 +31,8 @@ def request_information(
     expected_version: int | None = None,
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
-        deadlines = ctx.deadlines(case.storefront_id)
-        limit = ctx.policy(case.storefront_id).limits.max_info_requests
+        deadlines = ctx.deadlines(case.storefront_id, case.policy_version)
+        limit = ctx.policy(case.storefront_id, case.policy_version).limits.max_info_requests
         return review.request_information(case, actor, parties, message, deadlines, now, max_info_requests=limit)
 
     return change(
@@ -44,8 +44,11 @@ def rule(
     ctx: Context, actor: Actor, case_id: str, decision: ReviewerDecision, expected_version: int | None = None
 ) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
-        deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
-        thresholds = ctx.policy(case.storefront_id).rules
+        deadlines, policy = (
+            ctx.deadlines(case.storefront_id, case.policy_version),
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+        )
+        thresholds = ctx.policy(case.storefront_id, case.policy_version).rules
         return rulings.issue_ruling(case, actor, decision, deadlines, now, policy=policy, thresholds=thresholds)
 
     return change(ctx, case_id, command, actor=actor, action="rule", expected_version=expected_version).case
@@ -54,6 +57,6 @@ def rule(
 def appeal(ctx: Context, actor: Actor, case_id: str, statement: str, expected_version: int | None = None) -> Dispute:
     def command(case: Dispute, now: datetime) -> Transition:
         party = require_party(actor, case)
-        return review.appeal(case, actor, party, statement, ctx.deadlines(case.storefront_id), now)
+        return review.appeal(case, actor, party, statement, ctx.deadlines(case.storefront_id, case.policy_version), now)
 
     return change(ctx, case_id, command, actor=actor, action="appeal", expected_version=expected_version).case

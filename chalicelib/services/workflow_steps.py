@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain import lifecycle, rules, rulings, timers
+from chalicelib.domain import lifecycle, replay, rules, rulings, timers
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Dispute, Status, Transition
 from chalicelib.domain.workflow import next_step
@@ -58,7 +58,10 @@ def handle_deadline(ctx: Context, case_id: str, window_id: str, window_kind: str
                 "deadline state does not match the window it fired for",
                 extra={"case_id": case_id, "expected_kind": window_kind, "window_kind": window.kind.value},
             )
-        deadlines, policy = ctx.deadlines(case.storefront_id), ctx.fulfilment(case.storefront_id)
+        deadlines, policy = (
+            ctx.deadlines(case.storefront_id, case.policy_version),
+            ctx.fulfilment(case.storefront_id, case.policy_version),
+        )
         timed_out = timers.window_timed_out(case, window_id, deadlines, now, policy=policy)
         return timed_out or Transition.unchanged(case)
 
@@ -67,7 +70,7 @@ def handle_deadline(ctx: Context, case_id: str, window_id: str, window_kind: str
 
 def rule_facts(ctx: Context, case: Dispute, now: datetime) -> rules.Facts:
     """What the rules read: verified evidence only, and the parties' records on this storefront."""
-    policy = ctx.policy(case.storefront_id)
+    policy = ctx.policy(case.storefront_id, case.policy_version)
     disputes, lost = ctx.ledgers.buyer_record(case.storefront_id, case.buyer_id)
     return rules.Facts(
         case=case,
@@ -86,8 +89,13 @@ def apply_rules(ctx: Context, case_id: str) -> dict[str, Any]:
     def decide(case: Dispute, now: datetime) -> Transition:
         if case.status != Status.UNDER_REVIEW or case.window is not None:
             return Transition.unchanged(case)  # already applied (a retried invocation) or the case moved on
-        recommendation = rules.evaluate(rule_facts(ctx, case, now))
-        return rulings.apply_recommendation(case, recommendation, ctx.deadlines(case.storefront_id), now)
+        facts = rule_facts(ctx, case, now)
+        # Computed from the inputs it records (on an item of its own), so replaying them gives it again.
+        inputs = replay.inputs_of(facts)
+        recommendation = replay.recommend(inputs, facts.policy)
+        deadlines = ctx.deadlines(case.storefront_id, case.policy_version)
+        applied = rulings.apply_recommendation(case, recommendation, deadlines, now)
+        return applied.model_copy(update={"records": (replay.record(inputs, recommendation),)})
 
     return _step(ctx, change(ctx, case_id, decide, action="apply_rules").case)
 

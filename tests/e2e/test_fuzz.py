@@ -84,6 +84,7 @@ def targets(service: Service) -> Iterator[Targets]:
         Role.STOREFRONT: token(Role.STOREFRONT, "backend", shop),
         Role.REVIEWER: token(Role.REVIEWER, "rev-fuzz", "platform"),
         Role.SENIOR_REVIEWER: token(Role.SENIOR_REVIEWER, "senior-fuzz", "platform"),
+        Role.PLATFORM_ADMIN: token(Role.PLATFORM_ADMIN, "admin-fuzz", "platform"),
     }
 
     def call(method: str, path: str, role: Role, body: Any = None) -> Any:
@@ -113,6 +114,7 @@ def targets(service: Service) -> Iterator[Targets]:
         "webhook_id": hook["id"],
         "request_id": request_id,
         "seller_id": "seller-1",
+        "storefront_id": shop,
     }
     yield Targets(ids=ids, tokens=tokens)
     requests.delete(

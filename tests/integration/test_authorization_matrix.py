@@ -57,7 +57,7 @@ class World:
         return bearer(role.value, subject, f"{self.shop}-elsewhere")
 
     def _home(self, role: Role) -> str:
-        return PLATFORM if role in (Role.REVIEWER, Role.SENIOR_REVIEWER) else self.shop
+        return PLATFORM if role in (Role.REVIEWER, Role.SENIOR_REVIEWER, Role.PLATFORM_ADMIN) else self.shop
 
     @cached_property
     def request_id(self) -> str:
@@ -147,6 +147,7 @@ class World:
             "delivery_id": lambda: self.delivery_id,
             "request_id": lambda: f"req-{uuid.uuid4().hex[:12]}",
             "seller_id": lambda: "seller-1",
+            "storefront_id": lambda: self.shop,
             "asset": lambda: "app.js",
         }
         path = template
@@ -176,6 +177,12 @@ class World:
             "/v1/disputes/{dispute_id}/refund": lambda: {"amount": 12_900, "currency": "CNY", "reference": "rf-1"},
             "/v1/disputes/{dispute_id}/receipt-decision": lambda: {"owed": 0},
             "/v1/disputes/{dispute_id}/messages": lambda: {"text": "hello", "audience": "everyone"},
+            "/v1/policies/{storefront_id}": lambda: {"document": {"deadlines": {"seller_response": "PT48H"}}},
+            "/v1/policies/{storefront_id}/simulate": lambda: {
+                "document": {"rules": {"no_reason_return_days": 10}},
+                "since": "2026-01-01T00:00:00Z",
+                "until": "2027-01-01T00:00:00Z",
+            },
         }
         if method in ("GET", "DELETE") or template not in bodies:
             return None

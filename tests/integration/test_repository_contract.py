@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import evidence as evidence_rules
-from chalicelib.domain import lifecycle, timers
+from chalicelib.domain import lifecycle, replay, rules, rulings, timers
 from chalicelib.domain import messages as message_rules
 from chalicelib.domain import negotiation as negotiation_rules
 from chalicelib.domain.errors import (
@@ -31,7 +31,7 @@ from chalicelib.domain.evidence_models import (
 )
 from chalicelib.domain.message_models import Audience
 from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
-from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.policy import Deadlines, PolicyVersion
 from chalicelib.domain.workflow import ParkedWait
 from chalicelib.services.context import Context
 from tests.factories import BUYER, NOW, SELLER, actor, request, unique
@@ -337,3 +337,52 @@ def test_a_closed_case_takes_no_message_even_from_a_decision_made_before_it_clos
     with pytest.raises(VersionConflict):
         ctx.messages.save(before)
     assert ctx.messages.with_case(case.id)[1] == 0
+
+
+def _recommended(ctx: Context, storefront_id: str, at: Any) -> Dispute:
+    """A case under review, its recommendation and rule inputs recorded at `at` in the same write."""
+    case = new_case(ctx, storefront_id=storefront_id)
+    reviewing = case.model_copy(update={"status": Status.UNDER_REVIEW, "window": None})
+    facts = rules.Facts(reviewing, (), ctx.policy(storefront_id), at)
+    inputs = replay.inputs_of(facts)
+    recommendation = replay.recommend(inputs, facts.policy)
+    applied = rulings.apply_recommendation(reviewing, recommendation, Deadlines(), at)
+    return ctx.cases.save(applied.model_copy(update={"records": (replay.record(inputs, recommendation),)}))
+
+
+def test_recommendation_records_are_written_with_the_case_and_listed_by_storefront_and_time(ctx: Context) -> None:
+    shop = unique("rec")
+    made = [_recommended(ctx, shop, NOW + timedelta(hours=hour)) for hour in (0, 1, 2)]
+    _recommended(ctx, unique("other"), NOW + timedelta(hours=1))
+
+    window = (NOW + timedelta(minutes=30), NOW + timedelta(hours=2))  # half-open: the 2 h record is outside
+    first, cursor = ctx.cases.recommendation_records(shop, window, 1, None)
+    rest, _ = ctx.cases.recommendation_records(shop, window, 1, cursor) if cursor else ([], None)
+
+    assert [r.case_id for r in first + rest] == [made[1].id]
+    record = ctx.cases.recommendation_record(made[0].id)
+    assert record is not None and record.recommendation == made[0].recommendation
+    assert ctx.cases.recommendation_record(unique("dsp")) is None
+
+
+def test_a_policy_version_is_stored_once_and_the_latest_is_in_force(ctx: Context) -> None:
+    shop = unique("pv")
+    versions = [
+        PolicyVersion(
+            storefront_id=shop,
+            number=number,
+            created_at=NOW,
+            created_by="admin-1",
+            document={},
+            policy=ctx.policies.default,
+        )
+        for number in (1, 2)
+    ]
+
+    assert [ctx.policies.add(v) for v in versions] == [True, True]
+    assert ctx.policies.add(versions[0].model_copy(update={"created_by": "someone else"})) is False
+    assert ctx.policies.in_force(shop) == versions[1]
+    page, cursor = ctx.policies.history(shop, 1, None)
+    assert cursor is not None
+    rest, _ = ctx.policies.history(shop, 1, cursor)
+    assert [v.number for v in page + rest] == [2, 1]

@@ -11,6 +11,7 @@ from chalicelib.adapters.memory import (
     InMemoryEvidenceRepository,
     InMemoryLedgerRepository,
     InMemoryMessageRepository,
+    InMemoryPolicyVersions,
     RecordingWorkflow,
 )
 from chalicelib.adapters.policy_store import PolicyStore
@@ -42,7 +43,8 @@ class Fakes:
     files: InMemoryEvidenceFiles = field(default_factory=InMemoryEvidenceFiles)
 
     def __post_init__(self) -> None:
-        self.cases = InMemoryCaseRepository(self.ledgers)
+        self.policy_versions = InMemoryPolicyVersions()
+        self.cases = InMemoryCaseRepository(self.ledgers, self.policy_versions)
         self.evidence = InMemoryEvidenceRepository(self.cases)
         self.messages = InMemoryMessageRepository(self.cases)
         self.ctx = Context(
@@ -50,7 +52,7 @@ class Fakes:
             cases=self.cases,
             ledgers=self.ledgers,
             workflow=self.workflow,
-            policies=PolicyStore(),
+            policies=PolicyStore(versions=self.policy_versions),
             evidence=self.evidence,
             evidence_files=self.files,
             messages=self.messages,

@@ -1,0 +1,77 @@
+"""Recommendations with the rule inputs they were computed from, each on an item of its own beside its case.
+
+Items (PK / SK):
+  CASE#{id} / RECOMMENDATION   the record (`domain/replay.py`); GSI4PK=RECOMMENDATIONS#{storefront},
+                               GSI4SK={time}#{case id}: a storefront's recommendations in time order
+
+Written in the transaction that stores the recommendation on the case (`record_write`, used by the case
+repository), so a case never shows a recommendation whose inputs are missing. GSI4 is shared with the
+cases of a storefront and the deliveries of a subscription; each listing has its own partition prefix.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.adapters.table import Cursors, Table, Write, s, sortable
+from chalicelib.domain.replay import RecommendationRecord
+
+
+def record_key(case_id: str) -> dict[str, Any]:
+    return {"PK": s(f"CASE#{case_id}"), "SK": s("RECOMMENDATION")}
+
+
+def _partition(storefront_id: str) -> str:
+    return f"RECOMMENDATIONS#{storefront_id}"
+
+
+def record_write(record: RecommendationRecord) -> Write:
+    """The transaction element keeping a recommendation's record; a recomputed one replaces it."""
+    item = {
+        **record_key(record.case_id),
+        "doc": s(record.model_dump_json()),
+        "GSI4PK": s(_partition(record.storefront_id)),
+        "GSI4SK": s(f"{sortable(record.recorded_at)}#{record.case_id}"),
+    }
+    return Write({"Put": {"Item": item}})
+
+
+def get_record(table: Table, case_id: str) -> RecommendationRecord | None:
+    item = table.get(record_key(case_id), projection="doc")
+    return RecommendationRecord.model_validate_json(item["doc"]["S"]) if item else None
+
+
+def records_between(
+    table: Table,
+    cursors: Cursors,
+    storefront_id: str,
+    window: tuple[datetime, datetime],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[RecommendationRecord], str | None]:
+    """A storefront's records made in [since, until), oldest first, one Query page of the index.
+
+    An item at `until` sorts after `sortable(until)` (its key goes on with `#case`), so BETWEEN is half-open.
+    The cursor is bound to the storefront and the range.
+    """
+    since, until = window
+    listing = f"GSI4#{_partition(storefront_id)}#{sortable(since)}#{sortable(until)}"
+    kwargs: dict[str, Any] = {
+        "IndexName": "GSI4",
+        "KeyConditionExpression": "GSI4PK = :pk AND GSI4SK BETWEEN :since AND :until",
+        "ExpressionAttributeValues": {
+            ":pk": s(_partition(storefront_id)),
+            ":since": s(sortable(since)),
+            ":until": s(sortable(until)),
+        },
+        "ProjectionExpression": "doc",
+        "Limit": limit,
+        "ScanIndexForward": True,
+    }
+    if cursor:
+        kwargs["ExclusiveStartKey"] = cursors.decode(cursor, listing)
+    response = table.call("query", **kwargs)
+    last = response.get("LastEvaluatedKey")
+    records = [RecommendationRecord.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])]
+    return records, cursors.encode(last, listing) if last else None
