@@ -19,6 +19,7 @@ import boto3
 from chalice.test import Client
 
 from app import app
+from bench.capacity import CapacityMeter
 from bench.common import POLICIES, WebhookReceiver, headers, request_body
 from chalicelib.adapters.aws import client
 from chalicelib.domain.webhooks import SUBSCRIBABLE
@@ -96,8 +97,15 @@ def wait(probe: Callable[[], bool], timeout: float = 60) -> None:
 
 
 class Bench:
-    def __init__(self, api: Client, runtime: LocalRuntime, receiver: WebhookReceiver, counter: DynamoCounter) -> None:
-        self.api, self.runtime, self.receiver, self.counter = api, runtime, receiver, counter
+    def __init__(
+        self,
+        api: Client,
+        runtime: LocalRuntime,
+        receiver: WebhookReceiver,
+        counter: DynamoCounter,
+        meter: CapacityMeter,
+    ) -> None:
+        self.api, self.runtime, self.receiver, self.counter, self.meter = api, runtime, receiver, counter, meter
         self.uncounted = boto3.client("dynamodb", region_name="us-east-1")  # the bench's own reads
         self.orders = 0
         self.api_requests = 0
@@ -151,12 +159,14 @@ class Bench:
 
     def measure(self, name: str, drive: Callable[[], str]) -> dict[str, Any]:
         before_requests, before_items, before_writes, before_webhook_writes = self.counter.snapshot()
+        units_before = self.meter.snapshot()
         api_before = self.api_requests
         case_id = drive()
         api_requests = self.api_requests - api_before
         events = self.history(case_id)
         webhooks = self.settle_webhooks(case_id)
         after_requests, after_items, after_writes, after_webhook_writes = self.counter.snapshot()
+        units = self.meter.snapshot() - units_before
         requests, items = after_requests - before_requests, after_items - before_items
         return {
             "scenario": name,
@@ -170,6 +180,11 @@ class Bench:
             "items_written_by_kind": dict(items),
             "write_log": self.counter.writes[before_writes:after_writes],
             "webhooks_delivered": webhooks,
+            "write_units_table": units.table_writes,
+            "write_units_indexes": units.index_writes,
+            "write_units": units.table_writes + units.index_writes,
+            "read_units": units.reads,
+            "write_units_by_kind": dict(units.by_kind.most_common()),
         }
 
     # -- scenarios ------------------------------------------------------------------------
@@ -238,7 +253,9 @@ def run(repeats: int = 3) -> list[dict[str, Any]]:
     with LocalRuntime(serve_api=False, extra_environment=environment) as runtime, Client(app) as api:
         counter = DynamoCounter()
         client("dynamodb").meta.events.register("before-parameter-build.dynamodb", counter)
-        bench = Bench(api, runtime, receiver, counter)
+        meter = CapacityMeter(runtime.resources.table_name, category)  # type: ignore[union-attr]
+        meter.install(client("dynamodb"))
+        bench = Bench(api, runtime, receiver, counter, meter)
         every_event = sorted(SUBSCRIBABLE)
         subscription = bench.call("POST", "/v1/webhooks", SHOP, {"url": receiver.url, "events": every_event})
         receiver.secret = subscription["secret"]
@@ -251,6 +268,8 @@ def run(repeats: int = 3) -> list[dict[str, Any]]:
         ):
             runs = [bench.measure(name, drive) for _ in range(repeats)]
             results.append(sorted(runs, key=lambda r: r["lifecycle_write_requests"])[len(runs) // 2])
+        if meter.failures:
+            raise RuntimeError(f"the capacity meter failed on {meter.failures[:3]}")
     receiver.stop()
     return results
 

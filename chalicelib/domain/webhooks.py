@@ -205,7 +205,7 @@ class Delivery(Frozen):
     event_type: EventType
     case_id: str | None  # None for a `webhook.test` delivery, which belongs to no case
     sequence: int
-    body: str
+    body: str | None = None  # a notice's own; a case event's is rendered from its outbox entry, never stored twice
     status: DeliveryStatus = DeliveryStatus.PENDING
     round: int = 1
     round_attempts: int = 0

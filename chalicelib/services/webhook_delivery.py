@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.models import iso
 from chalicelib.domain.views import dispute_view, event_view
-from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, delay_seconds, parse_message
+from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, OutboxEntry, delay_seconds, parse_message
 from chalicelib.domain.webhook_urls import Resolver
 from chalicelib.domain.webhooks import (
     Attempt,
@@ -85,13 +85,15 @@ def handle_message(ports: WebhookPorts, body: str) -> None:
 def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
     """One delivery per subscription of the case's storefront that wants this event type.
 
-    The first attempt is made right here rather than queued: most events reach one
-    subscription and most first attempts succeed, so this saves a queue round trip, a write
-    and two reads per delivery. The event message stands in for the attempt-1 message
-    (the delivery is created with attempt 1 noted as queued): if this run dies, SQS hands
-    the event out again and the attempt is made then. Only the first `inline_attempts`
-    subscriptions are attempted inline, so a handful of slow receivers cannot hold the
-    fan-out past its time limit; the rest are queued as before.
+    The first attempt is made right here rather than queued, and the delivery is stored
+    once it is made, with it: most events reach one subscription and most first attempts
+    succeed, so a delivery costs a read and one write, and no queue hop. The event message
+    stands in for the attempt-1 message: if this run dies before the delivery is stored,
+    SQS hands the event out again and the attempt is made again (receivers dedupe on
+    webhook-id); a repeated fan-out that finds the delivery stored finishes what the first
+    one left (two at once may both post: at least once, never never). Only the first
+    `inline_attempts` subscriptions are attempted inline, so a handful of slow receivers
+    cannot hold the fan-out past its time limit; the rest are queued as before.
     """
     entry = ports.store.outbox_entry(message.case_id, message.sequence)
     if entry is None:
@@ -100,14 +102,7 @@ def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
     wanted = [s for s in ports.store.subscriptions(entry.storefront_id) if s.wants(entry.event_type, entry.created_at)]
     if not wanted:
         return
-    body = event_body(
-        entry.event_id,
-        entry.event_type,
-        entry.created_at,
-        entry.sequence,
-        dispute_view(entry.case),
-        event_view(entry.event),
-    )
+    body = rendered(entry)
     now = ports.clock()
     inline = inline_attempts(ports.sender.timeout)
     for position, subscription in enumerate(wanted):
@@ -120,20 +115,31 @@ def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
             event_type=entry.event_type,
             case_id=entry.case_id,
             sequence=entry.sequence,
-            body=body,
             queued_attempt=1 if in_hand else 0,
             next_attempt_at=now,
             created_at=now,
             updated_at=now,
         )
         first = AttemptMessage(delivery_id=delivery.id, round=1, attempt=1, not_before=now)
-        if ports.store.create_delivery(delivery):
-            if in_hand:
-                _attempt(ports, delivery, first, now, subscription)
-            else:
-                enqueue_attempt(ports, delivery, 1, now)
+        if in_hand and ports.store.get_delivery(delivery.id) is None:  # a read costs a fifth of a write
+            _attempt(ports, delivery, first, now, subscription, body, stored=False)
+        elif not in_hand and ports.store.create_delivery(delivery):
+            enqueue_attempt(ports, delivery, 1, now)
         else:
             _resume(ports, delivery.id, first)
+
+
+def rendered(entry: OutboxEntry) -> str:
+    """A case event's body, from its outbox entry: the same bytes at every attempt, so no delivery stores it
+    (the entry is kept as long as the deliveries are: 30 days)."""
+    return event_body(
+        entry.event_id,
+        entry.event_type,
+        entry.created_at,
+        entry.sequence,
+        dispute_view(entry.case),
+        event_view(entry.event),
+    )
 
 
 def inline_attempts(timeout_seconds: float) -> int:
@@ -204,9 +210,13 @@ def _attempt(
     message: AttemptMessage,
     now: datetime,
     subscription: Subscription | None = None,
+    body: str | None = None,
+    *,
+    stored: bool = True,
 ) -> None:
     """Sign and POST, record the attempt (once, whoever wins), then follow it up.
 
+    `stored=False` is the fan-out's first attempt: the delivery is created with it recorded, in one write.
     Nothing is sent to a deleted endpoint (the delivery is cancelled) or a disabled one (it fails, and
     can be redelivered once the endpoint is enabled again); a test may still try a disabled endpoint,
     which is how a storefront checks its fix before enabling it.
@@ -216,8 +226,14 @@ def _attempt(
         ending = DeliveryStatus.CANCELLED if subscription is None else DeliveryStatus.FAILED
         update(ports, delivery, lambda d: d.ended(ending, now) if d.in_round(d.round) else None)
         return
-    headers = signature_headers(delivery.event_id, delivery.body, subscription.signing_secrets(now), now)
-    result = ports.sender.post(subscription.url, delivery.body, headers)
+    body = body or delivery.body or _body_from_outbox(ports, delivery)
+    if body is None:
+        logger.warning("webhook event no longer in the outbox", extra={"delivery_id": delivery.id})
+        update(ports, delivery, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(d.round) else None)
+        return
+    result = ports.sender.post(
+        subscription.url, body, signature_headers(delivery.event_id, body, subscription.signing_secrets(now), now)
+    )
     made = Attempt(
         round=delivery.round,
         number=message.attempt,
@@ -226,7 +242,7 @@ def _attempt(
         latency_ms=result.latency_ms,
         error=result.error,
     )
-    recorded = update(ports, delivery, lambda d: d.recorded(made) if d.awaits(made) else None)
+    recorded = _record(ports, delivery, made, message, stored=stored)
     log = {"case_id": delivery.case_id, "delivery_id": delivery.id, "attempt": made.number}
     if recorded is None:
         return  # another worker recorded this attempt first and follows it up
@@ -243,6 +259,26 @@ def _attempt(
         update(ports, recorded, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(d.round) else None)
         return
     follow_up(ports, recorded, message)
+
+
+def _record(
+    ports: WebhookPorts, delivery: Delivery, made: Attempt, message: AttemptMessage, *, stored: bool
+) -> Delivery | None:
+    """The delivery with the attempt recorded, or None when another worker recorded it (and follows it up)."""
+    if stored:
+        return update(ports, delivery, lambda d: d.recorded(made) if d.awaits(made) else None)
+    created = delivery.recorded(made)
+    if ports.store.create_delivery(created):
+        return created
+    _resume(ports, delivery.id, message)  # a repeated fan-out stored it first: finish what that run left
+    return None
+
+
+def _body_from_outbox(ports: WebhookPorts, delivery: Delivery) -> str | None:
+    if delivery.case_id is None:
+        return None
+    entry = ports.store.outbox_entry(delivery.case_id, delivery.sequence)
+    return rendered(entry) if entry is not None else None
 
 
 # -- endpoint health ---------------------------------------------------------------------

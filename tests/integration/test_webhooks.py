@@ -519,7 +519,7 @@ def stream_paused(runtime: LocalRuntime) -> Iterator[None]:
 def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_again(
     hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
 ) -> None:
-    # Given an event whose first fan-out created the delivery, then died before posting it
+    # Given an event whose first fan-out died as it was posting (so it stored no delivery)
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     case_id = unpublished_case(ctx, quiet_shop.id)
     created = EventMessage(case_id=case_id, sequence=sequence_of(1, 0))
