@@ -29,6 +29,7 @@ from app import app
 from bench.common import POLICIES, headers, request_body, table
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import case_key
+from chalicelib.adapters.table import json_text
 from localrun.runtime import LocalRuntime
 
 SERVICES = ("dynamodb", "s3", "sqs", "stepfunctions")
@@ -156,7 +157,7 @@ class Driver:
 
         def waiting() -> bool:
             item = client("dynamodb").get_item(TableName=self.table_name, Key=case_key(case_id), ConsistentRead=True)
-            window = json.loads(item["Item"]["doc"]["S"]).get("window") or {}
+            window = json.loads(json_text(item["Item"]["doc"])).get("window") or {}
             if window.get("kind") != kind:
                 return False
             return bool(item["Item"].get("parked_window", {}).get("S") == window["id"])

@@ -35,7 +35,7 @@ from typing import Any
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
 from chalicelib.adapters.recommendations import get_record, record_write, records_between
-from chalicelib.adapters.table import Cursors, Table, Write, n, s
+from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s
 from chalicelib.adapters.webhook_outbox import outbox_write
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
@@ -84,7 +84,7 @@ def token_key(case_id: str, window_id: str) -> dict[str, Any]:
 def stored_case(item: dict[str, Any]) -> StoredCase:
     """The case item as read with CASE_READ."""
     parked = ParkedWait(item["parked_window"]["S"], item["task_token"]["S"]) if "task_token" in item else None
-    return StoredCase(case=Dispute.model_validate_json(item["doc"]["S"]), parked=parked)
+    return StoredCase(case=Dispute.model_validate_json(json_text(item["doc"])), parked=parked)
 
 
 def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any
     created = s(f"{case.created_at.isoformat()}#{case.id}")
     item = {
         **case_key(case.id),
-        "doc": s(case.model_dump_json()),
+        "doc": json_attribute(case.model_dump_json()),
         "version": n(case.version),
         "window_id": s(case.window.id if case.window else NO_WINDOW),
         "case_status": s(case.status.value),
@@ -119,7 +119,7 @@ def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
                     "Item": {
                         "PK": s(f"CASE#{case.id}"),
                         "SK": s(f"EVENT#{case.version:010d}#{index:02d}"),
-                        "doc": s(event.model_dump_json()),
+                        "doc": json_attribute(event.model_dump_json()),
                     },
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
@@ -134,7 +134,7 @@ def _record_writes(transition: Transition) -> list[Write]:
 
 
 def _request(item: dict[str, Any]) -> AfterSalesRequest:
-    request = AfterSalesRequest.model_validate_json(item["doc"]["S"])
+    request = AfterSalesRequest.model_validate_json(json_text(item["doc"]))
     if "recorded_at" in item:  # the first recording's; the doc holds the last correction's
         request = request.model_copy(update={"recorded_at": datetime.fromisoformat(item["recorded_at"]["S"])})
     if "dispute_id" in item:
@@ -159,7 +159,7 @@ class DynamoCaseRepository:
             request_key(request.storefront_id, request.request_id),
             "SET doc = :doc, recorded_at = if_not_exists(recorded_at, :recorded)",
             "attribute_not_exists(dispute_id)",
-            ExpressionAttributeValues={":doc": s(request.model_dump_json()), ":recorded": recorded},
+            ExpressionAttributeValues={":doc": json_attribute(request.model_dump_json()), ":recorded": recorded},
         )
         if not made:
             raise Duplicate(
@@ -169,7 +169,7 @@ class DynamoCaseRepository:
         if not old:
             return None
         if "recorded_at" not in old:  # stored before `recorded_at` had its own attribute: its doc kept it
-            first = AfterSalesRequest.model_validate_json(old["doc"]["S"]).recorded_at
+            first = AfterSalesRequest.model_validate_json(json_text(old["doc"])).recorded_at
             self.table.call(
                 "update_item",
                 Key=request_key(request.storefront_id, request.request_id),
@@ -248,7 +248,7 @@ class DynamoCaseRepository:
 
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")
-        return Dispute.model_validate_json(item["doc"]["S"]) if item else None
+        return Dispute.model_validate_json(json_text(item["doc"])) if item else None
 
     def read(self, case_id: str) -> StoredCase | None:
         """The case with the task token parked on its window, in one consistent GetItem."""
@@ -280,7 +280,7 @@ class DynamoCaseRepository:
             return False
         if "window_id" in old:
             return True
-        window = Dispute.model_validate_json(old["doc"]["S"]).window  # written before `window_id` existed
+        window = Dispute.model_validate_json(json_text(old["doc"])).window  # written before `window_id` existed
         return window is not None and window.id == window_id
 
     def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
@@ -300,14 +300,14 @@ class DynamoCaseRepository:
         ):
             key = item["SK"]["S"]
             if key == "CASE":
-                case = Dispute.model_validate_json(item["doc"]["S"])
+                case = Dispute.model_validate_json(json_text(item["doc"]))
             elif key.startswith("EVENT#"):
-                events.append(AuditEvent.model_validate_json(item["doc"]["S"]))
+                events.append(AuditEvent.model_validate_json(json_text(item["doc"])))
         return None if case is None else (case, events)
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return [
-            AuditEvent.model_validate_json(item["doc"]["S"])
+            AuditEvent.model_validate_json(json_text(item["doc"]))
             for item in self.table.query(
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
                 ExpressionAttributeValues={":pk": s(f"CASE#{case_id}"), ":prefix": s("EVENT#")},
@@ -365,6 +365,6 @@ class DynamoCaseRepository:
         response = self.table.call("query", **kwargs)  # a signed cursor is this listing's own key
         last = response.get("LastEvaluatedKey")
         return Page(
-            items=[Dispute.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])],
+            items=[Dispute.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])],
             cursor=self.cursors.encode(last, listing) if last else None,
         )

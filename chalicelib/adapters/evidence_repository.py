@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
-from chalicelib.adapters.table import Table, Write, n, s
+from chalicelib.adapters.table import Table, Write, json_attribute, json_text, n, s
 from chalicelib.domain.errors import EvidenceChanged, EvidenceLimitReached
 from chalicelib.domain.evidence_models import (
     Allowance,
@@ -44,7 +44,7 @@ def counter_key(case_id: str, party: Party) -> dict[str, Any]:
 def _evidence_item(evidence: Evidence) -> dict[str, Any]:
     return {
         **evidence_key(evidence.case_id, evidence.id),
-        "doc": s(evidence.model_dump_json()),
+        "doc": json_attribute(evidence.model_dump_json()),
         "status": s(evidence.status.value),
     }
 
@@ -54,7 +54,7 @@ def _event_write(event: AuditEvent, case_version: int, evidence_id: str) -> Writ
     item = {
         "PK": s(f"CASE#{event.case_id}"),
         "SK": s(f"EVENT#{case_version:010d}#evidence#{event.at.isoformat()}#{evidence_id}"),
-        "doc": s(event.model_dump_json()),
+        "doc": json_attribute(event.model_dump_json()),
     }
     return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
 
@@ -137,7 +137,7 @@ class DynamoEvidenceRepository:
 
     def get(self, case_id: str, evidence_id: str) -> Evidence | None:
         item = self.table.get(evidence_key(case_id, evidence_id))
-        return Evidence.model_validate_json(item["doc"]["S"]) if item else None
+        return Evidence.model_validate_json(json_text(item["doc"])) if item else None
 
     def with_case(self, case_id: str, evidence_id: str) -> tuple[StoredCase | None, Evidence | None]:
         """The case (as a command reads it) and one piece of its evidence, in one consistent BatchGetItem."""
@@ -146,7 +146,7 @@ class DynamoEvidenceRepository:
         case, evidence = by_key.get("CASE"), by_key.get(f"{EVIDENCE_PREFIX}{evidence_id}")
         return (
             stored_case(case) if case else None,
-            Evidence.model_validate_json(evidence["doc"]["S"]) if evidence else None,
+            Evidence.model_validate_json(json_text(evidence["doc"])) if evidence else None,
         )
 
     def for_case(self, case_id: str) -> list[Evidence]:
@@ -167,4 +167,4 @@ class DynamoEvidenceRepository:
             kwargs["FilterExpression"] = "#status = :verified"
             kwargs["ExpressionAttributeNames"] = {"#status": "status"}
             kwargs["ExpressionAttributeValues"][":verified"] = s(EvidenceStatus.VERIFIED.value)
-        return [Evidence.model_validate_json(item["doc"]["S"]) for item in self.table.query(**kwargs)]
+        return [Evidence.model_validate_json(json_text(item["doc"])) for item in self.table.query(**kwargs)]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
-from chalicelib.adapters.table import Cursors, Table, Write, n, s, sortable
+from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
 from chalicelib.adapters.webhook_outbox import outbox_write
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
@@ -63,7 +63,7 @@ def _count(change: MessageChange) -> Write:
 def _message_put(message: Message) -> Write:
     item = {
         **message_key(message),
-        "doc": s(message.model_dump_json()),
+        "doc": json_attribute(message.model_dump_json()),
         "audience": s(message.audience.value),
         "author": s(message.author),
         "author_role": s(message.role.value),
@@ -77,7 +77,7 @@ def _event_put(change: MessageChange) -> Write:
     item = {
         "PK": s(f"CASE#{event.case_id}"),
         "SK": s(f"EVENT#{change.case.version:010d}#message#{sortable(event.at)}#{message.id}"),
-        "doc": s(event.model_dump_json()),
+        "doc": json_attribute(event.model_dump_json()),
     }
     return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
 
@@ -128,6 +128,6 @@ class DynamoMessageRepository:
         response = self.table.call("query", **kwargs)
         last = response.get("LastEvaluatedKey")
         return (
-            [Message.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])],
+            [Message.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])],
             self.cursors.encode(last, listing) if last else None,
         )

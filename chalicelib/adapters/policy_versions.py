@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.table import Cursors, Table, Write, n, s
+from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.policy import PolicyVersion
 
@@ -34,7 +34,7 @@ def in_force_key(storefront_id: str) -> dict[str, Any]:
 
 
 def version_from_item(item: dict[str, Any]) -> PolicyVersion:
-    return PolicyVersion.model_validate_json(item["doc"]["S"])
+    return PolicyVersion.model_validate_json(json_text(item["doc"]))
 
 
 class DynamoPolicyVersions:
@@ -44,7 +44,7 @@ class DynamoPolicyVersions:
 
     def add(self, version: PolicyVersion) -> bool:
         """False when a version of that number already exists (another writer got there first)."""
-        doc = s(version.model_dump_json())
+        doc = json_attribute(version.model_dump_json())
         stored = {**_key(version.storefront_id, version.number), "doc": doc}
         in_force = {**in_force_key(version.storefront_id), "doc": doc, "number": n(version.number)}
         try:
@@ -90,5 +90,5 @@ class DynamoPolicyVersions:
             kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
         response = self.table.call("query", **kwargs)
         last = response.get("LastEvaluatedKey")
-        versions = [PolicyVersion.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])]
+        versions = [PolicyVersion.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
         return versions, self.cursors.encode(last, listing) if last else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.adapters.table import Cursors, Table, Write, s, sortable
+from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, s, sortable
 from chalicelib.domain.replay import RecommendationRecord
 
 
@@ -30,7 +30,7 @@ def record_write(record: RecommendationRecord) -> Write:
     """The transaction element keeping a recommendation's record; a recomputed one replaces it."""
     item = {
         **record_key(record.case_id),
-        "doc": s(record.model_dump_json()),
+        "doc": json_attribute(record.model_dump_json()),
         "GSI4PK": s(_partition(record.storefront_id)),
         "GSI4SK": s(f"{sortable(record.recorded_at)}#{record.case_id}"),
     }
@@ -39,7 +39,7 @@ def record_write(record: RecommendationRecord) -> Write:
 
 def get_record(table: Table, case_id: str) -> RecommendationRecord | None:
     item = table.get(record_key(case_id), projection="doc")
-    return RecommendationRecord.model_validate_json(item["doc"]["S"]) if item else None
+    return RecommendationRecord.model_validate_json(json_text(item["doc"])) if item else None
 
 
 def records_between(
@@ -73,5 +73,5 @@ def records_between(
         kwargs["ExclusiveStartKey"] = cursors.decode(cursor, listing)
     response = table.call("query", **kwargs)
     last = response.get("LastEvaluatedKey")
-    records = [RecommendationRecord.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])]
+    records = [RecommendationRecord.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
     return records, cursors.encode(last, listing) if last else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.adapters.table import Write, from_sortable, sortable
+from chalicelib.adapters.table import Write, from_sortable, json_attribute, json_text, sortable
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import EventType
 
@@ -35,8 +35,8 @@ def outbox_item(entry: OutboxEntry) -> dict[str, Any]:
         "event_id": {"S": entry.event_id},
         "event_type": {"S": entry.event_type.value},
         "created_at": {"S": sortable(entry.created_at)},
-        "case": {"S": entry.case_doc},
-        "event": {"S": entry.event_doc},
+        "case": json_attribute(entry.case_doc),
+        "event": json_attribute(entry.event_doc),
         "expires_at": {"N": str(int((entry.created_at + RETENTION).timestamp()))},
     }
 
@@ -54,6 +54,6 @@ def entry_from_item(item: dict[str, Any]) -> OutboxEntry:
         event_id=item["event_id"]["S"],
         event_type=EventType(item["event_type"]["S"]),
         created_at=from_sortable(item["created_at"]["S"]),
-        case_doc=item["case"]["S"],
-        event_doc=item["event"]["S"],
+        case_doc=json_text(item["case"]),
+        event_doc=json_text(item["event"]),
     )

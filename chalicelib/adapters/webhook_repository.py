@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.adapters.table import Cursors, Table, from_sortable, s, sortable
+from chalicelib.adapters.table import Cursors, Table, from_sortable, json_attribute, json_text, s, sortable
 from chalicelib.adapters.webhook_outbox import entry_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
@@ -38,7 +38,7 @@ HEALTH = ("failing_since", "disabled_at", "disabled_reason")
 
 
 def _subscription(item: dict[str, Any]) -> Subscription:
-    subscription = Subscription.model_validate_json(item["doc"]["S"])
+    subscription = Subscription.model_validate_json(json_text(item["doc"]))
     health: dict[str, Any] = {name: item[name]["S"] for name in HEALTH if name in item}
     for moment in ("failing_since", "disabled_at"):
         if moment in health:
@@ -59,7 +59,7 @@ class DynamoWebhookStore:
             "update_item",
             Key=subscription_key(subscription.storefront_id, subscription.id),
             UpdateExpression="SET doc = :doc",
-            ExpressionAttributeValues={":doc": s(subscription.model_dump_json(exclude=set(HEALTH)))},
+            ExpressionAttributeValues={":doc": json_attribute(subscription.model_dump_json(exclude=set(HEALTH)))},
         )
 
     def get_subscription(self, storefront_id: str, subscription_id: str) -> Subscription | None:
@@ -120,7 +120,7 @@ class DynamoWebhookStore:
     def _delivery_item(self, delivery: Delivery) -> dict[str, Any]:
         return {
             **delivery_key(delivery.id),
-            "doc": s(delivery.model_dump_json()),
+            "doc": json_attribute(delivery.model_dump_json()),
             "revision": {"N": str(delivery.revision)},
             "delivery_status": s(delivery.status.value),
             "GSI4PK": s(f"WEBHOOK#{delivery.subscription_id}"),
@@ -144,7 +144,7 @@ class DynamoWebhookStore:
 
     def get_delivery(self, delivery_id: str) -> Delivery | None:
         item = self.table.get(delivery_key(delivery_id))
-        return Delivery.model_validate_json(item["doc"]["S"]) if item else None
+        return Delivery.model_validate_json(json_text(item["doc"])) if item else None
 
     def deliveries(
         self, subscription_id: str, limit: int, cursor: str | None, status: DeliveryStatus | None = None
@@ -168,7 +168,7 @@ class DynamoWebhookStore:
             kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
         response = self.table.call("query", **kwargs)
         last = response.get("LastEvaluatedKey")
-        items = [Delivery.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])]
+        items = [Delivery.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
         return items, self.cursors.encode(last, listing) if last else None
 
     # -- outbox ------------------------------------------------------------------------

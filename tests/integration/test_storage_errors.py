@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from chalicelib.domain import lifecycle
@@ -14,12 +16,17 @@ from tests.factories import BUYER, NOW, request, unique
 OVER_ITEM_LIMIT = 450_000  # characters: DynamoDB's item limit is 400 KB
 
 
+def incompressible(size: int) -> str:
+    """Text that stays over `size` bytes when stored compressed (large documents are: adapters/table.py)."""
+    return secrets.token_urlsafe(size * 2)
+
+
 def test_a_case_write_over_dynamodbs_item_size_is_a_413_and_changes_nothing(ctx: Context) -> None:
     # Given a stored case, and a next version too large for one item (the domain's bounds never build one)
     req = request()
     ctx.cases.put_request(req)
     case = ctx.cases.create(lifecycle.open_case(req, BUYER, "broken", unique("dsp"), "v1", Deadlines(), NOW))
-    oversized = case.model_copy(update={"statement": "x" * OVER_ITEM_LIMIT})
+    oversized = case.model_copy(update={"statement": incompressible(OVER_ITEM_LIMIT)})
 
     # When it is saved, then the refusal is a payload error the API answers 413, and the case is as it was
     with pytest.raises(PayloadTooLarge):
@@ -28,7 +35,7 @@ def test_a_case_write_over_dynamodbs_item_size_is_a_413_and_changes_nothing(ctx:
 
 
 def test_a_single_item_write_over_the_size_limit_is_a_413(ctx: Context) -> None:
-    oversized = request().model_copy(update={"seller_reason": "x" * OVER_ITEM_LIMIT})
+    oversized = request().model_copy(update={"seller_reason": incompressible(OVER_ITEM_LIMIT)})
 
     with pytest.raises(PayloadTooLarge):
         ctx.cases.put_request(oversized)
