@@ -17,6 +17,7 @@ from chalicelib.api import (
     health,
     negotiation,
     openapi,
+    reports,
     review,
     sellers,
     webhooks,
@@ -44,6 +45,7 @@ app.register_blueprint(review.bp)
 app.register_blueprint(fulfilment.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(sellers.bp)
+app.register_blueprint(reports.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(dev_tokens.bp)
 app.register_blueprint(dev_clock.bp)

@@ -43,6 +43,8 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "report_reshipment_receipt": frozenset({B}),
     "decide_receipt": REVIEWERS,
     "view_seller_ledger": frozenset({R, SR, SF}),
+    "find_cases": REVIEWERS,
+    "view_reports": REVIEWERS,
     "advance_clock": EVERYONE,  # the local runtime's test clock (404 in AWS)
 }
 

@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
+from chalicelib.domain.models import (
+    AfterSalesRequest,
+    AuditEvent,
+    ClaimReason,
+    Dispute,
+    LedgerEntry,
+    Page,
+    Status,
+    Transition,
+)
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
@@ -35,14 +45,37 @@ class CaseRepository(Protocol):
     def park(self, case_id: str, window_id: str, token: str) -> bool: ...
     def events(self, case_id: str) -> list[AuditEvent]: ...
     def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None: ...
-    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page: ...
+    def queue(
+        self, name: str, status: Status | None, limit: int, cursor: str | None, reason: ClaimReason | None = None
+    ) -> Page: ...
     def of_buyer(
-        self, storefront_id: str, buyer_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        buyer_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page: ...
     def of_seller(
-        self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        seller_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page: ...
-    def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page: ...
+    def of_storefront(
+        self,
+        storefront_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
+    ) -> Page: ...
+    def search(self, query: CaseSearch) -> Page: ...
+    def closed(self, query: ClosedQuery) -> Page: ...
 
 
 class LedgerRepository(Protocol):
