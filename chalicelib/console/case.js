@@ -361,7 +361,7 @@ function timelineSection(events) {
             {},
             h("strong", {}, label(event.action)),
             " ",
-            h("span", { class: "muted" }, t("timeline.by", { actor: event.actor, role: label(event.actor_role) })),
+            h("span", { class: "muted" }, t("timeline.by", { actor: actorName(event.actor), role: label(event.actor_role) })),
             event.to_status && event.to_status !== event.from_status
               ? h("span", { class: "transition" }, ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`)
               : null,
@@ -392,4 +392,9 @@ function decidedBy(who) {
 function missed(entry) {
   const [kind, party] = String(entry).split(":");
   return party ? t("deadlines.missedEntry", { kind: label(kind), party: label(party) }) : label(kind);
+}
+
+/** Who acted: a person's id as it is; the platform's own actors (the system, the rules) by name. */
+function actorName(actor) {
+  return ["system", "rules"].includes(actor) ? label(actor) : actor;
 }

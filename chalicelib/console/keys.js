@@ -45,12 +45,12 @@ function press(selector) {
   if (button && !button.disabled) button.click();
 }
 
-/** Open a disclosure of the case's Decide panel and put the cursor in its first field. */
-function open(id) {
+/** Open a disclosure of the case's Decide panel and put the cursor in the field one starts with. */
+function open(id, first) {
   const details = document.getElementById(id);
   if (!details) return;
   details.open = true; // fires "toggle", which keeps it open across reloads of the case
-  details.querySelector("select, textarea, input")?.focus();
+  details.querySelector(first)?.focus();
   details.scrollIntoView({ block: "start" });
 }
 
@@ -59,8 +59,8 @@ const ACTIONS = {
   k: () => step(-1),
   c: () => press("#claim"),
   a: () => press("#accept-recommendation"),
-  o: () => open("override-details"),
-  i: () => open("info-details"),
+  o: () => open("override-details", "select"),
+  i: () => open("info-details", "textarea"),
   "?": () => toggleHelp(),
 };
 
