@@ -354,18 +354,20 @@ function timelineSection(events) {
       events.map((event) =>
         h(
           "li",
-          {},
+          { title: event.reason && locale() !== "en" ? event.reason : null },
           h("time", { datetime: event.at }, dateTime(event.at)),
           h(
             "div",
             {},
             h("strong", {}, label(event.action)),
             " ",
-            h("span", { class: "muted" }, t("timeline.by", { actor: actorName(event.actor), role: label(event.actor_role) })),
+            h("span", { class: "muted" }, byWhom(event)),
             event.to_status && event.to_status !== event.from_status
               ? h("span", { class: "transition" }, ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`)
               : null,
-            event.reason ? h("p", { class: "event-reason api-text" }, event.reason) : null,
+            // The reason is the service's English sentence: read in English; in another language the action's
+            // name says what happened and the sentence stays at hand as the line's tooltip.
+            event.reason && locale() === "en" ? h("p", { class: "event-reason api-text" }, event.reason) : null,
           ),
         ),
       ),
@@ -394,7 +396,8 @@ function missed(entry) {
   return party ? t("deadlines.missedEntry", { kind: label(kind), party: label(party) }) : label(kind);
 }
 
-/** Who acted: a person's id as it is; the platform's own actors (the system, the rules) by name. */
-function actorName(actor) {
-  return ["system", "rules"].includes(actor) ? label(actor) : actor;
+/** Who acted: a person by id and role; the platform's own actors (the system, the rules) by name alone. */
+function byWhom(event) {
+  if (["system", "rules"].includes(event.actor)) return t("timeline.byPlatform", { actor: inline(event.actor) });
+  return t("timeline.by", { actor: event.actor, role: label(event.actor_role) });
 }

@@ -215,6 +215,7 @@ export default {
   "deadlines.seniorSince": "In the senior queue since {at}.",
   "timeline.title": "Timeline",
   "timeline.by": "by {actor} ({role})",
+  "timeline.byPlatform": "by the {actor}",
   "decide.title": "Decide",
   "decide.nothing": "Nothing to decide: the case is {status}.",
   "decide.nothingFulfilling": "Nothing to decide: the decision is being carried out, waiting for the {party} ({step}).",

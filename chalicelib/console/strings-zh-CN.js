@@ -215,6 +215,7 @@ export default {
   "deadlines.seniorSince": "自 {at} 起进入高级审核队列。",
   "timeline.title": "处理记录",
   "timeline.by": "操作人：{actor}（{role}）",
+  "timeline.byPlatform": "操作方：{actor}",
   "decide.title": "裁决",
   "decide.nothing": "无需裁决：案件状态为“{status}”。",
   "decide.nothingFulfilling": "无需裁决：裁决正在执行中，等待{party}处理（{step}）。",

@@ -196,6 +196,11 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     form = page.locator("#override-form")
     form.get_by_label("Outcome").select_option("refund_partial")
     amount = form.locator("[data-field='compensation[0].amount']")
+    # at 1280 px every control of a compensation line is wide enough to read ("Seller", "Buyer", the amount)
+    widths = form.locator(".line-compensation select, .line-compensation input").evaluate_all(
+        "controls => controls.map(control => control.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 4 and min(widths) >= 110, widths
     amount.fill("200.00")
     form.get_by_role("button", name="Issue ruling").click()
 
