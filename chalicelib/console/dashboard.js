@@ -58,7 +58,7 @@ function tiles(figures) {
     ),
     tile(
       "payouts",
-      payouts.length ? payouts.join(" + ") : money(0, "CNY"),
+      payouts.length ? payouts.join(" + ") : "—",
       t("dashboard.payoutDetail", { count: figures.fulfilment.platform_refunded, lapsed: figures.fulfilment.lapsed }),
     ),
   );

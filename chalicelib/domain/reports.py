@@ -26,6 +26,7 @@ from chalicelib.domain.models import (
 )
 
 SELLERS_SHOWN = 5
+SELLER_CANDIDATES = 20  # sellers whose ledger is read (one query each) to rank them by live points
 
 
 class ReportQuery(Frozen):
@@ -197,15 +198,29 @@ def _fulfilment(closed: list[Dispute]) -> FulfilmentFigures:
     )
 
 
-def period_points(closed: list[Dispute]) -> list[tuple[str, str, int]]:
-    """(storefront, seller, points) of the sellers the period's final rulings penalised most."""
+def seller_candidates(closed: list[Dispute]) -> list[tuple[str, str, int]]:
+    """(storefront, seller, points of the period's rulings) of the sellers whose live points are worth reading:
+    the period's sellers, most penalised (then most cases) first, at most SELLER_CANDIDATES of them. Points a
+    seller got without a ruling (a refund the platform had to make) show in its live points."""
     points: Counter[tuple[str, str]] = Counter()
+    cases: Counter[tuple[str, str]] = Counter()
     for case in closed:
+        seller = (case.storefront_id, case.seller_id)
+        cases[seller] += 1
         for penalty in case.ruling.penalties if case.ruling else ():
             if penalty.party == Party.SELLER and penalty.kind == "points":
-                points[(case.storefront_id, case.seller_id)] += penalty.value
-    ranked = sorted(points.items(), key=lambda row: (-row[1], row[0]))[:SELLERS_SHOWN]
-    return [(storefront, seller, total) for (storefront, seller), total in ranked if total > 0]
+                points[seller] += penalty.value
+    ranked = sorted(cases, key=lambda seller: (-points[seller], -cases[seller], seller))[:SELLER_CANDIDATES]
+    return [(storefront, seller, points[(storefront, seller)]) for storefront, seller in ranked]
+
+
+def _top_sellers(candidates: list[tuple[str, str, int]], live_points: Callable[[str, str], int]) -> list[SellerPoints]:
+    rows = [
+        SellerPoints(storefront_id=sf, seller_id=seller, points=points, live_points=live_points(sf, seller))
+        for sf, seller, points in candidates
+    ]
+    shown = [row for row in rows if row.points or row.live_points]
+    return sorted(shown, key=lambda row: (-row.live_points, -row.points, row.seller_id))[:SELLERS_SHOWN]
 
 
 def overview(
@@ -238,8 +253,5 @@ def overview(
         outcomes_by_reason=_outcomes(closed),
         appeals=_appeals(closed),
         fulfilment=_fulfilment(closed),
-        top_sellers=[
-            SellerPoints(storefront_id=sf, seller_id=seller, points=points, live_points=live_points(sf, seller))
-            for sf, seller, points in period_points(closed)
-        ],
+        top_sellers=_top_sellers(seller_candidates(closed), live_points),
     )
