@@ -149,7 +149,11 @@ function overrideForm(dispute, draft, run) {
   form.append(
     errorSummary(),
     ...rulingFields(draft.ruling, dispute),
-    h("div", {}, h("button", { type: "submit", class: "button button-primary", id: "issue-ruling" }, t("ruling.issue"))),
+    h(
+      "div",
+      {},
+      h("button", { type: "submit", class: "button button-primary", id: "issue-ruling" }, t("ruling.issue")),
+    ),
   );
   return disclosure(t("override.title"), form, draft.open, "override");
 }
@@ -267,9 +271,32 @@ async function submit({ form, request, done, forget, dispute, context, reload })
       );
       return;
     }
-    showErrors(form, error);
+    showErrors(form, error, (detail) => explain(detail, dispute.currency));
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
   }
+}
+
+// The API's messages that name a field or count minor units, said the reviewer's way: [field, pattern, key].
+const EXPLAINED = [
+  ["override_reason", /departs from the recommendation/, () => t("apiError.overrideReason")],
+  [
+    "compensation",
+    /\((\d+)\) exceeds the order total \((\d+)\)/,
+    (match, currency) =>
+      t("apiError.exceedsTotal", {
+        asked: money(Number(match[1]), currency),
+        total: money(Number(match[2]), currency),
+      }),
+  ],
+];
+
+/** A detail of the API's error in the reviewer's words, or null to show the API's own message. */
+function explain(detail, currency) {
+  for (const [field, pattern, say] of EXPLAINED) {
+    const match = detail.field === field ? pattern.exec(detail.message) : null;
+    if (match) return say(match, currency);
+  }
+  return null;
 }

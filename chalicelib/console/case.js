@@ -241,7 +241,9 @@ function terms(ruling, currency) {
           {},
           t("ruling.penalties"),
           ruling.penalties
-            .map((p) => t("ruling.penalty", { party: label(p.party), kind: inline(p.kind), value: p.value || "" }).trim())
+            .map((p) =>
+              t("ruling.penalty", { party: label(p.party), kind: inline(p.kind), value: p.value || "" }).trim(),
+            )
             .join(t("common.listSeparator")),
         )
       : h("p", { class: "muted" }, t("ruling.noPenalties")),
@@ -302,7 +304,12 @@ function rulingSection(name, title, ruling, currency) {
     ),
     terms(ruling, currency),
     ruling.override_reason
-      ? h("p", {}, h("strong", {}, t("ruling.overrideReason")), h("span", { class: "api-text" }, ruling.override_reason))
+      ? h(
+          "p",
+          {},
+          h("strong", {}, t("ruling.overrideReason")),
+          h("span", { class: "api-text" }, ruling.override_reason),
+        )
       : null,
     ruling.notes
       ? h("p", {}, h("strong", {}, t("ruling.notesLabel")), h("span", { class: "api-text" }, ruling.notes))
@@ -336,7 +343,13 @@ function deadlinesSection(dispute) {
     all.length ? h("h3", {}, t("deadlines.all")) : null,
     all.length ? fields(all.map(([name, at]) => [label(name), `${dateTime(at)} (${relative(at)})`])) : null,
     dispute.missed_deadlines?.length
-      ? h("p", {}, badge(t("deadlines.missed"), "warning"), " ", dispute.missed_deadlines.map(missed).join(t("common.listSeparator")))
+      ? h(
+          "p",
+          {},
+          badge(t("deadlines.missed"), "warning"),
+          " ",
+          dispute.missed_deadlines.map(missed).join(t("common.listSeparator")),
+        )
       : null,
     dispute.senior_queue_since
       ? h("p", {}, t("deadlines.seniorSince", { at: dateTime(dispute.senior_queue_since) }))
@@ -363,7 +376,11 @@ function timelineSection(events) {
             " ",
             h("span", { class: "muted" }, byWhom(event)),
             event.to_status && event.to_status !== event.from_status
-              ? h("span", { class: "transition" }, ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`)
+              ? h(
+                  "span",
+                  { class: "transition" },
+                  ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`,
+                )
               : null,
             // The reason is the service's English sentence: read in English; in another language the action's
             // name says what happened and the sentence stays at hand as the line's tooltip.

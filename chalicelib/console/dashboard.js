@@ -44,13 +44,25 @@ function tiles(figures) {
   return h(
     "div",
     { class: "tiles" },
-    tile("queue", count(now.review + now.senior), t("dashboard.queueDetail", { review: now.review, senior: now.senior })),
+    tile(
+      "queue",
+      count(now.review + now.senior),
+      t("dashboard.queueDetail", { review: now.review, senior: now.senior }),
+    ),
     tile("slaNow", count(now.sla_breached), null, now.sla_breached ? "tile-danger" : ""),
-    tile("overdue", count(now.fulfilment_overdue), t("dashboard.ofFulfilling", { count: now.fulfilment }),
-      now.fulfilment_overdue ? "tile-warning" : ""),
+    tile(
+      "overdue",
+      count(now.fulfilment_overdue),
+      t("dashboard.ofFulfilling", { count: now.fulfilment }),
+      now.fulfilment_overdue ? "tile-warning" : "",
+    ),
     tile("closed", count(figures.closed), t("dashboard.slaInPeriod", { count: figures.sla_breaches })),
     tile("timeToRuling", duration(ruling.median_seconds), t("dashboard.p90", { value: duration(ruling.p90_seconds) })),
-    tile("automatic", percent(figures.automatic_share), t("dashboard.automaticDetail", { rules: figures.decided_by.rules, reviewer: figures.decided_by.reviewer })),
+    tile(
+      "automatic",
+      percent(figures.automatic_share),
+      t("dashboard.automaticDetail", { rules: figures.decided_by.rules, reviewer: figures.decided_by.reviewer }),
+    ),
     tile(
       "overturn",
       percent(figures.appeals.overturn_rate),
@@ -122,9 +134,10 @@ function shareBar(parts, total, id) {
       x += width;
       return segment;
     });
+  const described = parts.map((part) => `${part.label} ${part.value}`).join(t("common.listSeparator"));
   return svg(
     "svg",
-    { class: "share-bar", id, width: "100%", height: 18, role: "img", "aria-label": parts.map((p) => `${p.label} ${p.value}`).join(", ") },
+    { class: "share-bar", id, width: "100%", height: 18, role: "img", "aria-label": described },
     svg("rect", { class: "share-empty", x: 0, y: 0, width: "100%", height: 18 }),
     segments,
   );
@@ -134,7 +147,15 @@ function legend(parts) {
   return h(
     "ul",
     { class: "legend" },
-    parts.map((part) => h("li", {}, h("span", { class: `swatch share-${part.key}` }), `${part.label} `, h("strong", {}, count(part.value)))),
+    parts.map((part) =>
+      h(
+        "li",
+        {},
+        h("span", { class: `swatch share-${part.key}` }),
+        `${part.label} `,
+        h("strong", {}, count(part.value)),
+      ),
+    ),
   );
 }
 
@@ -157,7 +178,13 @@ function outcomesPanel(figures) {
         h(
           "div",
           { class: "reason-row", dataset: { reason: row.reason } },
-          h("span", { class: "reason-name" }, label(row.reason), " ", h("span", { class: "muted small" }, count(row.total))),
+          h(
+            "span",
+            { class: "reason-name" },
+            label(row.reason),
+            " ",
+            h("span", { class: "muted small" }, count(row.total)),
+          ),
           shareBar(
             keys.map((key) => ({ ...key, value: row.outcomes[key.key] || 0 })),
             row.total,
@@ -165,7 +192,9 @@ function outcomesPanel(figures) {
         ),
       ),
     ),
-    legend(keys.map((key) => ({ ...key, value: rows.reduce((sum, row) => sum + (row.outcomes[key.key] || 0), 0) }))),
+    legend(
+      keys.map((key) => ({ ...key, value: rows.reduce((sum, row) => sum + (row.outcomes[key.key] || 0), 0) })),
+    ),
   );
 }
 
@@ -180,7 +209,13 @@ function sellersPanel(figures) {
       h(
         "thead",
         {},
-        h("tr", {}, ["seller", "storefront", "periodPoints", "livePoints"].map((key) => h("th", { scope: "col" }, t(`column.${key}`)))),
+        h(
+          "tr",
+          {},
+          ["seller", "storefront", "periodPoints", "livePoints"].map((key) =>
+            h("th", { scope: "col" }, t(`column.${key}`)),
+          ),
+        ),
       ),
       h(
         "tbody",
@@ -212,7 +247,12 @@ function sellersPanel(figures) {
 
 function panel(name, ...children) {
   const id = `dashboard-${name}`;
-  return h("section", { class: "panel", "aria-labelledby": id }, h("h2", { id }, t(`dashboard.panel.${name}`)), children);
+  return h(
+    "section",
+    { class: "panel", "aria-labelledby": id, dataset: { panel: name } },
+    h("h2", { id }, t(`dashboard.panel.${name}`)),
+    children,
+  );
 }
 
 function periodPicker(main, context) {
@@ -230,7 +270,8 @@ function periodPicker(main, context) {
 
 export async function renderDashboard(main, context) {
   const body = h("div", { class: "dashboard-body" }, loading());
-  replace(main, h("div", { class: "dashboard" }, h("div", { class: "queue-head" }, heading(t("dashboard.title")), periodPicker(main, context)), body));
+  const head = h("div", { class: "queue-head" }, heading(t("dashboard.title")), periodPicker(main, context));
+  replace(main, h("div", { class: "dashboard" }, head, body));
   focusHeading(main);
   try {
     const figures = await api.overview({ days: period });
@@ -238,10 +279,14 @@ export async function renderDashboard(main, context) {
     replace(
       body,
       tiles(figures),
-      panel("byDay", byDayChart(figures.by_day), legend([
-        { key: "closed", label: t("dashboard.legendClosed"), value: figures.closed },
-        { key: "breach", label: t("dashboard.legendBreach"), value: figures.sla_breaches },
-      ])),
+      panel(
+        "byDay",
+        byDayChart(figures.by_day),
+        legend([
+          { key: "closed", label: t("dashboard.legendClosed"), value: figures.closed },
+          { key: "breach", label: t("dashboard.legendBreach"), value: figures.sla_breaches },
+        ]),
+      ),
       h("div", { class: "dashboard-grid" }, decidersPanel(figures), outcomesPanel(figures)),
       sellersPanel(figures),
       h(

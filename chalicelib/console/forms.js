@@ -72,8 +72,12 @@ export function clearErrors(form) {
   }
 }
 
-/** Put each of the API's errors next to its field; what has no field goes in the summary. Focus the first. */
-export function showErrors(form, error) {
+/**
+ * Put each of the API's errors next to its field; what has no field goes in the summary. Focus the first.
+ * `explain(detail)` may say a detail in the reviewer's words (amounts in the currency, no field names);
+ * otherwise the API's own message shows.
+ */
+export function showErrors(form, error, explain = () => null) {
   clearErrors(form);
   const details = error.details && error.details.length ? error.details : [{}];
   const unplaced = [];
@@ -85,7 +89,8 @@ export function showErrors(form, error) {
       if (message !== error.message) unplaced.push(message);
       continue;
     }
-    found.slot.append(h("span", { class: "api-text" }, sentence(message)));
+    const said = detail.message ? explain(detail) : null;
+    found.slot.append(said ? h("span", {}, said) : h("span", { class: "api-text" }, sentence(message)));
     const control = form.querySelector(`[data-field="${CSS.escape(found.path)}"]`);
     if (control) {
       control.setAttribute("aria-invalid", "true");

@@ -6,7 +6,12 @@ import { t } from "./i18n.js";
 import { badge, section, stepBadge } from "./ui.js";
 
 // The tone of each way fulfilment ends; the words are the catalogs' `fulfilment.outcome.*`.
-const OUTCOME_TONES = { completed: "success", lapsed: "neutral", platform_refunded: "warning", not_required: "neutral" };
+const OUTCOME_TONES = {
+  completed: "success",
+  lapsed: "neutral",
+  platform_refunded: "warning",
+  not_required: "neutral",
+};
 const CONDITIONS = ["received_ok", "not_received", "damaged", "different_item", "missing_parts"];
 
 // Who acts in each step (DESIGN section 10); the API names the party of the steps opened so far.
@@ -159,7 +164,8 @@ export function fulfilmentSection(dispute) {
   const fulfilment = dispute.fulfilment;
   if (!fulfilment) return null;
   const tone = OUTCOME_TONES[fulfilment.outcome] || "neutral";
-  const outcome = fulfilment.outcome in OUTCOME_TONES ? t(`fulfilment.outcome.${fulfilment.outcome}`) : label(fulfilment.outcome);
+  const outcome =
+    fulfilment.outcome in OUTCOME_TONES ? t(`fulfilment.outcome.${fulfilment.outcome}`) : label(fulfilment.outcome);
   const owed = fulfilment.owed
     ? h("strong", { class: "amount" }, money(fulfilment.owed, fulfilment.currency))
     : h("span", { class: "muted" }, t("fulfilment.goodsOnly"));

@@ -143,7 +143,8 @@ async function loadPage(view) {
   view.more.disabled = true;
   try {
     const params = queryOf(view);
-    const page = state.queue === "closed" ? await api.closed(params) : await api.queue({ queue: state.queue, ...params });
+    const page =
+      state.queue === "closed" ? await api.closed(params) : await api.queue({ queue: state.queue, ...params });
     if (!context.isCurrent()) return;
     state.items.push(...page.items);
     state.cursor = page.next_cursor;

@@ -20,7 +20,9 @@ function fullAmount(dispute, draft) {
 function boundsOf(dispute, draft) {
   const review = dispute.fulfilment.receipt_review;
   if (draft.bounds) return draft.bounds;
-  return Number.isInteger(review?.full) && Number.isInteger(review?.least) ? { full: review.full, least: review.least } : null;
+  return Number.isInteger(review?.full) && Number.isInteger(review?.least)
+    ? { full: review.full, least: review.least }
+    : null;
 }
 
 function boundsText(bounds, currency) {

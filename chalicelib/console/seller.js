@@ -17,7 +17,8 @@ export function penaltiesSection(dispute, penalties) {
   const name = "seller-s-penalty-history";
   const title = t("seller.penaltiesTitle");
   if (penalties.error) {
-    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message: penalties.error.message })));
+    const message = penalties.error.message;
+    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message })));
   }
   const points = penalties.live_points;
   const summaryLine = h(
@@ -72,7 +73,8 @@ export function ledgerSection(dispute, ledger) {
   const name = "seller-s-recovery-ledger";
   const title = t("seller.ledgerTitle");
   if (ledger.error) {
-    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message: ledger.error.message })));
+    const message = ledger.error.message;
+    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message })));
   }
   const owed = ledger.outstanding.filter((total) => total.amount).map((total) => money(total.amount, total.currency));
   const whose = { seller: ledger.seller_id, storefront: ledger.storefront_id };

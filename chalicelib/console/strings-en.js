@@ -397,6 +397,8 @@ export default {
   "rule.repeat_offender": "Repeat-offender seller",
   "rule.abusive_buyer": "Buyer loses many disputes",
   "rule.outside_after_sales_period": "Outside the after-sales period",
+  "apiError.overrideReason": "This ruling departs from the recommendation: say why you depart from it.",
+  "apiError.exceedsTotal": "The compensation to the buyer ({asked}) exceeds the order total ({total}).",
   "error.invalid_value": "Some values are not valid.",
   "error.malformed_request": "The request could not be read.",
   "error.not_found": "Not found.",

@@ -397,6 +397,8 @@ export default {
   "rule.repeat_offender": "卖家屡次违规",
   "rule.abusive_buyer": "买家纠纷败诉率高",
   "rule.outside_after_sales_period": "超出售后期",
+  "apiError.overrideReason": "该裁决与系统建议不一致：请填写不采纳建议的理由。",
+  "apiError.exceedsTotal": "给买家的赔付（{asked}）超过了订单实付金额（{total}）。",
   "error.invalid_value": "部分填写内容无效。",
   "error.malformed_request": "请求格式有误。",
   "error.not_found": "未找到。",

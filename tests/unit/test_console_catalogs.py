@@ -24,7 +24,7 @@ CATALOGS = ("strings-en.js", "strings-zh-CN.js")
 MODULES = sorted(path for path in CONSOLE.glob("*.js") if path.name not in CATALOGS)
 # Keys a module builds from a value: `queue.${name}.title`; each such family is checked below by its values.
 NAMESPACES = {
-    "accept", "amount", "api", "app", "case", "claim", "column", "common", "dashboard", "deadlines", "decide",
+    "accept", "amount", "api", "apiError", "app", "case", "claim", "column", "common", "dashboard", "deadlines", "decide",
     "decider", "due", "enum", "error", "evidence", "field", "filter", "flash", "form", "fulfilment", "info", "keys",
     "locale", "override", "queue", "receipt", "recommendation", "rule", "ruling", "search", "seller", "senior",
     "signIn", "stale", "timeline",
