@@ -211,7 +211,9 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     expect(reason).to_be_focused()
     reason.fill("The photo shows the crack, but tracking shows the parcel arrived intact: half the price back.")
     form.get_by_role("button", name="Issue ruling").click()
-    expect(form.locator("[data-error-for='compensation']")).to_contain_text("(CN¥200.00) exceeds the order total (CN¥137.00)")
+    expect(form.locator("[data-error-for='compensation']")).to_contain_text(
+        "(CN¥200.00) exceeds the order total (CN¥137.00)"
+    )
     on_a_phone(page, screenshots / "console-narrow.png", scroll_to=form.locator("fieldset[data-field='compensation']"))
 
     # When the case changes meanwhile (from another tab: a question to the seller, who answers at once),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import evidence as evidence_rules
-from chalicelib.domain import lifecycle, timers
+from chalicelib.domain import lifecycle, negotiation, timers
 from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
 from chalicelib.domain.evidence_models import (
     MAX_RECORDS_PER_PARTY,
@@ -20,7 +20,8 @@ from chalicelib.domain.evidence_models import (
     FileDeclaration,
     RejectionReason,
 )
-from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
+from chalicelib.domain.finding import CaseSearch, ClosedQuery, Decider
+from chalicelib.domain.models import ClaimReason, Dispute, LedgerEntry, Party, Status, Transition
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.workflow import ParkedWait
 from chalicelib.services.context import Context
@@ -264,3 +265,23 @@ def test_a_party_cannot_add_more_records_than_its_allowance(ctx: Context) -> Non
         ctx.evidence.save(statement("one too many"))
 
     assert len(ctx.evidence.verified_for_case(case.id)) == MAX_RECORDS_PER_PARTY
+
+
+def test_a_case_is_found_by_order_buyer_and_seller_and_once_closed_in_the_closed_listing(ctx: Context) -> None:
+    # Given two cases of one buyer on two storefronts, and one of them withdrawn a minute later
+    buyer, order = unique("buyer"), unique("order")
+    first = new_case(ctx, storefront_id=unique("shop"), buyer_id=buyer, order_id=order)
+    second = new_case(ctx, storefront_id=unique("shop"), buyer_id=buyer, reason="counterfeit")
+    withdrawn = ctx.cases.save(negotiation.withdraw(first, BUYER, None, NOW + timedelta(minutes=1)))
+
+    # Then the search finds them by each key, and the closed listing (filtered) holds the withdrawn one only
+    assert [case.id for case in ctx.cases.search(CaseSearch(order_id=order)).items] == [first.id]
+    assert {case.id for case in ctx.cases.search(CaseSearch(buyer_id=buyer)).items} == {first.id, second.id}
+    mine = ClosedQuery(storefront_id=first.storefront_id)
+    assert [case.id for case in ctx.cases.closed(mine).items] == [withdrawn.id]
+    assert ctx.cases.closed(mine.model_copy(update={"decided_by": Decider.RULES})).items == []
+    later = mine.model_copy(update={"closed_from": NOW + timedelta(minutes=2)})
+    assert ctx.cases.closed(later).items == []
+    counterfeit = ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.COUNTERFEIT)
+    assert [case.id for case in counterfeit.items] == [second.id]
+    assert ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.OTHER).items == []
