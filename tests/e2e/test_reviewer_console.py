@@ -379,6 +379,18 @@ def test_a_reviewer_follows_the_fulfilment_queue_and_settles_a_return_received_d
     expect(page.locator("#ledger-outstanding")).to_contain_text("CN¥129.00 outstanding")
     expect(page.locator(f"#recovery-ledger a[title='{kettle}']")).to_be_visible()
     expect(page.locator(f"#penalty-history a[title='{kettle}']")).to_be_visible()  # points for the missed refund
+    # and the closed cases list the kettle, conceded, filtered on the API by who decided and the outcome
+    page.get_by_role("link", name="← Back to the queue").click()
+    page.get_by_role("link", name="Closed", exact=True).click()
+    expect(page.get_by_role("heading", name="Closed cases")).to_be_visible()
+    closed_kettle = page.locator(f"tr[data-case-id='{kettle}']")
+    expect(closed_kettle).to_contain_text("The parties agreed")
+    page.select_option("#filter-decided-by", "parties")
+    expect(closed_kettle).to_be_visible()
+    page.select_option("#filter-outcome", "claim_denied")
+    expect(page.locator(".empty")).to_have_text("No case matches these filters.")
+    page.select_option("#filter-outcome", "")
+    page.select_option("#filter-decided-by", "")
     # and nothing failed in the page: the too-small amount never left it (the case states the bounds)
     assert refused == []
     assert [text for text in problems if not text.startswith("Failed to load resource")] == []
