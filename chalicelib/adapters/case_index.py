@@ -12,8 +12,9 @@ on attributes of the case item (`case_reason`, which every case item carries, `c
 `case_resolution`, `case_decider`, `case_decided_by`, `GSI4PK` for the storefront), so a filtered
 page reads `limit` closed cases and may hold fewer while `next_cursor` says there is more. A cursor
 is signed with the filters it was issued for. FIND# sorts after every EVENT# key, so the case's
-timeline query never reads the finder items. Cases closed
-before this index existed carry no GSI5 keys until they are written again.
+timeline query never reads the finder items. Cases stored
+before this index existed get their keys from the one-off backfill (`index_stored_cases`, run by
+`python -m tools.backfill_finder`).
 """
 
 from __future__ import annotations
@@ -147,3 +148,35 @@ class CaseFinder:
             items=[Dispute.model_validate_json(item["doc"]["S"]) for item in response.get("Items", [])],
             cursor=self.cursors.encode(last, listing) if last else None,
         )
+
+
+def index_stored_cases(table: Table, start: dict[str, Any] | None = None) -> tuple[int, dict[str, Any] | None]:
+    """One Scan page of the one-off backfill (`python -m tools.backfill_finder`): every case item read gets its
+    finder items and, unless a newer write already carries them, its `case_reason` and closed-listing keys.
+
+    A scan, because it visits every case once, outside any request; idempotent: the lookup items hold only
+    facts that never change, and a case is updated only at the version it was read at (a case written
+    meanwhile carries the attributes already). Answers how many cases it indexed and where the next page starts.
+    """
+    page = table.call(
+        "scan",
+        FilterExpression="SK = :case",
+        ExpressionAttributeValues={":case": s("CASE")},
+        ProjectionExpression="doc, version",
+        **({"ExclusiveStartKey": start} if start else {}),
+    )
+    indexed = 0
+    for item in page.get("Items", []):
+        case = Dispute.model_validate_json(item["doc"]["S"])
+        for write in finder_writes(case):
+            table.put(write.element["Put"]["Item"])
+        attributes = {"case_reason": s(case.reason.value), **closed_attributes(case)}
+        names = sorted(attributes)
+        table.update(
+            {"PK": s(f"CASE#{case.id}"), "SK": s("CASE")},
+            "SET " + ", ".join(f"{name} = :{name}" for name in names),
+            "version = :version",
+            ExpressionAttributeValues={":version": item["version"], **{f":{name}": attributes[name] for name in names}},
+        )
+        indexed += 1
+    return indexed, page.get("LastEvaluatedKey")

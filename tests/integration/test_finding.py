@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.adapters.table import Table
+from chalicelib.services.context import Context
 from tests.factories import bearer, unique
 from tests.integration.conftest import Api, Storefront
+from tools.backfill_finder import backfill
 
 REVIEWER = bearer("reviewer", "rev-find", "platform")
 
@@ -136,3 +139,29 @@ def test_the_review_queue_filters_by_reason_on_the_api_with_a_cursor_bound_to_it
     assert counterfeit["id"] in listed and defect["id"] not in listed
     assert api.call("GET", "/v1/disputes?reason=lost", REVIEWER).status_code == 422
     assert moved.status_code == 400
+
+
+def test_cases_stored_before_the_finder_index_are_found_once_backfilled(api: Api, ctx: Context) -> None:
+    # Given a waiting case and a withdrawn one, stored as before GSI5: no lookup items, no index attributes
+    shop = Storefront(api, unique("shop"))
+    buyer = unique("buyer")
+    waiting = shop.escalate_for(buyer_id=buyer)
+    withdrawn = shop.withdrawn()
+    table = Table(ctx.settings.table_name)
+    for case in (waiting, withdrawn):
+        key = {"PK": {"S": f"CASE#{case['id']}"}, "SK": {"S": "CASE"}}
+        table.call("update_item", Key=key, UpdateExpression="REMOVE GSI5PK, GSI5SK, case_reason, case_decider")
+        for name in ("order_id", "buyer_id", "seller_id"):
+            table.call("delete_item", Key={**key, "SK": {"S": f"FIND#{name}"}})
+    assert ids(api, f"/v1/disputes/search?buyer_id={buyer}") == []
+    assert closed(api, shop) == []
+    before = api.call("GET", f"/v1/disputes/{waiting['id']}", shop.token).json
+
+    # When the one-off backfill runs (twice: it is safe to run again)
+    assert backfill(table) >= 2
+    backfill(table)
+
+    # Then both are found again, each once, and the waiting case is still as it was
+    assert ids(api, f"/v1/disputes/search?buyer_id={buyer}") == [waiting["id"]]
+    assert closed(api, shop) == [withdrawn["id"]]
+    assert api.call("GET", f"/v1/disputes/{waiting['id']}", shop.token).json == before
