@@ -45,6 +45,11 @@ browser:
 
 # Refresh the console screenshots shown in README.md (docs/console-*.png).
 console-screenshots: $(STAMP) browser
+	@fc-list :lang=zh | grep -q . || { \
+	  echo "installing a CJK font (WenQuanYi Micro Hei) so the zh-CN screenshots show Chinese"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null; }
 	CONSOLE_SCREENSHOT_DIR=docs $(BIN)/python -m pytest tests/e2e/test_reviewer_console.py
 
 # Benchmarks: figures and ratios against baselines measured in the same run, written to docs/BENCHMARKS.md.

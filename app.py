@@ -19,6 +19,7 @@ from chalicelib.api import (
     negotiation,
     openapi,
     policies,
+    reports,
     review,
     sellers,
     webhooks,
@@ -48,6 +49,7 @@ app.register_blueprint(fulfilment.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(sellers.bp)
 app.register_blueprint(policies.bp)
+app.register_blueprint(reports.bp)
 app.register_blueprint(console.bp)
 app.register_blueprint(dev_tokens.bp)
 app.register_blueprint(dev_clock.bp)

@@ -11,9 +11,11 @@ Items (PK / SK):
   CASE#{id} / RECOMMENDATION           the recommendation's rule inputs, written with it (adapters/recommendations.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
-or the window a case waits on) ordered by due time, GSI4 cases of a storefront. Only
-this module knows those keys. Every case write is conditional on the version it
-read, and goes in one transaction with its audit events, outbox entries and the
+or the window a case waits on) ordered by due time, GSI4 cases of a storefront, GSI5 the
+finder (adapters/case_index.py: cases by order, buyer or seller across storefronts, and
+closed cases by closing time). Only this module and case_index.py know those keys; every
+case item carries `case_reason` and `case_status`, which listings filter on. Every case
+write is conditional on the version it read, and goes in one transaction with its audit events, outbox entries and the
 ledger records a closing case leaves.
 
 The parked task token lives on the case item, so a command that ends a window reads
@@ -32,16 +34,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.case_index import CaseFinder, closed_attributes, finder_writes
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
 from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s
 from chalicelib.adapters.webhook_outbox import outbox_write
 from chalicelib.domain.errors import Duplicate
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
 from chalicelib.domain.models import (
     AfterSalesRequest,
     AuditEvent,
+    ClaimReason,
     Dispute,
     Page,
     Status,
@@ -96,12 +101,14 @@ def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any
         "version": n(case.version),
         "window_id": s(case.window.id if case.window else NO_WINDOW),
         "case_status": s(case.status.value),
+        "case_reason": s(case.reason.value),
         "GSI1PK": s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
         "GSI1SK": created,
         "GSI2PK": s(f"SELLER#{case.storefront_id}#{case.seller_id}"),
         "GSI2SK": created,
         "GSI4PK": s(f"STOREFRONT#{case.storefront_id}"),
         "GSI4SK": created,
+        **closed_attributes(case),
     }
     if case.window is not None:
         item["GSI3PK"] = s(f"QUEUE#{queue_name(case)}")
@@ -146,6 +153,7 @@ class DynamoCaseRepository:
     def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
         self.cursors = cursors
+        self.finder = CaseFinder(table, cursors)
 
     # -- after-sales requests -------------------------------------------------
 
@@ -214,7 +222,7 @@ class DynamoCaseRepository:
             {"Put": {"Item": _case_item(case), "ConditionExpression": "attribute_not_exists(PK)"}},
             on_conflict=lambda: Duplicate("this request was already escalated"),
         )
-        self._commit(case, transition, [stored, escalated])
+        self._commit(case, transition, [stored, escalated, *finder_writes(case)])
         return case
 
     def save(self, transition: Transition, parked: ParkedWait | None = None) -> Dispute:
@@ -326,40 +334,85 @@ class DynamoCaseRepository:
 
     # -- listings ---------------------------------------------------------------
 
-    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+    def queue(
+        self, name: str, status: Status | None, limit: int, cursor: str | None, reason: ClaimReason | None = None
+    ) -> Page:
         """Cases waiting for a reviewer (`review`) or a senior reviewer (`senior`), oldest due first."""
-        return self._page("GSI3", f"QUEUE#{name}", status, limit, cursor, oldest_first=True)
+        return self._page("GSI3", f"QUEUE#{name}", (status, reason), limit, cursor, oldest_first=True)
 
     def of_buyer(
-        self, storefront_id: str, buyer_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        buyer_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page:
         """A buyer's cases on a storefront, newest first."""
-        return self._page("GSI1", f"BUYER#{storefront_id}#{buyer_id}", status, limit, cursor, oldest_first=False)
+        partition = f"BUYER#{storefront_id}#{buyer_id}"
+        return self._page("GSI1", partition, (status, reason), limit, cursor, oldest_first=False)
 
     def of_seller(
-        self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        seller_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page:
         """Cases against a seller on a storefront, newest first."""
-        return self._page("GSI2", f"SELLER#{storefront_id}#{seller_id}", status, limit, cursor, oldest_first=False)
+        partition = f"SELLER#{storefront_id}#{seller_id}"
+        return self._page("GSI2", partition, (status, reason), limit, cursor, oldest_first=False)
 
-    def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+    def of_storefront(
+        self,
+        storefront_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
+    ) -> Page:
         """Every case of a storefront, newest first."""
-        return self._page("GSI4", f"STOREFRONT#{storefront_id}", status, limit, cursor, oldest_first=False)
+        partition = f"STOREFRONT#{storefront_id}"
+        return self._page("GSI4", partition, (status, reason), limit, cursor, oldest_first=False)
+
+    def search(self, query: CaseSearch) -> Page:
+        """Cases of one order, buyer or seller on any storefront, newest first (GSI5)."""
+        return self.finder.search(query)
+
+    def closed(self, query: ClosedQuery) -> Page:
+        """Closed cases, most recently closed first, filtered (GSI5)."""
+        return self.finder.closed(query)
 
     def _page(
-        self, index: str, partition: str, status: Status | None, limit: int, cursor: str | None, *, oldest_first: bool
+        self,
+        index: str,
+        partition: str,
+        filters: tuple[Status | None, ClaimReason | None],
+        limit: int,
+        cursor: str | None,
+        *,
+        oldest_first: bool,
     ) -> Page:
-        listing = f"{index}#{partition}"
+        """One page of an index partition; the status and reason are filters, and a cursor resumes only the
+        listing (partition and filters) it was issued for."""
+        status, reason = filters
+        listing = f"{index}#{partition}#{status or 'any'}#{reason or 'any'}"
+        values: dict[str, Any] = {":pk": s(partition)}
         kwargs: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": f"{index}PK = :pk",
-            "ExpressionAttributeValues": {":pk": s(partition)},
+            "ExpressionAttributeValues": values,
             "Limit": limit,
             "ScanIndexForward": oldest_first,
         }
-        if status is not None:
-            kwargs["FilterExpression"] = "case_status = :status"
-            kwargs["ExpressionAttributeValues"][":status"] = s(status.value)
+        wanted = {"case_status": status, "case_reason": reason}
+        named = {name: value for name, value in wanted.items() if value is not None}
+        if named:
+            kwargs["FilterExpression"] = " AND ".join(f"{name} = :{name}" for name in named)
+            values.update({f":{name}": s(value.value) for name, value in named.items()})
         if cursor:
             kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
         response = self.table.call("query", **kwargs)  # a signed cursor is this listing's own key

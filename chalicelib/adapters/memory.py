@@ -29,9 +29,19 @@ from chalicelib.domain.evidence_models import (
     PresignedUpload,
     allowance,
 )
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.messages import limit_reached
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.models import (
+    AfterSalesRequest,
+    AuditEvent,
+    ClaimReason,
+    Dispute,
+    LedgerEntry,
+    Page,
+    Status,
+    Transition,
+)
 from chalicelib.domain.policy import PolicyVersion
 from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
@@ -171,26 +181,55 @@ class InMemoryCaseRepository:
             case = self.cases.get(case_id)
             return None if case is None else (case, self.events(case_id))
 
-    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page:
+    def queue(
+        self, name: str, status: Status | None, limit: int, cursor: str | None, reason: ClaimReason | None = None
+    ) -> Page:
         waiting = [case for case in self.cases.values() if case.window is not None and queue_name(case) == name]
-        return _page(waiting, _due, status, limit, cursor)
+        return _page(waiting, _due, (status, reason), limit, cursor)
 
     def of_buyer(
-        self, storefront_id: str, buyer_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        buyer_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page:
         return self._newest_first(
-            lambda c: (c.storefront_id, c.buyer_id) == (storefront_id, buyer_id), status, limit, cursor
+            lambda c: (c.storefront_id, c.buyer_id) == (storefront_id, buyer_id), (status, reason), limit, cursor
         )
 
     def of_seller(
-        self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        seller_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page:
         return self._newest_first(
-            lambda c: (c.storefront_id, c.seller_id) == (storefront_id, seller_id), status, limit, cursor
+            lambda c: (c.storefront_id, c.seller_id) == (storefront_id, seller_id), (status, reason), limit, cursor
         )
 
-    def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page:
-        return self._newest_first(lambda c: c.storefront_id == storefront_id, status, limit, cursor)
+    def of_storefront(
+        self,
+        storefront_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
+    ) -> Page:
+        return self._newest_first(lambda c: c.storefront_id == storefront_id, (status, reason), limit, cursor)
+
+    def search(self, query: CaseSearch) -> Page:
+        name, value = query.key
+        return self._newest_first(lambda c: getattr(c, name) == value, (None, None), query.limit, query.cursor)
+
+    def closed(self, query: ClosedQuery) -> Page:
+        done = [c for c in self.cases.values() if c.status == Status.CLOSED and query.matches(c, c.updated_at)]
+        return _page(done, lambda c: (_negated(c.updated_at), c.id), (None, None), query.limit, query.cursor)
 
     def recommendation_record(self, case_id: str) -> RecommendationRecord | None:
         return self.records.get(case_id)
@@ -207,10 +246,14 @@ class InMemoryCaseRepository:
         return found[start : start + limit], str(start + limit) if start + limit < len(found) else None
 
     def _newest_first(
-        self, owned: Callable[[Dispute], bool], status: Status | None, limit: int, cursor: str | None
+        self,
+        owned: Callable[[Dispute], bool],
+        filters: tuple[Status | None, ClaimReason | None],
+        limit: int,
+        cursor: str | None,
     ) -> Page:
         cases = [case for case in self.cases.values() if owned(case)]
-        return _page(cases, lambda case: (_negated(case.created_at), case.id), status, limit, cursor)
+        return _page(cases, lambda case: (_negated(case.created_at), case.id), filters, limit, cursor)
 
 
 def _due(case: Dispute) -> tuple[datetime, str]:
@@ -222,15 +265,20 @@ def _negated(moment: datetime) -> float:
 
 
 def _page(
-    cases: list[Dispute], order: Callable[[Dispute], Any], status: Status | None, limit: int, cursor: str | None
+    cases: list[Dispute],
+    order: Callable[[Dispute], Any],
+    filters: tuple[Status | None, ClaimReason | None],
+    limit: int,
+    cursor: str | None,
 ) -> Page:
-    """Like a DynamoDB query page: `limit` items read, then the status filter; the cursor is an offset."""
+    """Like a DynamoDB query page: `limit` items read, then the filters; the cursor is an offset."""
+    status, reason = filters
     ordered = sorted(cases, key=order)
     start = int(cursor or 0)
     read = ordered[start : start + limit]
     more = start + limit < len(ordered)
     return Page(
-        items=[case for case in read if status is None or case.status == status],
+        items=[case for case in read if status in (None, case.status) and reason in (None, case.reason)],
         cursor=str(start + limit) if more else None,
     )
 

@@ -12,12 +12,13 @@ from chalicelib.lazy import lazy
 if TYPE_CHECKING:
     import chalicelib.bootstrap as contexts
     from chalicelib.api import schemas
-    from chalicelib.domain import models, views
+    from chalicelib.domain import finding, models, views
     from chalicelib.services import disputes
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
     views = lazy("chalicelib.domain.views")
     models = lazy("chalicelib.domain.models")
+    finding = lazy("chalicelib.domain.finding")
     disputes = lazy("chalicelib.services.disputes")
     contexts = lazy("chalicelib.bootstrap")
 
@@ -38,6 +39,20 @@ def list_disputes() -> Response:
     actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, models.DisputeQuery)
     return json_response(views.page_view(disputes.list_disputes(contexts.context(), actor, query)))
+
+
+@route(bp, "/v1/disputes/search", "GET")
+def search_disputes() -> Response:
+    actor = current_actor(bp.current_request)
+    query = parse_query(bp.current_request, finding.CaseSearch)
+    return json_response(views.page_view(disputes.search_disputes(contexts.context(), actor, query)))
+
+
+@route(bp, "/v1/disputes/closed", "GET")
+def closed_disputes() -> Response:
+    actor = current_actor(bp.current_request)
+    query = parse_query(bp.current_request, finding.ClosedQuery)
+    return json_response(views.page_view(disputes.closed_disputes(contexts.context(), actor, query)))
 
 
 @route(bp, "/v1/disputes/{dispute_id}", "GET")

@@ -65,7 +65,9 @@ from chalicelib.api.schemas import (
     WithdrawBody,
 )
 from chalicelib.domain.access import Relation, Verdict, verdict
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.models import AfterSalesFacts, DisputeQuery, Role
+from chalicelib.domain.reports import Overview, ReportQuery
 
 
 class Owner(StrEnum):
@@ -155,6 +157,28 @@ ROUTES: tuple[RouteSpec, ...] = (
         (200,),
         query=DisputeQuery,
         operation_id="listDisputes",
+        response=DisputePage,
+    ),
+    RouteSpec(
+        "GET",
+        "/v1/disputes/search",
+        "find_cases",
+        Owner.NONE,
+        "Find cases by order, buyer or seller id, across storefronts (reviewers)",
+        (200,),
+        query=CaseSearch,
+        operation_id="searchDisputes",
+        response=DisputePage,
+    ),
+    RouteSpec(
+        "GET",
+        "/v1/disputes/closed",
+        "find_cases",
+        Owner.NONE,
+        "Closed cases, most recently closed first, by reason, outcome, decider and date (reviewers)",
+        (200,),
+        query=ClosedQuery,
+        operation_id="browseClosedDisputes",
         response=DisputePage,
     ),
     RouteSpec(
@@ -566,6 +590,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         operation_id="replayRecommendation",
         response=RecommendationReplay,
         more_errors=(409,),  # the case has no recorded recommendation (yet)
+    ),
+    RouteSpec(
+        "GET",
+        "/v1/reports/overview",
+        "view_reports",
+        Owner.NONE,
+        "The reviewers' dashboard: queues now, and the period's rulings, appeals and fulfilment (reviewers)",
+        (200,),
+        query=ReportQuery,
+        operation_id="getReportOverview",
+        response=Overview,
     ),
     RouteSpec(
         "POST",

@@ -5,7 +5,8 @@
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { clearErrors, errorSummary, field, group, showErrors } from "./forms.js";
-import { label, money } from "./format.js";
+import { inline, label, money } from "./format.js";
+import { t } from "./i18n.js";
 import { explainRefusal, receiptBody, receiptDraft, receiptFields, reportSummary } from "./receipt-form.js";
 import { draftFrom, rulingBody, rulingFields } from "./ruling-form.js";
 import { badge, section } from "./ui.js";
@@ -33,7 +34,7 @@ export function isDecidable(dispute) {
 /** The "Decide" panel. `reload(message, tone)` fetches the case again and redraws the page. */
 export function actionsPanel(dispute, evidence, context, reload) {
   if (!isDecidable(dispute)) {
-    return section("Decide", h("p", { class: "muted" }, nothingToDecide(dispute)));
+    return section("decide", t("decide.title"), h("p", { class: "muted" }, nothingToDecide(dispute)));
   }
   const draft = draftsFor(dispute);
   const run = (event, form, request, done, forget = true) => {
@@ -44,14 +45,16 @@ export function actionsPanel(dispute, evidence, context, reload) {
     // The ruling is final and being carried out: the API refuses a ruling now (409); what is left is the receipt.
     // Any reviewer may decide it (the API asks no senior role for it, even on a case appealed earlier).
     return section(
-      "Disputed receipt",
+      "disputed-receipt",
+      t("receipt.marker"),
       claimBlock(dispute, context, run),
       reportSummary(dispute, evidence),
       receiptForm(dispute, draft.receipt, run),
     );
   }
   return section(
-    "Decide",
+    "decide",
+    t("decide.title"),
     claimBlock(dispute, context, run),
     seniorNotice(dispute, context),
     dispute.recommendation ? acceptForm(dispute, draft, run) : null,
@@ -62,36 +65,34 @@ export function actionsPanel(dispute, evidence, context, reload) {
 
 function nothingToDecide(dispute) {
   const waiting = dispute.open_window;
-  const status = label(dispute.status).toLowerCase();
-  if (!waiting) return `Nothing to decide: the case is ${status}.`;
+  const status = inline(dispute.status);
+  if (!waiting) return t("decide.nothing", { status });
   if (dispute.status === "fulfilling" && dispute.fulfilment?.party) {
-    return (
-      `Nothing to decide: the decision is being carried out, waiting for the ${dispute.fulfilment.party} ` +
-      `(${label(waiting.kind).toLowerCase()}).`
-    );
+    return t("decide.nothingFulfilling", { party: inline(dispute.fulfilment.party), step: inline(waiting.kind) });
   }
-  return `Nothing to decide now: the case is ${status}, waiting for ${label(waiting.kind).toLowerCase()}.`;
+  return t("decide.nothingWaiting", { status, waiting: inline(waiting.kind) });
 }
 
 function claimBlock(dispute, context, run) {
   const holder = dispute.claimed_by;
-  if (holder && holder === context.me.sub) return h("p", { class: "claim" }, badge("Claimed by you", "success"));
+  if (holder && holder === context.me.sub) return h("p", { class: "claim" }, badge(t("claim.byYou"), "success"));
   if (holder) {
     return h(
       "p",
       { class: "claim" },
-      badge(`Claimed by ${holder}`, "warning"),
-      " Only they can decide it while they hold it.",
+      badge(t("claim.byOther", { holder }), "warning"),
+      " ",
+      t("claim.onlyThey"),
     );
   }
   const form = h("form", {
     class: "claim",
-    onsubmit: (event) => run(event, form, () => api.claim(dispute.id, dispute.version), "You claimed the case.", false),
+    onsubmit: (event) => run(event, form, () => api.claim(dispute.id, dispute.version), t("claim.done"), false),
   });
   form.append(
     errorSummary(),
-    h("span", { class: "muted" }, "Nobody holds this case. "),
-    h("button", { type: "submit", class: "button button-primary", id: "claim" }, "Claim"),
+    h("span", { class: "muted" }, t("claim.nobody"), " "),
+    h("button", { type: "submit", class: "button button-primary", id: "claim" }, t("claim.button")),
   );
   return form;
 }
@@ -99,7 +100,7 @@ function claimBlock(dispute, context, run) {
 function seniorNotice(dispute, context) {
   const senior = dispute.appeal || dispute.senior_queue_since;
   if (!senior || context.me.role === "senior_reviewer") return null;
-  return h("p", { class: "notice" }, "This case is in the senior queue: only a senior reviewer can decide it.");
+  return h("p", { class: "notice" }, t("decide.seniorOnly"));
 }
 
 function acceptForm(dispute, draft, run) {
@@ -111,17 +112,21 @@ function acceptForm(dispute, draft, run) {
   const form = h("form", {
     class: "stack action",
     "aria-labelledby": "accept-title",
-    onsubmit: (event) => run(event, form, request, "Ruling issued: the recommendation was accepted."),
+    onsubmit: (event) => run(event, form, request, t("accept.done")),
   });
   form.append(
-    h("h3", { id: "accept-title" }, "Accept the recommendation"),
+    h("h3", { id: "accept-title" }, t("accept.title")),
     errorSummary(),
     field({
-      label: "Notes to both parties",
+      label: t("ruling.notes"),
       path: "notes",
       control: bindText(h("textarea", { name: "notes", rows: "2" }), draft.accept, "notes"),
     }),
-    h("div", {}, h("button", { type: "submit", class: "button button-primary" }, "Accept recommendation")),
+    h(
+      "div",
+      {},
+      h("button", { type: "submit", class: "button button-primary", id: "accept-recommendation" }, t("accept.button")),
+    ),
   );
   return form;
 }
@@ -131,7 +136,7 @@ function overrideForm(dispute, draft, run) {
     const { body, problems } = rulingBody(draft.ruling, dispute.currency);
     if (problems.length) {
       return Promise.reject(
-        Object.assign(new Error("Some amounts cannot be read; see the marked fields."), { details: problems }),
+        Object.assign(new Error(t("ruling.unreadable")), { details: problems }),
       );
     }
     return api.rule(dispute.id, dispute.version, body);
@@ -139,14 +144,18 @@ function overrideForm(dispute, draft, run) {
   const form = h("form", {
     class: "stack action",
     id: "override-form",
-    onsubmit: (event) => run(event, form, request, "Ruling issued."),
+    onsubmit: (event) => run(event, form, request, t("ruling.done")),
   });
   form.append(
     errorSummary(),
     ...rulingFields(draft.ruling, dispute),
-    h("div", {}, h("button", { type: "submit", class: "button button-primary", id: "issue-ruling" }, "Issue ruling")),
+    h(
+      "div",
+      {},
+      h("button", { type: "submit", class: "button button-primary", id: "issue-ruling" }, t("ruling.issue")),
+    ),
   );
-  return disclosure("Override the recommendation", form, draft.open, "override");
+  return disclosure(t("override.title"), form, draft.open, "override");
 }
 
 function receiptForm(dispute, draft, run) {
@@ -154,7 +163,7 @@ function receiptForm(dispute, draft, run) {
   const request = () => {
     const { body, problems } = receiptBody(draft, dispute);
     if (problems.length) {
-      return Promise.reject(Object.assign(new Error("Check the marked field."), { details: problems }));
+      return Promise.reject(Object.assign(new Error(t("form.checkField")), { details: problems }));
     }
     return api.decideReceipt(dispute.id, dispute.version, body).catch((error) => {
       explainRefusal(error, draft, dispute.currency);
@@ -164,9 +173,7 @@ function receiptForm(dispute, draft, run) {
   };
   const decided = () => {
     const owed = receiptBody(draft, dispute).body?.owed;
-    return owed
-      ? `Receipt decided: ${money(owed, dispute.currency)} is still owed; the refund step is open for the storefront.`
-      : "Receipt decided: nothing more is owed.";
+    return owed ? t("receipt.decidedOwed", { amount: money(owed, dispute.currency) }) : t("receipt.decidedNothing");
   };
   const form = h("form", {
     class: "stack action",
@@ -175,13 +182,13 @@ function receiptForm(dispute, draft, run) {
     onsubmit: (event) => run(event, form, request, decided()),
   });
   form.append(
-    h("h3", { id: "receipt-title" }, "Decide what is still owed"),
+    h("h3", { id: "receipt-title" }, t("receipt.title")),
     errorSummary(),
     ...nodes,
     h(
       "div",
       {},
-      h("button", { type: "submit", class: "button button-primary", id: "decide-receipt" }, "Record the decision"),
+      h("button", { type: "submit", class: "button button-primary", id: "decide-receipt" }, t("receipt.record")),
     ),
   );
   return form;
@@ -202,25 +209,25 @@ function infoRequestForm(dispute, draft, run) {
   };
   const form = h("form", {
     class: "stack action",
-    onsubmit: (event) => run(event, form, request, "Information requested; the case waits for the party."),
+    onsubmit: (event) => run(event, form, request, t("info.done")),
   });
   form.append(
     errorSummary(),
     group({
-      legend: "Ask",
+      legend: t("info.ask"),
       path: "parties",
       className: "group group-inline",
       children: [checkbox("buyer"), checkbox("seller")],
     }),
     field({
-      label: "Question",
+      label: t("info.question"),
       path: "message",
-      hint: "The party gets a new deadline to answer; then the case comes back to review.",
+      hint: t("info.hint"),
       control: bindText(h("textarea", { name: "message", rows: "3" }), info, "message"),
     }),
-    h("div", {}, h("button", { type: "submit", class: "button" }, "Send the request")),
+    h("div", {}, h("button", { type: "submit", class: "button" }, t("info.send"))),
   );
-  return disclosure("Request information from a party", form, draft.open, "info");
+  return disclosure(t("info.title"), form, draft.open, "info");
 }
 
 /** A <details> section that stays open across reloads of the case. */
@@ -259,15 +266,37 @@ async function submit({ form, request, done, forget, dispute, context, reload })
     if (error.isStale) {
       const now = error.details?.[0]?.version;
       await reload(
-        `This case changed while you had it open${now ? ` (it is now at version ${now})` : ""}. ` +
-          "It has been reloaded with the latest state and your draft kept: check it, then submit again.",
+        now ? t("stale.reloadedAt", { version: now }) : t("stale.reloaded"),
         "warning",
       );
       return;
     }
-    showErrors(form, error);
+    showErrors(form, error, (detail) => explain(detail, dispute.currency));
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
   }
+}
+
+// The API's messages that name a field or count minor units, said the reviewer's way: [field, pattern, key].
+const EXPLAINED = [
+  ["override_reason", /departs from the recommendation/, () => t("apiError.overrideReason")],
+  [
+    "compensation",
+    /\((\d+)\) exceeds the order total \((\d+)\)/,
+    (match, currency) =>
+      t("apiError.exceedsTotal", {
+        asked: money(Number(match[1]), currency),
+        total: money(Number(match[2]), currency),
+      }),
+  ],
+];
+
+/** A detail of the API's error in the reviewer's words, or null to show the API's own message. */
+function explain(detail, currency) {
+  for (const [field, pattern, say] of EXPLAINED) {
+    const match = detail.field === field ? pattern.exec(detail.message) : null;
+    if (match) return say(match, currency);
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 // The same /v1 API every client uses, with the reviewer's token and the case version.
 
+import { t } from "./i18n.js";
 import { token } from "./session.js";
 
 // The console is served at <stage>/console, its modules at <stage>/console/*.js; the API at <stage>/v1.
@@ -8,7 +9,7 @@ const BASE = new URL("../v1/", import.meta.url);
 export class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
-    super(error.message || `The service answered ${status}.`);
+    super(error.message || t("api.answered", { status }));
     this.status = status;
     this.code = error.code || "error";
     this.details = Array.isArray(error.details) ? error.details : [];
@@ -39,7 +40,7 @@ export async function call(method, path, { body, version, signedIn = true } = {}
       credentials: "omit",
     });
   } catch (error) {
-    throw new ApiError(0, { error: { code: "network", message: `Could not reach the service (${error.message}).` } });
+    throw new ApiError(0, { error: { code: "network", message: t("api.unreachable", { message: error.message }) } });
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
@@ -71,5 +72,8 @@ export const api = {
     call("POST", `disputes/${encodeURIComponent(id)}/receipt-decision`, { body, version }),
   messages: (id, cursor) => call("GET", `disputes/${encodeURIComponent(id)}/messages?${query({ limit: 100, cursor })}`),
   postMessage: (id, body) => call("POST", `disputes/${encodeURIComponent(id)}/messages`, { body }),
+  search: (params) => call("GET", `disputes/search?${query(params)}`),
+  closed: (params) => call("GET", `disputes/closed?${query(params)}`),
+  overview: (params) => call("GET", `reports/overview?${query(params)}`),
   devToken: (role) => call("POST", "dev/tokens", { body: { role }, signedIn: false }),
 };

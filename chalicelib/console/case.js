@@ -4,8 +4,9 @@
 import { actionsPanel } from "./actions.js";
 import { api } from "./api.js";
 import { fields, h, replace } from "./dom.js";
-import { dateTime, label, money, relative } from "./format.js";
+import { dateTime, inline, label, money, relative } from "./format.js";
 import { partiesSection } from "./evidence.js";
+import { has, locale, t } from "./i18n.js";
 import { fulfilmentSection } from "./fulfilment.js";
 import { loadMessages, messagesSection } from "./messages.js";
 import { ledgerSection, penaltiesSection } from "./seller.js";
@@ -24,7 +25,7 @@ import {
 } from "./ui.js";
 
 export async function renderCase(main, id, context) {
-  replace(main, backLink("review"), loading("Loading the case…"));
+  replace(main, backLink("review"), loading(t("case.loading")));
   await show(main, id, context);
 }
 
@@ -65,7 +66,7 @@ async function load(id) {
 }
 
 function backLink(queue) {
-  return h("p", { class: "back" }, h("a", { href: `#/queue/${queue}` }, "← Back to the queue"));
+  return h("p", { class: "back" }, h("a", { href: `#/queue/${queue}` }, t("case.back")));
 }
 
 /** The queue the case sits in, for the way back. */
@@ -91,14 +92,14 @@ function draw(main, { dispute, events, evidence, penalties, ledger, messages }, 
           "div",
           { class: "case-main" },
           fulfilmentSection(dispute),
-          dispute.ruling ? rulingSection("Ruling", dispute.ruling, dispute.currency) : null,
+          dispute.ruling ? rulingSection("ruling", t("ruling.title"), dispute.ruling, dispute.currency) : null,
           recommendationSection(dispute),
           partiesSection(dispute, evidence),
           messagesSection(dispute, messages, evidence, context, reload),
         ),
         h(
           "aside",
-          { class: "case-side", "aria-label": "Decision, deadlines and the seller's record" },
+          { class: "case-side", "aria-label": t("case.sideLabel") },
           actionsPanel(dispute, evidence, context, reload),
           deadlinesSection(dispute),
           penaltiesSection(dispute, penalties),
@@ -106,7 +107,7 @@ function draw(main, { dispute, events, evidence, penalties, ledger, messages }, 
         ),
       ),
       dispute.superseded_ruling
-        ? rulingSection("Superseded ruling", dispute.superseded_ruling, dispute.currency)
+        ? rulingSection("superseded-ruling", t("ruling.superseded"), dispute.superseded_ruling, dispute.currency)
         : null,
       timelineSection(events),
     ),
@@ -117,7 +118,7 @@ function caseHeader(dispute) {
   return h(
     "div",
     { class: "case-head" },
-    heading(`Case ${dispute.id}`),
+    heading(t("case.title", { id: dispute.id })),
     h(
       "div",
       { class: "badges", id: "case-badges" },
@@ -128,7 +129,7 @@ function caseHeader(dispute) {
         : null,
       seniorMarker(dispute),
       receiptMarker(dispute),
-      dispute.workflow_error ? badge("Workflow error", "danger", dispute.workflow_error) : null,
+      dispute.workflow_error ? badge(t("case.workflowError"), "danger", dispute.workflow_error) : null,
     ),
   );
 }
@@ -138,22 +139,28 @@ function summary(dispute) {
   const currency = dispute.currency;
   return h(
     "section",
-    { class: "panel summary", "aria-label": "Case summary" },
+    { class: "panel summary", "aria-label": t("case.summary") },
     fields(
       [
-        ["Requested", h("strong", { class: "amount" }, money(dispute.amount_requested, currency))],
+        [t("field.requested"), h("strong", { class: "amount" }, money(dispute.amount_requested, currency))],
         [
-          "Order total",
-          `${money(total, currency)} (item ${money(dispute.amount_paid, currency)} + shipping ${money(dispute.shipping_paid, currency)})`,
+          t("field.orderTotal"),
+          t("case.orderTotal", {
+            total: money(total, currency),
+            item: money(dispute.amount_paid, currency),
+            shipping: money(dispute.shipping_paid, currency),
+          }),
         ],
-        ["Reason", label(dispute.reason)],
-        ["Asks for", label(dispute.type)],
-        ["Storefront", dispute.storefront_id],
-        ["Order", dispute.order_id],
-        ["Delivered", dateTime(dispute.delivered_at)],
-        ["Escalated", dateTime(dispute.created_at)],
-        ["Claimed by", dispute.claimed_by],
-        ["Version", String(dispute.version)],
+        [t("field.reason"), label(dispute.reason)],
+        [t("field.asksFor"), label(dispute.type)],
+        [t("field.storefront"), dispute.storefront_id],
+        [t("field.order"), dispute.order_id],
+        [t("field.buyer"), dispute.buyer_id],
+        [t("field.seller"), dispute.seller_id],
+        [t("field.delivered"), dateTime(dispute.delivered_at)],
+        [t("field.escalated"), dateTime(dispute.created_at)],
+        [t("field.claimedBy"), dispute.claimed_by],
+        [t("field.version"), String(dispute.version)],
       ],
       "fields fields-grid",
     ),
@@ -166,9 +173,9 @@ function defence(stated) {
   return h(
     "div",
     { class: "offers defence" },
-    h("h2", { class: "small-heading" }, "Seller's defence"),
+    h("h2", { class: "small-heading" }, t("case.defence")),
     h("p", {}, h("strong", {}, stated.grounds.map(label).join(" · ")), ` · ${dateTime(stated.submitted_at)}`),
-    h("p", {}, stated.statement),
+    h("p", {}, h("span", { class: "api-text" }, stated.statement)),
   );
 }
 
@@ -176,7 +183,7 @@ function offers(dispute) {
   return h(
     "div",
     { class: "offers" },
-    h("h2", { class: "small-heading" }, "Seller's offers"),
+    h("h2", { class: "small-heading" }, t("case.offers")),
     h(
       "ul",
       {},
@@ -185,7 +192,7 @@ function offers(dispute) {
           "li",
           {},
           `${money(offer.amount, offer.currency)} · ${label(offer.status)} · ${dateTime(offer.made_at)}`,
-          offer.note ? ` — ${offer.note}` : "",
+          offer.note ? [" — ", h("span", { class: "api-text" }, offer.note)] : "",
         ),
       ),
     ),
@@ -195,21 +202,24 @@ function offers(dispute) {
 function terms(ruling, currency) {
   return [
     fields([
-      ["Outcome", h("strong", {}, label(ruling.outcome))],
-      ["Liable", label(ruling.liability)],
+      [t("field.outcome"), h("strong", {}, label(ruling.outcome))],
+      [t("field.liable"), label(ruling.liability)],
+      [t("field.postage"), ruling.return_shipping_payer ? label(ruling.return_shipping_payer) : null],
     ]),
     ruling.compensation.length
       ? h(
           "table",
           { class: "lines-table" },
-          h("caption", {}, "Compensation"),
+          h("caption", {}, t("ruling.compensation")),
           h(
             "thead",
             {},
             h(
               "tr",
               {},
-              ["Payer", "Payee", "Kind", "Amount"].map((text) => h("th", { scope: "col" }, text)),
+              [t("field.payer"), t("field.payee"), t("field.kind"), t("field.amount")].map((text) =>
+                h("th", { scope: "col" }, text),
+              ),
             ),
           ),
           h(
@@ -227,17 +237,19 @@ function terms(ruling, currency) {
             ),
           ),
         )
-      : h("p", { class: "muted" }, "No compensation."),
+      : h("p", { class: "muted" }, t("ruling.noCompensation")),
     ruling.penalties.length
       ? h(
           "p",
           {},
-          "Penalties: ",
+          t("ruling.penalties"),
           ruling.penalties
-            .map((p) => `${label(p.party)} ${label(p.kind).toLowerCase()}${p.value ? ` ${p.value}` : ""}`)
-            .join(", "),
+            .map((p) =>
+              t("ruling.penalty", { party: label(p.party), kind: inline(p.kind), value: p.value || "" }).trim(),
+            )
+            .join(t("common.listSeparator")),
         )
-      : h("p", { class: "muted" }, "No penalties."),
+      : h("p", { class: "muted" }, t("ruling.noPenalties")),
   ];
 }
 
@@ -245,43 +257,67 @@ function rulesFired(hits) {
   return h(
     "ol",
     { class: "rules" },
-    hits.map((hit) => h("li", {}, h("code", {}, hit.rule), h("span", {}, hit.reason))),
+    hits.map((hit) =>
+      h(
+        "li",
+        { title: locale() === "en" ? null : hit.reason },
+        h("strong", {}, ruleName(hit.rule)),
+        h("code", {}, hit.rule),
+        h("span", { class: "api-text" }, ruleReason(hit)),
+      ),
+    ),
   );
 }
 
 function recommendationSection(dispute) {
   const recommendation = dispute.recommendation;
   if (!recommendation) {
-    return section(
-      "Recommendation",
-      h("p", { class: "muted" }, "The rules have not run yet: they run when both parties' windows have ended."),
-    );
+    return section("recommendation", t("recommendation.title"), h("p", { class: "muted" }, t("recommendation.notYet")));
   }
   const decision =
-    recommendation.decision === "auto" ? badge("Decided automatically", "success") : badge("Needs a reviewer", "info");
+    recommendation.decision === "auto"
+      ? badge(t("recommendation.auto"), "success")
+      : badge(t("recommendation.review"), "info");
   return section(
-    "Recommendation",
-    h("p", {}, decision, " ", h("span", { class: "muted small" }, `policy ${recommendation.policy_version}`)),
+    "recommendation",
+    t("recommendation.title"),
+    h(
+      "p",
+      {},
+      decision,
+      " ",
+      h("span", { class: "muted small" }, t("recommendation.policy", { version: recommendation.policy_version })),
+    ),
     terms(recommendation.ruling, dispute.currency),
-    h("h3", {}, "Rules that fired"),
+    h("h3", {}, t("recommendation.rulesFired")),
     rulesFired(recommendation.rules_fired),
   );
 }
 
-function rulingSection(title, ruling, currency) {
+function rulingSection(name, title, ruling, currency) {
   return section(
+    name,
     title,
     h(
       "p",
       {},
-      ruling.final ? badge("Final", "success") : null,
+      ruling.final ? badge(t("ruling.final"), "success") : null,
       " ",
-      `Decided by ${ruling.decided_by}, ${dateTime(ruling.decided_at)}`,
+      t("ruling.decidedBy", { who: decidedBy(ruling.decided_by), at: dateTime(ruling.decided_at) }),
     ),
     terms(ruling, currency),
-    ruling.override_reason ? h("p", {}, h("strong", {}, "Override reason: "), ruling.override_reason) : null,
-    ruling.notes ? h("p", {}, h("strong", {}, "Notes: "), ruling.notes) : null,
-    ruling.rationale.length ? [h("h3", {}, "Rationale"), rulesFired(ruling.rationale)] : null,
+    ruling.override_reason
+      ? h(
+          "p",
+          {},
+          h("strong", {}, t("ruling.overrideReason")),
+          h("span", { class: "api-text" }, ruling.override_reason),
+        )
+      : null,
+    ruling.notes
+      ? h("p", {}, h("strong", {}, t("ruling.notesLabel")), h("span", { class: "api-text" }, ruling.notes))
+      : null,
+    ruling.rationale.length ? [h("h3", {}, t("ruling.rationale")), rulesFired(ruling.rationale)] : null,
   );
 }
 
@@ -289,50 +325,99 @@ function deadlinesSection(dispute) {
   const waiting = dispute.open_window;
   const open = waiting
     ? fields([
-        ["Waiting for", `${label(waiting.kind)}${waiting.parties.length ? ` (${waiting.parties.join(" and ")})` : ""}`],
-        ["Opened", dateTime(waiting.opened_at)],
-        ["Due", h("span", {}, dateTime(waiting.due_at), " ", windowBadge(waiting))],
+        [
+          t("field.waitingFor"),
+          waiting.parties.length
+            ? t("deadlines.waitingParties", {
+                kind: label(waiting.kind),
+                parties: waiting.parties.map(label).join(t("common.and")),
+              })
+            : label(waiting.kind),
+        ],
+        [t("field.opened"), dateTime(waiting.opened_at)],
+        [t("field.due"), h("span", {}, dateTime(waiting.due_at), " ", windowBadge(waiting))],
       ])
-    : h("p", { class: "muted" }, "No window is open.");
+    : h("p", { class: "muted" }, t("deadlines.none"));
   const all = Object.entries(dispute.deadlines || {});
   return section(
-    "Deadlines",
+    "deadlines",
+    t("deadlines.title"),
     open,
-    all.length ? h("h3", {}, "All deadlines") : null,
+    all.length ? h("h3", {}, t("deadlines.all")) : null,
     all.length ? fields(all.map(([name, at]) => [label(name), `${dateTime(at)} (${relative(at)})`])) : null,
     dispute.missed_deadlines?.length
-      ? h("p", {}, badge("Missed", "warning"), " ", dispute.missed_deadlines.map(label).join(", "))
+      ? h(
+          "p",
+          {},
+          badge(t("deadlines.missed"), "warning"),
+          " ",
+          dispute.missed_deadlines.map(missed).join(t("common.listSeparator")),
+        )
       : null,
     dispute.senior_queue_since
-      ? h("p", {}, `In the senior queue since ${dateTime(dispute.senior_queue_since)}.`)
+      ? h("p", {}, t("deadlines.seniorSince", { at: dateTime(dispute.senior_queue_since) }))
       : null,
   );
 }
 
 function timelineSection(events) {
   return section(
-    "Timeline",
+    "timeline",
+    t("timeline.title"),
     h(
       "ol",
       { class: "timeline" },
       events.map((event) =>
         h(
           "li",
-          {},
+          { title: event.reason && locale() !== "en" ? event.reason : null },
           h("time", { datetime: event.at }, dateTime(event.at)),
           h(
             "div",
             {},
             h("strong", {}, label(event.action)),
             " ",
-            h("span", { class: "muted" }, `by ${event.actor} (${label(event.actor_role)})`),
+            h("span", { class: "muted" }, byWhom(event)),
             event.to_status && event.to_status !== event.from_status
-              ? h("span", { class: "transition" }, ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`)
+              ? h(
+                  "span",
+                  { class: "transition" },
+                  ` ${label(event.from_status) || "—"} → ${label(event.to_status)}`,
+                )
               : null,
-            event.reason ? h("p", { class: "event-reason" }, event.reason) : null,
+            // The reason is the service's English sentence: read in English; in another language the action's
+            // name says what happened and the sentence stays at hand as the line's tooltip.
+            event.reason && locale() === "en" ? h("p", { class: "event-reason api-text" }, event.reason) : null,
           ),
         ),
       ),
     ),
   );
+}
+
+/** A rule's name in the reviewer's words; its id stays beside it for whoever reads the policy. */
+function ruleName(rule) {
+  return has(`rule.${rule}`) ? t(`rule.${rule}`) : rule;
+}
+
+/** What the rule found: the engine's own sentence in English; in another language the rule's name says it. */
+function ruleReason(hit) {
+  return locale() === "en" ? hit.reason : "";
+}
+
+/** "rules" decided automatically; otherwise the reviewer's (or party's) id. */
+function decidedBy(who) {
+  return who === "rules" ? t("ruling.byRules") : who;
+}
+
+/** "seller_response:seller" -> "Seller response (Seller)". */
+function missed(entry) {
+  const [kind, party] = String(entry).split(":");
+  return party ? t("deadlines.missedEntry", { kind: label(kind), party: label(party) }) : label(kind);
+}
+
+/** Who acted: a person by id and role; the platform's own actors (the system, the rules) by name alone. */
+function byWhom(event) {
+  if (["system", "rules"].includes(event.actor)) return t("timeline.byPlatform", { actor: inline(event.actor) });
+  return t("timeline.by", { actor: event.actor, role: label(event.actor_role) });
 }

@@ -1,7 +1,8 @@
 // Both parties' statements and evidence, side by side. Download links last 5 minutes: reloading the case renews them.
 
 import { fields, h } from "./dom.js";
-import { bytes, dateTime, label } from "./format.js";
+import { bytes, dateTime, inline, label } from "./format.js";
+import { t } from "./i18n.js";
 import { section } from "./ui.js";
 
 // Types a browser shows inline; HEIC is downloaded instead.
@@ -9,9 +10,15 @@ const INLINE_IMAGES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
 export function partiesSection(dispute, evidence) {
   return section(
-    "Statements and evidence",
+    "statements-and-evidence",
+    t("evidence.title"),
     dispute.info_request
-      ? h("p", { class: "notice" }, h("strong", {}, "Information requested: "), dispute.info_request)
+      ? h(
+          "p",
+          { class: "notice" },
+          h("strong", {}, t("evidence.infoRequested")),
+          h("span", { class: "api-text" }, dispute.info_request),
+        )
       : null,
     h("div", { class: "parties" }, partyColumn("buyer", dispute, evidence), partyColumn("seller", dispute, evidence)),
   );
@@ -22,11 +29,16 @@ function partyColumn(party, dispute, evidence) {
   const items = evidence
     .filter((item) => item.party === party)
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
-  const opening = party === "buyer" ? statement("When escalating", dispute.statement, dispute.created_at) : null;
+  const opening =
+    party === "buyer" ? statement(t("evidence.whenEscalating"), dispute.statement, dispute.created_at) : null;
   const appeal =
-    dispute.appeal?.party === party ? statement("Appeal", dispute.appeal.statement, dispute.appeal.filed_at) : null;
+    dispute.appeal?.party === party
+      ? statement(t("evidence.appeal"), dispute.appeal.statement, dispute.appeal.filed_at)
+      : null;
   const empty =
-    !items.length && !opening && !appeal ? h("p", { class: "muted" }, `The ${party} submitted nothing.`) : null;
+    !items.length && !opening && !appeal
+      ? h("p", { class: "muted" }, t("evidence.nothing", { party: inline(party) }))
+      : null;
   return h(
     "article",
     { class: `party party-${party}`, "aria-labelledby": `party-${party}` },
@@ -53,7 +65,7 @@ function statement(title, text, at) {
     "div",
     { class: "statement" },
     h("p", { class: "evidence-meta" }, title, " · ", dateTime(at)),
-    h("blockquote", {}, text),
+    h("blockquote", { class: "api-text" }, text),
   );
 }
 
@@ -67,9 +79,9 @@ export function evidenceItem(item, party) {
     dateTime(item.created_at),
     item.size ? ` · ${bytes(item.size)}` : "",
   );
-  if (item.kind === "statement") return [meta, h("blockquote", {}, item.text)];
+  if (item.kind === "statement") return [meta, h("blockquote", { class: "api-text" }, item.text)];
   if (item.kind === "tracking") return [meta, trackingFields(item.tracking), description(item)];
-  if (!item.download) return [meta, description(item), h("p", { class: "muted" }, "No download available.")];
+  if (!item.download) return [meta, description(item), h("p", { class: "muted" }, t("evidence.noDownload"))];
   if (INLINE_IMAGES.has(item.content_type)) return [meta, image(item, party)];
   return [
     meta,
@@ -77,17 +89,18 @@ export function evidenceItem(item, party) {
     h(
       "a",
       { href: item.download.url, class: "download", rel: "noopener noreferrer" },
-      `Download ${label(item.kind).toLowerCase()} (${item.content_type}, ${bytes(item.size)})`,
+      t("evidence.download", { kind: inline(item.kind), type: item.content_type, size: bytes(item.size) }),
     ),
   ];
 }
 
 function image(item, party) {
-  const alt = `${label(item.kind)} from the ${party}${item.description ? `: ${item.description}` : ""}`;
+  const from = t("evidence.from", { kind: label(item.kind), party: inline(party) });
+  const alt = item.description ? `${from}: ${item.description}` : from;
   const picture = h("img", { src: item.download.url, alt, decoding: "async" });
   picture.addEventListener("error", () => {
     picture.replaceWith(
-      h("p", { class: "muted" }, "This image could not be shown; its link may have expired. Reload the case."),
+      h("p", { class: "muted" }, t("evidence.imageFailed")),
     );
   });
   return h(
@@ -97,16 +110,16 @@ function image(item, party) {
     h(
       "figcaption",
       {},
-      item.description || "",
+      h("span", { class: "api-text" }, item.description || ""),
       " ",
       h(
         "a",
         {
           href: item.download.url,
           rel: "noopener noreferrer",
-          "aria-label": `Download the ${alt.charAt(0).toLowerCase()}${alt.slice(1)}`,
+          "aria-label": t("evidence.downloadLabel", { what: alt }),
         },
-        "Download",
+        t("evidence.downloadShort"),
       ),
     ),
   );
@@ -115,13 +128,13 @@ function image(item, party) {
 function trackingFields(tracking) {
   if (!tracking) return null;
   return fields([
-    ["Carrier", tracking.carrier],
-    ["Tracking number", tracking.tracking_number],
-    ["Status", label(tracking.status)],
-    ["Delivered", dateTime(tracking.delivered_at)],
+    [t("field.carrier"), tracking.carrier ? h("span", { class: "api-text" }, tracking.carrier) : null],
+    [t("field.trackingNumber"), tracking.tracking_number],
+    [t("field.status"), label(tracking.status)],
+    [t("field.delivered"), dateTime(tracking.delivered_at)],
   ]);
 }
 
 function description(item) {
-  return item.description ? h("p", {}, item.description) : null;
+  return item.description ? h("p", { class: "api-text" }, item.description) : null;
 }

@@ -1,6 +1,7 @@
 // Form fields with an error slot each, and the API's error.details[].field paths mapped onto them.
 
 import { h, replace, uid } from "./dom.js";
+import { has, locale, t } from "./i18n.js";
 
 /**
  * A labelled control. `path` is the API's name for the value (e.g. "compensation[0].amount"):
@@ -71,8 +72,12 @@ export function clearErrors(form) {
   }
 }
 
-/** Put each of the API's errors next to its field; what has no field goes in the summary. Focus the first. */
-export function showErrors(form, error) {
+/**
+ * Put each of the API's errors next to its field; what has no field goes in the summary. Focus the first.
+ * `explain(detail)` may say a detail in the reviewer's words (amounts in the currency, no field names);
+ * otherwise the API's own message shows.
+ */
+export function showErrors(form, error, explain = () => null) {
   clearErrors(form);
   const details = error.details && error.details.length ? error.details : [{}];
   const unplaced = [];
@@ -84,7 +89,8 @@ export function showErrors(form, error) {
       if (message !== error.message) unplaced.push(message);
       continue;
     }
-    found.slot.append(h("span", {}, sentence(message)));
+    const said = detail.message ? explain(detail) : null;
+    found.slot.append(said ? h("span", {}, said) : h("span", { class: "api-text" }, sentence(message)));
     const control = form.querySelector(`[data-field="${CSS.escape(found.path)}"]`);
     if (control) {
       control.setAttribute("aria-invalid", "true");
@@ -95,7 +101,7 @@ export function showErrors(form, error) {
   if (summary) {
     replace(
       summary,
-      h("p", {}, sentence(error.message)),
+      headline(error),
       unplaced.length
         ? h(
             "ul",
@@ -111,6 +117,16 @@ export function showErrors(form, error) {
       ? first.querySelector("input[type=text]") || first.querySelector("input, select, textarea")
       : first;
   (target || summary)?.focus?.();
+}
+
+/**
+ * What went wrong, in the reviewer's language: outside English, the error code's own words first, then the
+ * API's message (which names the exact problem) beside it; in English, the message alone.
+ */
+function headline(error) {
+  const key = `error.${error.code}`;
+  if (locale() === "en" || !has(key)) return h("p", { class: "api-text" }, sentence(error.message));
+  return h("p", {}, t(key), " ", h("span", { class: "api-text muted" }, sentence(error.message)));
 }
 
 /** The API's messages are lower-case clauses; shown alone, they read better as sentences. */

@@ -1,23 +1,18 @@
 // Carrying out the final decision: the remedy, what is owed, and each step with who acts, when, and what happened.
 
 import { fields, h } from "./dom.js";
-import { dateTime, label, money } from "./format.js";
+import { dateTime, inline, label, money } from "./format.js";
+import { t } from "./i18n.js";
 import { badge, section, stepBadge } from "./ui.js";
 
-const OUTCOMES = {
-  completed: ["Completed", "success"],
-  lapsed: ["Lapsed: the return was never shipped", "neutral"],
-  platform_refunded: ["Platform refunded", "warning"],
-  not_required: ["Nothing was owed", "neutral"],
+// The tone of each way fulfilment ends; the words are the catalogs' `fulfilment.outcome.*`.
+const OUTCOME_TONES = {
+  completed: "success",
+  lapsed: "neutral",
+  platform_refunded: "warning",
+  not_required: "neutral",
 };
-
-const CONDITIONS = {
-  received_ok: "Received in good order.",
-  not_received: "Reported as not received.",
-  damaged: "Received damaged.",
-  different_item: "A different item arrived.",
-  missing_parts: "Received with parts missing.",
-};
+const CONDITIONS = ["received_ok", "not_received", "damaged", "different_item", "missing_parts"];
 
 // Who acts in each step (DESIGN section 10); the API names the party of the steps opened so far.
 const STEP_PARTIES = {
@@ -31,7 +26,7 @@ const STEP_PARTIES = {
 /** Who acts in a step of this case: "Seller (seller-42)". */
 export function stepActor(dispute, party) {
   const who = { buyer: dispute.buyer_id, seller: dispute.seller_id, storefront: dispute.storefront_id }[party];
-  return who ? `${label(party)} (${who})` : label(party);
+  return who ? t("fulfilment.actor", { party: label(party), who }) : label(party);
 }
 
 /** A step's details in plain words, one sentence each. */
@@ -39,36 +34,46 @@ export function stepDetails(step, currency) {
   const details = step.details || {};
   const said = [];
   if (details.carrier || details.tracking_number) {
-    const tracking = details.tracking_number || "not given";
-    said.push(`Shipped with ${details.carrier || "a carrier"}, tracking number ${tracking}.`);
+    said.push(
+      t("fulfilment.shipped", {
+        carrier: details.carrier || t("fulfilment.aCarrier"),
+        tracking: details.tracking_number || t("fulfilment.notGiven"),
+      }),
+    );
   }
   if (details.deemed) {
-    said.push("Deemed received in good order: nobody reported the receipt before its deadline.");
+    said.push(t("fulfilment.deemed"));
   } else if (details.condition) {
-    said.push(CONDITIONS[details.condition] || `Received: ${label(details.condition).toLowerCase()}.`);
+    said.push(
+      CONDITIONS.includes(details.condition)
+        ? t(`fulfilment.condition.${details.condition}`)
+        : t("fulfilment.conditionOther", { condition: inline(details.condition) }),
+    );
   }
-  if (details.note) said.push(`Note: “${details.note}”`);
+  if (details.note) said.push(t("fulfilment.note", { note: details.note }));
   if (details.evidence_ids?.length) {
     const count = details.evidence_ids.length;
-    said.push(`Reported with ${count} piece${count === 1 ? "" : "s"} of evidence (see the statements and evidence).`);
+    said.push(t(count === 1 ? "fulfilment.evidenceOne" : "fulfilment.evidenceMany", { count }));
   }
   if (details.paid_by === "platform") {
-    said.push(
-      "Platform refunded: the refund was not reported in time, so the platform paid the buyer and recovers it from the seller.",
-    );
+    said.push(t("fulfilment.platformPaid"));
   } else if (details.amount !== undefined) {
-    const reference = details.reference ? `, reference ${details.reference}` : "";
-    said.push(`Refunded ${money(details.amount, details.currency || currency)}${reference}.`);
+    const amount = money(details.amount, details.currency || currency);
+    said.push(
+      details.reference
+        ? t("fulfilment.refundedRef", { amount, reference: details.reference })
+        : t("fulfilment.refunded", { amount }),
+    );
   }
-  if (details.becomes === "refund") said.push("Not shipped in time: the item price is refunded instead.");
+  if (details.becomes === "refund") said.push(t("fulfilment.becomesRefund"));
   else if (details.overdue && step.step === "return_shipment") {
-    said.push("Not shipped in time: the remedy lapsed.");
+    said.push(t("fulfilment.lapsedStep"));
   }
   return said;
 }
 
 function doneBy(by) {
-  return by === "system" ? "the platform, when the deadline passed" : by;
+  return by === "system" ? t("fulfilment.bySystem") : by;
 }
 
 function isCurrent(fulfilment, step) {
@@ -93,13 +98,16 @@ function stepItem(dispute, step, index) {
       {},
       `${index + 1}. ${label(step.step)}`,
       " ",
-      current ? badge("Now", "info") : step.done_at ? badge("Done", "quiet") : null,
+      current ? badge(t("fulfilment.now"), "info") : step.done_at ? badge(t("fulfilment.done"), "quiet") : null,
     ),
     fields([
-      ["Who acts", stepActor(dispute, step.party)],
-      ["Opened", dateTime(step.opened_at)],
-      ["Due", current ? h("span", {}, dateTime(step.due_at), " ", stepBadge(waiting)) : dateTime(step.due_at)],
-      ["Done", step.done_at ? `${dateTime(step.done_at)} by ${doneBy(step.by)}` : null],
+      [t("field.whoActs"), stepActor(dispute, step.party)],
+      [t("field.opened"), dateTime(step.opened_at)],
+      [t("field.due"), current ? h("span", {}, dateTime(step.due_at), " ", stepBadge(waiting)) : dateTime(step.due_at)],
+      [
+        t("field.done"),
+        step.done_at ? t("fulfilment.doneBy", { at: dateTime(step.done_at), by: doneBy(step.by) }) : null,
+      ],
     ]),
     details.length
       ? h(
@@ -116,8 +124,8 @@ function planned(dispute, step, index) {
   return h(
     "li",
     { class: "step step-next", dataset: { step } },
-    h("h3", {}, `${index + 1}. ${label(step)}`, " ", badge("Next", "quiet")),
-    who ? h("p", { class: "muted small" }, `${stepActor(dispute, who)} acts once the step before is done.`) : null,
+    h("h3", {}, `${index + 1}. ${label(step)}`, " ", badge(t("fulfilment.next"), "quiet")),
+    who ? h("p", { class: "muted small" }, t("fulfilment.actsNext", { who: stepActor(dispute, who) })) : null,
   );
 }
 
@@ -128,18 +136,26 @@ function waitingFor(dispute) {
     return h(
       "p",
       { class: "notice", id: "receipt-review-notice" },
-      h("strong", {}, "Disputed receipt: "),
-      `${review.reported_by} reported the ${label(review.step).toLowerCase()} as ` +
-        `${label(review.condition).toLowerCase()} on ${dateTime(review.reported_at)}. ` +
-        "A reviewer decides what the buyer is still owed.",
+      h("strong", {}, t("fulfilment.disputedReceipt")),
+      t("fulfilment.reported", {
+        who: review.reported_by,
+        step: inline(review.step),
+        condition: inline(review.condition),
+        at: dateTime(review.reported_at),
+      }),
     );
   }
   if (fulfilment.outcome || !fulfilment.step) return null;
   return h(
     "p",
     { class: "current-step" },
-    h("strong", {}, "Waiting for: "),
-    `${label(fulfilment.step).toLowerCase()} by the ${fulfilment.party}, due ${dateTime(fulfilment.due_at)} `,
+    h("strong", {}, t("fulfilment.waitingFor")),
+    t("fulfilment.waitingStep", {
+      step: inline(fulfilment.step),
+      party: inline(fulfilment.party),
+      due: dateTime(fulfilment.due_at),
+    }),
+    " ",
     stepBadge(dispute.open_window?.kind === fulfilment.step ? dispute.open_window : fulfilment),
   );
 }
@@ -147,26 +163,32 @@ function waitingFor(dispute) {
 export function fulfilmentSection(dispute) {
   const fulfilment = dispute.fulfilment;
   if (!fulfilment) return null;
-  const [outcome, tone] = OUTCOMES[fulfilment.outcome] || [label(fulfilment.outcome), "neutral"];
+  const tone = OUTCOME_TONES[fulfilment.outcome] || "neutral";
+  const outcome =
+    fulfilment.outcome in OUTCOME_TONES ? t(`fulfilment.outcome.${fulfilment.outcome}`) : label(fulfilment.outcome);
   const owed = fulfilment.owed
     ? h("strong", { class: "amount" }, money(fulfilment.owed, fulfilment.currency))
-    : h("span", { class: "muted" }, "No money: only goods move");
+    : h("span", { class: "muted" }, t("fulfilment.goodsOnly"));
   const done = fulfilment.steps.length;
   return section(
-    "Fulfilment",
+    "fulfilment",
+    t("fulfilment.title"),
     fields([
-      ["Remedy", label(fulfilment.remedy)],
-      ["Owed to the buyer", owed],
-      ["Outcome", fulfilment.outcome ? badge(outcome, tone) : h("span", { class: "muted" }, "Not finished yet")],
+      [t("field.remedy"), label(fulfilment.remedy)],
+      [t("field.owedToBuyer"), owed],
+      [
+        t("field.outcome"),
+        fulfilment.outcome ? badge(outcome, tone) : h("span", { class: "muted" }, t("fulfilment.notFinished")),
+      ],
     ]),
     waitingFor(dispute),
     fulfilment.steps.length || fulfilment.next_steps?.length
       ? h(
           "ol",
-          { class: "steps", id: "fulfilment-steps", "aria-label": "Fulfilment steps" },
+          { class: "steps", id: "fulfilment-steps", "aria-label": t("fulfilment.steps") },
           fulfilment.steps.map((step, index) => stepItem(dispute, step, index)),
           (fulfilment.next_steps || []).map((step, index) => planned(dispute, step, done + index)),
         )
-      : h("p", { class: "muted" }, "No step was needed."),
+      : h("p", { class: "muted" }, t("fulfilment.noStep")),
   );
 }

@@ -28,6 +28,11 @@ export function setLocale(tag) {
   document.documentElement.lang = tag;
 }
 
+/** Whether the catalogs know `key` (labels of API values fall back to the value itself). */
+export function has(key) {
+  return key in LOCALES.en;
+}
+
 /** The catalog's text for key, with {name} placeholders filled from params; a missing key shows as itself. */
 export function t(key, params = {}) {
   const text = LOCALES[current][key] ?? LOCALES.en[key] ?? key;

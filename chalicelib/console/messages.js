@@ -3,7 +3,7 @@
 // A message never changes the case, so the form sends no If-Match: it cannot go stale.
 
 import { api } from "./api.js";
-import { h } from "./dom.js";
+import { append, h } from "./dom.js";
 import { dateTime, shortId } from "./format.js";
 import { clearErrors, errorSummary, field, group, showErrors } from "./forms.js";
 import { t } from "./i18n.js";
@@ -109,7 +109,7 @@ function messageForm(dispute, evidence, context, reload) {
     event.preventDefault();
     send(form, dispute, draft, context, reload);
   });
-  form.append(
+  append(form, [
     h("h3", {}, t("messages.form.title")),
     errorSummary(),
     field({ label: t("messages.form.audience"), path: "audience", control: audience }),
@@ -123,7 +123,7 @@ function messageForm(dispute, evidence, context, reload) {
         })
       : null,
     h("div", {}, h("button", { type: "submit", class: "button" }, t("messages.form.submit"))),
-  );
+  ]);
   return form;
 }
 

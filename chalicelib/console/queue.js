@@ -1,9 +1,13 @@
-// The review, senior and fulfilment queues: oldest due first, status filter on the API, reason filter here,
-// cursor paging. The fulfilment queue lists remedies being carried out: the step, who must act, and by when.
+// The review, senior and fulfilment queues (oldest due first) and the closed cases (most recently closed
+// first): every filter goes to the API, which pages on its indexes with cursors bound to the filters.
+// The fulfilment queue lists remedies being carried out: the step, who must act, and by when.
 
 import { api } from "./api.js";
 import { h, replace, select } from "./dom.js";
-import { dateTime, label, money, shortId } from "./format.js";
+import { dateTime, inline, label, money, shortId } from "./format.js";
+import { t } from "./i18n.js";
+import { remember } from "./navigation.js";
+import { searchBox } from "./search.js";
 import {
   focusHeading,
   heading,
@@ -17,48 +21,46 @@ import {
 } from "./ui.js";
 
 const PAGE_SIZE = 25;
-const STATUSES = [
-  ["", "Any status"],
-  ["under_review", "Under review"],
-  ["appealed", "Appealed"],
+export const REASONS = [
+  "quality_defect",
+  "not_as_described",
+  "not_received",
+  "missing_items",
+  "damaged_in_transit",
+  "counterfeit",
+  "no_reason_return",
+  "other",
 ];
-const REASONS = [
-  ["", "Any reason"],
-  ...[
-    "quality_defect",
-    "not_as_described",
-    "not_received",
-    "missing_items",
-    "damaged_in_transit",
-    "counterfeit",
-    "no_reason_return",
-    "other",
-  ].map((reason) => [reason, label(reason)]),
-];
-const REVIEW_COLUMNS = ["Due", "Case", "Status", "Reason", "Requested", "Storefront", "Claimed by"];
+const OUTCOMES = ["refund_full", "refund_partial", "return_and_refund", "exchange", "repair", "claim_denied"];
+const DECIDERS = ["rules", "reviewer", "parties", "none"];
+const any = (key) => ["", t(key)];
+const REVIEW_COLUMNS = ["due", "case", "status", "reason", "requested", "storefront", "claimedBy"];
 
-// What each queue shows. The fulfilment queue holds one status (fulfilling), so it has no status filter.
+// What each listing shows and which filters it offers; every filter is a query parameter of its API call.
 const VIEWS = {
-  review: { title: "Review queue", tab: "Review", columns: REVIEW_COLUMNS, row: reviewRow, statuses: true },
-  senior: { title: "Senior queue", tab: "Senior", columns: REVIEW_COLUMNS, row: reviewRow, statuses: true },
+  review: { columns: REVIEW_COLUMNS, row: reviewRow, filters: ["status", "reason"] },
+  senior: { columns: REVIEW_COLUMNS, row: reviewRow, filters: ["status", "reason"] },
   fulfilment: {
-    title: "Fulfilment queue",
-    tab: "Fulfilment",
-    columns: ["Due", "Case", "Step", "Who acts", "Owed", "Storefront"],
+    columns: ["due", "case", "step", "whoActs", "owed", "storefront"],
     row: fulfilmentRow,
-    statuses: false,
+    filters: ["reason"],
+  },
+  closed: {
+    columns: ["closed", "case", "reason", "outcome", "decidedBy", "requested", "storefront"],
+    row: closedRow,
+    filters: ["reason", "outcome", "decided_by", "closed_from", "closed_to"],
   },
 };
 export const QUEUES = Object.keys(VIEWS);
 
 // Kept while the tab lives, so going to a case and back keeps the reviewer's filters.
-const filters = { status: "", reason: "" };
+const filters = { status: "", reason: "", outcome: "", decided_by: "", closed_from: "", closed_to: "" };
 
 export async function renderQueue(main, queue, context) {
   const state = { queue, items: [], cursor: null, loading: false };
   const summary = h("p", { class: "queue-summary", role: "status", "aria-live": "polite" });
   const body = h("div", { class: "queue-body" }, loading());
-  const more = h("button", { type: "button", class: "button", hidden: true }, "Load more");
+  const more = h("button", { type: "button", class: "button", hidden: true }, t("queue.loadMore"));
   const view = { main, state, summary, body, more, context, shows: VIEWS[queue] };
   more.addEventListener("click", () => loadPage(view));
 
@@ -67,7 +69,8 @@ export async function renderQueue(main, queue, context) {
     h(
       "div",
       { class: "queue" },
-      h("div", { class: "queue-head" }, heading(view.shows.title), tabs(queue)),
+      h("div", { class: "queue-head" }, heading(t(`queue.${queue}.title`)), searchBox()),
+      tabs(queue),
       filterBar(view),
       summary,
       body,
@@ -78,33 +81,43 @@ export async function renderQueue(main, queue, context) {
   await loadPage(view);
 }
 
-function tabs(queue) {
-  const tab = (name, text) =>
-    h("a", { href: `#/queue/${name}`, class: "tab", "aria-current": queue === name ? "page" : null }, text);
+export function tabs(current) {
+  const tab = (name, text, href) =>
+    h("a", { href, class: "tab", "aria-current": current === name ? "page" : null }, text);
   return h(
     "nav",
-    { class: "tabs", "aria-label": "Queues" },
-    QUEUES.map((name) => tab(name, VIEWS[name].tab)),
+    { class: "tabs", "aria-label": t("queue.tabs") },
+    QUEUES.map((name) => tab(name, t(`queue.${name}.tab`), `#/queue/${name}`)),
   );
 }
 
+function filterControl(view, name) {
+  const id = `filter-${name.replace("_", "-")}`;
+  const restartOnChange = (control) => {
+    control.addEventListener("change", () => {
+      filters[name] = control.value;
+      restart(view);
+    });
+    return control;
+  };
+  const choices = {
+    status: () => [any("queue.anyStatus"), ["under_review", label("under_review")], ["appealed", label("appealed")]],
+    reason: () => [any("queue.anyReason"), ...REASONS.map((value) => [value, label(value)])],
+    outcome: () => [any("queue.anyOutcome"), ...OUTCOMES.map((value) => [value, label(value)])],
+    decided_by: () => [any("queue.anyDecider"), ...DECIDERS.map((value) => [value, t(`decider.${value}`)])],
+  };
+  const control = choices[name]
+    ? select({ id, name }, choices[name](), filters[name])
+    : h("input", { id, name, type: "date", value: filters[name] });
+  return h("div", { class: "filter" }, h("label", { for: id }, t(`filter.${name}`)), restartOnChange(control));
+}
+
 function filterBar(view) {
-  const status = select({ id: "filter-status", name: "status" }, STATUSES, filters.status);
-  const reason = select({ id: "filter-reason", name: "reason" }, REASONS, filters.reason);
-  status.addEventListener("change", () => {
-    filters.status = status.value;
-    restart(view);
-  });
-  reason.addEventListener("change", () => {
-    filters.reason = reason.value;
-    renderRows(view);
-  });
   return h(
     "form",
-    { class: "filters", "aria-label": "Filter the queue", onsubmit: (event) => event.preventDefault() },
-    view.shows.statuses ? h("div", { class: "filter" }, h("label", { for: "filter-status" }, "Status"), status) : null,
-    h("div", { class: "filter" }, h("label", { for: "filter-reason" }, "Reason"), reason),
-    h("button", { type: "button", class: "button button-quiet", onclick: () => restart(view) }, "Refresh"),
+    { class: "filters", "aria-label": t("queue.filterLabel"), onsubmit: (event) => event.preventDefault() },
+    view.shows.filters.map((name) => filterControl(view, name)),
+    h("button", { type: "button", class: "button button-quiet", onclick: () => restart(view) }, t("queue.refresh")),
   );
 }
 
@@ -115,18 +128,23 @@ function restart(view) {
   loadPage(view);
 }
 
+/** The page's filters as the API names them: a date range is whole UTC days, start and end included. */
+function queryOf(view) {
+  const wanted = Object.fromEntries(view.shows.filters.map((name) => [name, filters[name]]));
+  if (wanted.closed_from) wanted.closed_from = `${wanted.closed_from}T00:00:00Z`;
+  if (wanted.closed_to) wanted.closed_to = `${wanted.closed_to}T23:59:59.999Z`;
+  return { ...wanted, limit: PAGE_SIZE, cursor: view.state.cursor };
+}
+
 async function loadPage(view) {
   const { state, context } = view;
   if (state.loading) return;
   state.loading = true;
   view.more.disabled = true;
   try {
-    const page = await api.queue({
-      queue: state.queue,
-      status: view.shows.statuses ? filters.status : "",
-      limit: PAGE_SIZE,
-      cursor: state.cursor,
-    });
+    const params = queryOf(view);
+    const page =
+      state.queue === "closed" ? await api.closed(params) : await api.queue({ queue: state.queue, ...params });
     if (!context.isCurrent()) return;
     state.items.push(...page.items);
     state.cursor = page.next_cursor;
@@ -145,71 +163,74 @@ async function loadPage(view) {
 
 function renderRows(view) {
   const { state } = view;
-  const shown = state.items.filter((item) => !filters.reason || item.reason === filters.reason);
   view.more.hidden = !state.cursor;
-  view.summary.textContent = summaryText(state, shown);
-  if (!shown.length) {
+  view.summary.textContent = summaryText(state);
+  remember(state.items.map((item) => item.id));
+  if (!state.items.length) {
     replace(view.body, h("p", { class: "panel empty" }, emptyText(view)));
     return;
   }
   const now = Date.now();
-  replace(
-    view.body,
+  replace(view.body, casesTable(view.shows.columns, state.items, (item) => view.shows.row(item, now), state.queue));
+}
+
+/** A table of cases, one row per case, each cell labelled for the phone layout. */
+export function casesTable(columns, items, row, caption) {
+  return h(
+    "table",
+    { class: "queue-table" },
+    h("caption", { class: "visually-hidden" }, t(`queue.${caption}.caption`)),
     h(
-      "table",
-      { class: "queue-table" },
-      h("caption", { class: "visually-hidden" }, `${view.state.queue} queue, oldest due first`),
+      "thead",
+      {},
       h(
-        "thead",
+        "tr",
         {},
-        h(
-          "tr",
-          {},
-          view.shows.columns.map((column) => h("th", { scope: "col" }, column)),
-        ),
-      ),
-      h(
-        "tbody",
-        {},
-        shown.map((item) => view.shows.row(item, now)),
+        columns.map((column) => h("th", { scope: "col" }, t(`column.${column}`))),
       ),
     ),
+    h("tbody", {}, items.map(row)),
   );
 }
 
-function summaryText(state, shown) {
+function summaryText(state) {
   const loaded = state.items.length;
-  const more = state.cursor ? " (more to load)" : "";
-  if (filters.reason && shown.length !== loaded) {
-    return `${shown.length} of ${loaded} loaded cases match${more}, oldest due first.`;
-  }
-  return `${loaded} case${loaded === 1 ? "" : "s"}${more}, oldest due first.`;
+  const key = state.queue === "closed" ? "queue.summaryClosed" : "queue.summary";
+  return t(state.cursor ? `${key}More` : key, { count: loaded });
 }
 
 function emptyText({ state, shows }) {
-  const filtered = (shows.statuses && filters.status) || filters.reason;
-  if (filtered && state.cursor) return "No loaded case matches these filters. Load more to look further.";
-  if (filtered) return "No case in this queue matches these filters.";
-  return `Nothing is waiting in the ${state.queue} queue.`;
+  const filtered = shows.filters.some((name) => filters[name]);
+  if (filtered && state.cursor) return t("queue.emptyFilteredMore");
+  if (filtered) return t("queue.emptyFiltered");
+  return t(`queue.${state.queue}.empty`);
 }
 
-const cell = (column, ...content) => h("td", { "data-label": column }, h("div", {}, content));
+export const cell = (column, ...content) =>
+  h("td", { "data-label": t(`column.${column}`) }, h("div", {}, content));
 
-const caseLink = (item) =>
+export const caseLink = (item) =>
   h("a", { href: `#/case/${encodeURIComponent(item.id)}`, class: "case-link", title: item.id }, shortId(item.id));
 
-function reviewRow(item, now) {
+export function requested(item) {
   const total = item.amount_paid + item.shipping_paid;
+  return [
+    h("span", { class: "amount" }, money(item.amount_requested, item.currency)),
+    h("div", { class: "muted small" }, t("queue.ofTotal", { total: money(total, item.currency) })),
+  ];
+}
+
+function reviewRow(item, now) {
   return h(
     "tr",
     { dataset: { caseId: item.id } },
     cell(
-      "Due",
+      "due",
       slaBadge(item.open_window, now),
       h("div", { class: "muted small" }, dateTime(item.open_window?.due_at)),
     ),
     cell(
-      "Case",
+      "case",
       caseLink(item),
       " ",
       seniorMarker(item),
@@ -217,15 +238,11 @@ function reviewRow(item, now) {
       receiptMarker(item),
       h("div", { class: "muted small" }, label(item.type)),
     ),
-    cell("Status", statusBadge(item.status)),
-    cell("Reason", label(item.reason)),
-    cell(
-      "Requested",
-      h("span", { class: "amount" }, money(item.amount_requested, item.currency)),
-      h("div", { class: "muted small" }, `of ${money(total, item.currency)}`),
-    ),
-    cell("Storefront", item.storefront_id),
-    cell("Claimed by", item.claimed_by || h("span", { class: "muted" }, "—")),
+    cell("status", statusBadge(item.status)),
+    cell("reason", label(item.reason)),
+    cell("requested", requested(item)),
+    cell("storefront", item.storefront_id),
+    cell("claimedBy", item.claimed_by || h("span", { class: "muted" }, "—")),
   );
 }
 
@@ -239,24 +256,53 @@ function fulfilmentRow(item, now) {
   const fulfilment = item.fulfilment || {};
   const waiting = item.open_window;
   const step = fulfilment.step || waiting?.kind;
-  const next = (fulfilment.next_steps || []).map((name) => label(name).toLowerCase());
+  const next = (fulfilment.next_steps || []).map((name) => inline(name));
   return h(
     "tr",
     { dataset: { caseId: item.id, step } },
-    cell("Due", stepBadge(waiting, now), h("div", { class: "muted small" }, dateTime(waiting?.due_at))),
-    cell("Case", caseLink(item), h("div", { class: "muted small" }, label(fulfilment.remedy || item.type))),
+    cell("due", stepBadge(waiting, now), h("div", { class: "muted small" }, dateTime(waiting?.due_at))),
+    cell("case", caseLink(item), h("div", { class: "muted small" }, label(fulfilment.remedy || item.type))),
     cell(
-      "Step",
+      "step",
       h("strong", {}, label(step)),
-      next.length ? h("div", { class: "muted small" }, `then ${next.join(", ")}`) : null,
+      next.length
+        ? h("div", { class: "muted small" }, t("queue.then", { steps: next.join(t("common.listSeparator")) }))
+        : null,
     ),
-    cell("Who acts", actor(item, fulfilment.party)),
+    cell("whoActs", actor(item, fulfilment.party)),
     cell(
-      "Owed",
+      "owed",
       fulfilment.owed
         ? h("span", { class: "amount" }, money(fulfilment.owed, fulfilment.currency || item.currency))
-        : h("span", { class: "muted" }, "Nothing to refund"),
+        : h("span", { class: "muted" }, t("queue.nothingToRefund")),
     ),
-    cell("Storefront", item.storefront_id),
+    cell("storefront", item.storefront_id),
+  );
+}
+
+/** Who decided a closed case, in words: the rules, a reviewer (named), the parties, or nobody. */
+export function decider(item) {
+  const by = item.ruling?.decided_by;
+  if (!item.ruling) return t("decider.none");
+  if (by === "rules") return t("decider.rules");
+  if (["conceded", "settled"].includes(item.resolution)) return t("decider.parties");
+  return [t("decider.reviewer"), h("div", { class: "muted small" }, by)];
+}
+
+function closedRow(item) {
+  return h(
+    "tr",
+    { dataset: { caseId: item.id } },
+    cell("closed", dateTime(item.updated_at)),
+    cell("case", caseLink(item), h("div", { class: "muted small" }, label(item.type))),
+    cell("reason", label(item.reason)),
+    cell(
+      "outcome",
+      item.ruling ? h("strong", {}, label(item.ruling.outcome)) : null,
+      h("div", { class: "muted small" }, label(item.resolution)),
+    ),
+    cell("decidedBy", decider(item)),
+    cell("requested", requested(item)),
+    cell("storefront", item.storefront_id),
   );
 }

@@ -5,6 +5,7 @@ import { fields, h } from "./dom.js";
 import { evidenceItem } from "./evidence.js";
 import { field, group } from "./forms.js";
 import { dateTime, label, money, parseMajor } from "./format.js";
+import { t } from "./i18n.js";
 
 export function receiptDraft() {
   return { choice: "", amount: "", notes: "", bounds: null };
@@ -19,11 +20,13 @@ function fullAmount(dispute, draft) {
 function boundsOf(dispute, draft) {
   const review = dispute.fulfilment.receipt_review;
   if (draft.bounds) return draft.bounds;
-  return Number.isInteger(review?.full) && Number.isInteger(review?.least) ? { full: review.full, least: review.least } : null;
+  return Number.isInteger(review?.full) && Number.isInteger(review?.least)
+    ? { full: review.full, least: review.least }
+    : null;
 }
 
 function boundsText(bounds, currency) {
-  return `A reduced refund is between ${money(bounds.least, currency)} and ${money(bounds.full, currency)}.`;
+  return t("receipt.bounds", { least: money(bounds.least, currency), full: money(bounds.full, currency) });
 }
 
 /** The step the report was about, as the fulfilment record holds it (the latest of that kind). */
@@ -40,12 +43,12 @@ export function reportSummary(dispute, evidence) {
   const items = evidence.filter((item) => ids.has(item.evidence_id));
   return [
     fields([
-      ["Step", label(review.step)],
-      ["Reported", h("strong", { id: "reported-condition" }, label(review.condition))],
-      ["By", `${review.reported_by}, ${dateTime(review.reported_at)}`],
-      ["Note", step?.details?.note ? h("q", {}, step.details.note) : null],
+      [t("field.step"), label(review.step)],
+      [t("field.reported"), h("strong", { id: "reported-condition" }, label(review.condition))],
+      [t("field.by"), `${review.reported_by}, ${dateTime(review.reported_at)}`],
+      [t("field.note"), step?.details?.note ? h("q", { class: "api-text" }, step.details.note) : null],
     ]),
-    h("h3", {}, "Their evidence"),
+    h("h3", {}, t("receipt.theirEvidence")),
     items.length
       ? h(
           "ul",
@@ -54,7 +57,7 @@ export function reportSummary(dispute, evidence) {
             h("li", { class: `evidence evidence-${item.kind}` }, evidenceItem(item, item.party)),
           ),
         )
-      : h("p", { class: "muted" }, "No evidence is listed with the report."),
+      : h("p", { class: "muted" }, t("receipt.noEvidence")),
   ];
 }
 
@@ -65,10 +68,10 @@ export function receiptFields(draft, dispute) {
   const fullLabel = h("span", {});
   const hint = h("span", {});
   const describe = () => {
-    fullLabel.textContent = `Refund in full (${money(full(), currency)})`;
+    fullLabel.textContent = t("receipt.full", { amount: money(full(), currency) });
     hint.textContent = boundsOf(dispute, draft)
       ? boundsText(boundsOf(dispute, draft), currency)
-      : `In ${currency}. The storefront's policy limits how far it may be reduced; the service checks it.`;
+      : t("receipt.limitHint", { currency });
   };
   describe();
   const radios = [];
@@ -97,24 +100,24 @@ export function receiptFields(draft, dispute) {
     describe,
     nodes: [
       group({
-        legend: "What the buyer is still owed",
+        legend: t("receipt.legend"),
         path: "choice",
         className: "group choices",
         children: [
           option("full", fullLabel),
-          option("reduced", "Refund reduced"),
+          option("reduced", t("receipt.reduced")),
           field({
-            label: `Reduced refund (${currency})`,
+            label: t("receipt.reducedAmount", { currency }),
             path: "owed",
             className: "field field-amount choice-amount",
             hint,
             control: amount,
           }),
-          option("nothing", "Nothing more owed (the case closes)"),
+          option("nothing", t("receipt.nothing")),
         ],
       }),
       field({
-        label: "Notes to both parties",
+        label: t("ruling.notes"),
         path: "notes",
         control: bindNotes(h("textarea", { name: "notes", rows: "3" }), draft),
       }),
@@ -137,12 +140,12 @@ export function receiptBody(draft, dispute) {
   if (draft.choice === "full") return { body: { owed: fullAmount(dispute, draft), notes }, problems: [] };
   if (draft.choice === "nothing") return { body: { owed: 0, notes }, problems: [] };
   if (draft.choice !== "reduced") {
-    return { problems: [{ field: "choice", message: "Choose what the buyer is still owed." }] };
+    return { problems: [{ field: "choice", message: t("receipt.choose") }] };
   }
   const parsed = parseMajor(draft.amount, currency);
   if (parsed.problem) return { problems: [{ field: "owed", message: parsed.problem }] };
   if (parsed.minor <= 0) {
-    return { problems: [{ field: "owed", message: "Enter an amount above zero, or choose Nothing more owed." }] };
+    return { problems: [{ field: "owed", message: t("receipt.aboveZero") }] };
   }
   const bounds = boundsOf(dispute, draft);
   if (bounds && (parsed.minor < bounds.least || parsed.minor > bounds.full)) {
@@ -152,10 +155,7 @@ export function receiptBody(draft, dispute) {
 }
 
 function outOfBounds(bounds, currency) {
-  return (
-    `Enter at least ${money(bounds.least, currency)} and at most ${money(bounds.full, currency)}, ` +
-    "or choose Nothing more owed."
-  );
+  return t("receipt.outOfBounds", { least: money(bounds.least, currency), full: money(bounds.full, currency) });
 }
 
 /**
@@ -170,6 +170,6 @@ export function explainRefusal(error, draft, currency) {
   draft.bounds = { full: bound.full, least: bound.least };
   const unit = bound.currency || currency;
   error.details = [{ field: "owed", message: outOfBounds(draft.bounds, unit) }];
-  error.message = `That amount cannot be owed. ${boundsText(draft.bounds, unit)}`;
+  error.message = t("receipt.refused", { bounds: boundsText(draft.bounds, unit) });
   return error;
 }

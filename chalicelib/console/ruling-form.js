@@ -4,6 +4,7 @@
 import { h, replace, select } from "./dom.js";
 import { field, group } from "./forms.js";
 import { label, majorText, money, parseMajor } from "./format.js";
+import { t } from "./i18n.js";
 
 const OUTCOMES = ["refund_full", "refund_partial", "return_and_refund", "exchange", "repair", "claim_denied"];
 const LIABILITIES = ["seller", "buyer", "carrier", "platform", "shared"];
@@ -14,7 +15,7 @@ const PENALTY_KINDS = ["points", "fine", "warning", "listing_restriction"];
 
 const options = (values) => values.map((value) => [value, label(value)]);
 // A ruling that sends the item back names who pays its postage; any other names none (docs/RULES.md).
-const POSTAGE_PAYERS = [["", "No return"], ...options(PAYEES)];
+const postagePayers = () => [["", t("ruling.noReturn")], ...options(PAYEES)];
 
 /** A draft starts from the recommendation, so an override changes only what the reviewer disagrees with. */
 export function draftFrom(dispute) {
@@ -67,55 +68,55 @@ export function rulingFields(draft, dispute) {
       "div",
       { class: "row" },
       field({
-        label: "Outcome",
+        label: t("field.outcome"),
         path: "outcome",
         control: bound(select({ name: "outcome" }, options(OUTCOMES), draft.outcome), draft, "outcome"),
       }),
       field({
-        label: "Liable",
+        label: t("field.liable"),
         path: "liability",
         control: bound(select({ name: "liability" }, options(LIABILITIES), draft.liability), draft, "liability"),
       }),
       field({
-        label: "Return postage paid by",
+        label: t("field.postage"),
         path: "return_shipping_payer",
         control: bound(
-          select({ name: "return_shipping_payer" }, POSTAGE_PAYERS, draft.return_shipping_payer ?? ""),
+          select({ name: "return_shipping_payer" }, postagePayers(), draft.return_shipping_payer ?? ""),
           draft,
           "return_shipping_payer",
         ),
       }),
     ),
     group({
-      legend: `Compensation (${currency})`,
+      legend: t("ruling.compensationIn", { currency }),
       path: "compensation",
       children: [
         h(
           "p",
           { class: "hint" },
-          `At most ${money(dispute.amount_paid + dispute.shipping_paid, currency)} to the buyer in all (item and shipping).`,
+          t("ruling.atMost", { amount: money(dispute.amount_paid + dispute.shipping_paid, currency) }),
         ),
         lines,
-        h("button", { type: "button", class: "button button-quiet", onclick: addLine }, "Add a compensation line"),
+        h("button", { type: "button", class: "button button-quiet", onclick: addLine }, t("ruling.addLine")),
       ],
     }),
     group({
-      legend: "Penalties",
+      legend: t("ruling.penaltiesLegend"),
       path: "penalties",
       children: [
         penalties,
-        h("button", { type: "button", class: "button button-quiet", onclick: addPenalty }, "Add a penalty"),
+        h("button", { type: "button", class: "button button-quiet", onclick: addPenalty }, t("ruling.addPenalty")),
       ],
     }),
     field({
-      label: "Notes to both parties",
+      label: t("ruling.notes"),
       path: "notes",
       control: bound(h("textarea", { name: "notes", rows: "3" }), draft, "notes"),
     }),
     field({
-      label: "Why you depart from the recommendation (required)",
+      label: t("override.reason"),
       path: "override_reason",
-      hint: "Shown to both parties as the reviewer_override line of the ruling's rationale.",
+      hint: t("override.reasonHint"),
       control: bound(
         h("textarea", { name: "override_reason", rows: "3", "aria-required": "true" }),
         draft,
@@ -134,24 +135,24 @@ function compensationLine(draft, index, currency, redraw) {
   };
   return h(
     "div",
-    { class: "line", role: "group", "aria-label": `Compensation line ${index + 1}` },
+    { class: "line line-compensation", role: "group", "aria-label": t("ruling.line", { n: index + 1 }) },
     field({
-      label: "Payer",
+      label: t("field.payer"),
       path: `${path}.payer`,
       control: bound(select({}, options(PAYEES), line.payer), line, "payer"),
     }),
     field({
-      label: "Payee",
+      label: t("field.payee"),
       path: `${path}.payee`,
       control: bound(select({}, options(PAYEES), line.payee), line, "payee"),
     }),
     field({
-      label: "Kind",
+      label: t("field.kind"),
       path: `${path}.kind`,
       control: bound(select({}, options(COMPENSATION_KINDS), line.kind), line, "kind"),
     }),
     field({
-      label: `Amount (${currency})`,
+      label: t("field.amountIn", { currency }),
       path: `${path}.amount`,
       className: "field field-amount",
       control: bound(
@@ -166,9 +167,9 @@ function compensationLine(draft, index, currency, redraw) {
         type: "button",
         class: "button button-quiet remove",
         onclick: remove,
-        "aria-label": `Remove compensation line ${index + 1}`,
+        "aria-label": t("ruling.removeLine", { n: index + 1 }),
       },
-      "Remove",
+      t("common.remove"),
     ),
   );
 }
@@ -182,19 +183,19 @@ function penaltyLine(draft, index, redraw) {
   };
   return h(
     "div",
-    { class: "line", role: "group", "aria-label": `Penalty ${index + 1}` },
+    { class: "line line-penalty", role: "group", "aria-label": t("ruling.penaltyN", { n: index + 1 }) },
     field({
-      label: "Party",
+      label: t("field.party"),
       path: `${path}.party`,
       control: bound(select({}, options(PARTIES), penalty.party), penalty, "party"),
     }),
     field({
-      label: "Kind",
+      label: t("field.kind"),
       path: `${path}.kind`,
       control: bound(select({}, options(PENALTY_KINDS), penalty.kind), penalty, "kind"),
     }),
     field({
-      label: "Value",
+      label: t("field.value"),
       path: `${path}.value`,
       className: "field field-amount",
       control: bound(
@@ -209,9 +210,9 @@ function penaltyLine(draft, index, redraw) {
         type: "button",
         class: "button button-quiet remove",
         onclick: remove,
-        "aria-label": `Remove penalty ${index + 1}`,
+        "aria-label": t("ruling.removePenalty", { n: index + 1 }),
       },
-      "Remove",
+      t("common.remove"),
     ),
   );
 }
@@ -238,7 +239,7 @@ export function rulingBody(draft, currency) {
   });
   const penalties = draft.penalties.map((penalty, index) => {
     const text = String(penalty.value).trim();
-    if (!/^\d+$/.test(text)) problems.push({ field: `penalties[${index}].value`, message: "Enter a whole number." });
+    if (!/^\d+$/.test(text)) problems.push({ field: `penalties[${index}].value`, message: t("ruling.wholeNumber") });
     return { party: penalty.party, kind: penalty.kind, value: Number(text) };
   });
   const body = {

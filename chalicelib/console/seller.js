@@ -3,30 +3,40 @@
 
 import { h } from "./dom.js";
 import { dateTime, money } from "./format.js";
+import { t } from "./i18n.js";
 import { badge, section } from "./ui.js";
 
 const caseLink = (dispute, caseId) =>
   h(
     "a",
     { href: `#/case/${encodeURIComponent(caseId)}`, title: caseId },
-    caseId === dispute.id ? "this case" : `${caseId.slice(0, 12)}…`,
+    caseId === dispute.id ? t("seller.thisCase") : `${caseId.slice(0, 12)}…`,
   );
 
 export function penaltiesSection(dispute, penalties) {
-  const title = "Seller's penalty history";
+  const name = "seller-s-penalty-history";
+  const title = t("seller.penaltiesTitle");
   if (penalties.error) {
-    return section(title, h("p", { class: "muted" }, `Could not load it: ${penalties.error.message}`));
+    const message = penalties.error.message;
+    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message })));
   }
+  const points = penalties.live_points;
   const summaryLine = h(
     "p",
     { id: "live-points" },
-    h("strong", {}, `${penalties.live_points} live point${penalties.live_points === 1 ? "" : "s"}`),
-    ` for ${penalties.seller_id} on ${penalties.storefront_id}; the repeat-offender guard starts at ${penalties.repeat_offender_points}.`,
+    h("strong", {}, t(points === 1 ? "seller.livePoint" : "seller.livePoints", { count: points })),
+    " ",
+    t("seller.pointsFor", {
+      seller: penalties.seller_id,
+      storefront: penalties.storefront_id,
+      threshold: penalties.repeat_offender_points,
+    }),
   );
   if (!penalties.items.length) {
-    return section(title, summaryLine, h("p", { class: "muted" }, "No penalty points recorded."));
+    return section(name, title, summaryLine, h("p", { class: "muted" }, t("seller.noPoints")));
   }
   return section(
+    name,
     title,
     summaryLine,
     h(
@@ -38,7 +48,7 @@ export function penaltiesSection(dispute, penalties) {
         h(
           "tr",
           {},
-          ["Case", "Points", "Recorded", ""].map((text) => h("th", { scope: "col" }, text)),
+          [t("field.case"), t("field.points"), t("field.recorded"), ""].map((text) => h("th", { scope: "col" }, text)),
         ),
       ),
       h(
@@ -51,7 +61,7 @@ export function penaltiesSection(dispute, penalties) {
             h("td", {}, caseLink(dispute, entry.case_id)),
             h("td", { class: "amount" }, String(entry.points)),
             h("td", {}, dateTime(entry.recorded_at)),
-            h("td", {}, entry.live ? badge("Live", "warning") : badge("Expired", "quiet")),
+            h("td", {}, entry.live ? badge(t("seller.live"), "warning") : badge(t("seller.expired"), "quiet")),
           ),
         ),
       ),
@@ -60,35 +70,41 @@ export function penaltiesSection(dispute, penalties) {
 }
 
 export function ledgerSection(dispute, ledger) {
-  const title = "Seller's recovery ledger";
+  const name = "seller-s-recovery-ledger";
+  const title = t("seller.ledgerTitle");
   if (ledger.error) {
-    return section(title, h("p", { class: "muted" }, `Could not load it: ${ledger.error.message}`));
+    const message = ledger.error.message;
+    return section(name, title, h("p", { class: "muted" }, t("seller.couldNotLoad", { message })));
   }
   const owed = ledger.outstanding.filter((total) => total.amount).map((total) => money(total.amount, total.currency));
-  const whose = `${ledger.seller_id} on ${ledger.storefront_id}`;
+  const whose = { seller: ledger.seller_id, storefront: ledger.storefront_id };
   const summaryLine = owed.length
     ? h(
         "p",
         { id: "ledger-outstanding" },
-        h("strong", { class: "amount" }, `${owed.join(" + ")} outstanding`),
-        ` that the platform refunded to buyers for ${whose}, to recover from the seller.`,
+        h("strong", { class: "amount" }, t("seller.outstanding", { amount: owed.join(" + ") })),
+        " ",
+        t("seller.toRecover", whose),
       )
-    : h("p", { id: "ledger-outstanding" }, `Nothing outstanding: the platform has not refunded a buyer for ${whose}.`);
-  if (!ledger.items.length) return section(title, summaryLine);
+    : h("p", { id: "ledger-outstanding" }, t("seller.nothingOutstanding", whose));
+  if (!ledger.items.length) return section(name, title, summaryLine);
   return section(
+    name,
     title,
     summaryLine,
     h(
       "table",
       { class: "lines-table", id: "recovery-ledger" },
-      h("caption", {}, "Platform refunds"),
+      h("caption", {}, t("seller.platformRefunds")),
       h(
         "thead",
         {},
         h(
           "tr",
           {},
-          ["Case", "Refunded", "Paid", "Recovered"].map((text) => h("th", { scope: "col" }, text)),
+          [t("field.case"), t("field.refunded"), t("field.paid"), t("field.recovered")].map((text) =>
+            h("th", { scope: "col" }, text),
+          ),
         ),
       ),
       h(
@@ -105,10 +121,10 @@ export function ledgerSection(dispute, ledger) {
               "td",
               {},
               entry.recovered >= entry.amount
-                ? badge("Recovered", "success")
+                ? badge(t("field.recovered"), "success")
                 : entry.recovered
                   ? h("span", { class: "amount" }, money(entry.recovered, entry.currency))
-                  : badge("Not yet", "warning"),
+                  : badge(t("seller.notYet"), "warning"),
             ),
           ),
         ),

@@ -1,7 +1,8 @@
 // Pieces every view uses: the flash line, badges, headings, loading and error states.
 
 import { h, replace } from "./dom.js";
-import { label, sla, stepDue } from "./format.js";
+import { inline, label, sla, stepDue } from "./format.js";
+import { t } from "./i18n.js";
 
 const flashRegion = () => document.getElementById("flash");
 
@@ -13,7 +14,7 @@ export function flash(message, kind = "info") {
   replace(
     region,
     h("span", {}, message),
-    h("button", { type: "button", class: "flash-close", "aria-label": "Dismiss message", onclick: clearFlash }, "×"),
+    h("button", { type: "button", class: "flash-close", "aria-label": t("flash.dismiss"), onclick: clearFlash }, "×"),
   );
   region.hidden = false;
 }
@@ -84,10 +85,8 @@ export function windowBadge(waiting, now = Date.now()) {
 
 /** Cases in the senior queue (appeals, or a review SLA that passed), for senior reviewers only. */
 export function seniorMarker(dispute) {
-  if (dispute.appeal) return badge("Senior · appeal", "senior", "An appeal: a senior reviewer decides");
-  if (dispute.senior_queue_since) {
-    return badge("Senior · SLA passed", "senior", "Moved to the senior queue when the review SLA passed");
-  }
+  if (dispute.appeal) return badge(t("senior.appeal"), "senior", t("senior.appealTitle"));
+  if (dispute.senior_queue_since) return badge(t("senior.sla"), "senior", t("senior.slaTitle"));
   return null;
 }
 
@@ -95,11 +94,11 @@ export function seniorMarker(dispute) {
 export function receiptMarker(dispute) {
   const review = dispute.fulfilment?.receipt_review;
   if (!review) return null;
-  const what = `The ${label(review.step).toLowerCase()} was reported ${label(review.condition).toLowerCase()}`;
-  return badge("Disputed receipt", "warning", `${what}: decide what is still owed`);
+  const what = t("receipt.markerTitle", { step: inline(review.step), condition: inline(review.condition) });
+  return badge(t("receipt.marker"), "warning", what);
 }
 
-export function loading(text = "Loading…") {
+export function loading(text = t("common.loading")) {
   return h("p", { class: "loading", role: "status" }, text);
 }
 
@@ -107,12 +106,13 @@ export function problem(error, retry) {
   return h(
     "div",
     { class: "panel panel-error", role: "alert" },
-    h("p", {}, error.message || String(error)),
-    retry ? h("button", { type: "button", class: "button", onclick: retry }, "Try again") : null,
+    h("p", { class: "api-text" }, error.message || String(error)),
+    retry ? h("button", { type: "button", class: "button", onclick: retry }, t("common.tryAgain")) : null,
   );
 }
 
-export function section(title, ...children) {
-  const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+/** A panel with its heading; `name` gives it a stable id (section-<name>) whatever the language. */
+export function section(name, title, ...children) {
+  const id = `section-${name}`;
   return h("section", { class: "panel", "aria-labelledby": id }, h("h2", { id }, title), children);
 }

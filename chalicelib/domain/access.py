@@ -49,6 +49,8 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "view_seller_ledger": frozenset({R, SR, SF}),
     "post_message": frozenset({B, S, R, SR}),  # the storefront reads what is said to everyone, and says nothing
     "view_messages": EVERYONE,
+    "find_cases": REVIEWERS,
+    "view_reports": REVIEWERS,
     "advance_clock": EVERYONE,  # the local runtime's test clock (404 in AWS)
     "view_policies": frozenset({PA}),
     "publish_policy": frozenset({PA}),

@@ -629,5 +629,8 @@ class DisputeQuery(Frozen):
 
     queue: Literal["review", "senior", "fulfilment"] | None = None
     status: Status | None = None
+    reason: ClaimReason | None = Field(
+        default=None, description="only cases of this reason (a page may come back short; follow next_cursor)"
+    )
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)

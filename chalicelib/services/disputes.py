@@ -9,6 +9,7 @@ from datetime import datetime
 from chalicelib.domain import defence, lifecycle, messages
 from chalicelib.domain.access import REVIEWERS, require_party, require_role, require_visible
 from chalicelib.domain.errors import Duplicate, NotFound
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.models import (
     Actor,
     AfterSalesFacts,
@@ -133,7 +134,7 @@ def state_defence(
 def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:
     """Own cases for parties and storefronts; the review queues, oldest due first, for reviewers."""
     require_role(actor, "list_cases")
-    page = (query.status, query.limit, query.cursor)
+    page = (query.status, query.limit, query.cursor, query.reason)
     if actor.role in REVIEWERS:
         return ctx.cases.queue(query.queue or "review", *page)
     if actor.role == Role.BUYER:
@@ -141,3 +142,15 @@ def list_disputes(ctx: Context, actor: Actor, query: DisputeQuery) -> Page:
     if actor.role == Role.SELLER:
         return ctx.cases.of_seller(actor.storefront_id, actor.sub, *page)
     return ctx.cases.of_storefront(actor.storefront_id, *page)
+
+
+def search_disputes(ctx: Context, actor: Actor, query: CaseSearch) -> Page:
+    """Reviewers find a case by its order, buyer or seller, whatever queue (or none) it is in."""
+    require_role(actor, "find_cases")
+    return ctx.cases.search(query)
+
+
+def closed_disputes(ctx: Context, actor: Actor, query: ClosedQuery) -> Page:
+    """Reviewers browse closed cases, most recently closed first, by reason, outcome, decider and date."""
+    require_role(actor, "find_cases")
+    return ctx.cases.closed(query)

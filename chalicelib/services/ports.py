@@ -12,8 +12,18 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
+from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
-from chalicelib.domain.models import AfterSalesRequest, AuditEvent, Dispute, LedgerEntry, Page, Status, Transition
+from chalicelib.domain.models import (
+    AfterSalesRequest,
+    AuditEvent,
+    ClaimReason,
+    Dispute,
+    LedgerEntry,
+    Page,
+    Status,
+    Transition,
+)
 from chalicelib.domain.policy import Policy, PolicyVersion
 from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
@@ -40,14 +50,37 @@ class CaseRepository(Protocol):
     def park(self, case_id: str, window_id: str, token: str) -> bool: ...
     def events(self, case_id: str) -> list[AuditEvent]: ...
     def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None: ...
-    def queue(self, name: str, status: Status | None, limit: int, cursor: str | None) -> Page: ...
+    def queue(
+        self, name: str, status: Status | None, limit: int, cursor: str | None, reason: ClaimReason | None = None
+    ) -> Page: ...
     def of_buyer(
-        self, storefront_id: str, buyer_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        buyer_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page: ...
     def of_seller(
-        self, storefront_id: str, seller_id: str, status: Status | None, limit: int, cursor: str | None
+        self,
+        storefront_id: str,
+        seller_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
     ) -> Page: ...
-    def of_storefront(self, storefront_id: str, status: Status | None, limit: int, cursor: str | None) -> Page: ...
+    def of_storefront(
+        self,
+        storefront_id: str,
+        status: Status | None,
+        limit: int,
+        cursor: str | None,
+        reason: ClaimReason | None = None,
+    ) -> Page: ...
+    def search(self, query: CaseSearch) -> Page: ...
+    def closed(self, query: ClosedQuery) -> Page: ...
     def recommendation_record(self, case_id: str) -> RecommendationRecord | None: ...
     def recommendation_records(
         self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None

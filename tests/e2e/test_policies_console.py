@@ -15,7 +15,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import Service
 from tests.e2e.console_scenario import Scenario, token
-from tests.e2e.test_reviewer_console import browser, console_service, screenshots  # noqa: F401 - fixtures, reused
+from tests.e2e.test_reviewer_console import browser, console_service, playwright, screenshots  # noqa: F401 - fixtures, reused
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("reviewer-console")]
 

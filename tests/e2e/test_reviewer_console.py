@@ -4,7 +4,8 @@ A storefront's buyers escalate a few cases and both sides submit evidence over t
 with the dev-token button, works the queue, opens the oldest case, sees the buyer's photo, and overrides the
 recommendation with a partial refund, meeting the API's validation errors and a stale version on the way.
 On a second storefront, a reviewer follows remedies being carried out in the fulfilment queue and settles a
-returned parcel the seller reports damaged.
+returned parcel the seller reports damaged. A reviewer whose browser prefers Chinese works in zh-CN: finds a case
+by its order id, claims and accepts it with the keyboard, and no English is left on any page it sees.
 
 Screenshots go to a temporary folder; `make console-screenshots` writes them to docs/ instead.
 """
@@ -15,11 +16,21 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    FloatRect,
+    Locator,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import eventually
 from tests.e2e.conftest import POLICIES, Service, running_service
@@ -66,24 +77,45 @@ def console_service() -> Iterator[Service]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the module's browsers (its sync API cannot run twice at once)."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make browser`) to run the console test")
-    with tempfile.TemporaryDirectory(prefix="console-chromium-") as profile, sync_playwright() as playwright:
+    with sync_playwright() as running:
+        yield running
+
+
+@contextmanager
+def chromium(playwright: Playwright, locale: str, timezone: str) -> Iterator[BrowserContext]:
+    """Debian's Chromium with a fresh profile, in the user's language and time zone."""
+    with tempfile.TemporaryDirectory(prefix="console-chromium-") as profile:
         context = playwright.chromium.launch_persistent_context(
             profile,
             executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, f"--lang={locale}"],
             headless=True,
             viewport=DESKTOP,
-            locale="en-US",
-            timezone_id="UTC",
+            locale=locale,
+            timezone_id=timezone,
         )
         context.set_default_timeout(10_000)
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[BrowserContext]:
+    with chromium(playwright, "en-US", "UTC") as context:
+        yield context
+
+
+@pytest.fixture(scope="module")
+def chinese_browser(playwright: Playwright) -> Iterator[BrowserContext]:
+    """A second Chromium whose user prefers Chinese (navigator.languages zh-CN), in Shanghai's time zone."""
+    with chromium(playwright, "zh-CN", "Asia/Shanghai") as context:
+        yield context
 
 
 @pytest.fixture
@@ -190,6 +222,11 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     form = page.locator("#override-form")
     form.get_by_label("Outcome").select_option("refund_partial")
     amount = form.locator("[data-field='compensation[0].amount']")
+    # at 1280 px every control of a compensation line is wide enough to read ("Seller", "Buyer", the amount)
+    widths = form.locator(".line-compensation select, .line-compensation input").evaluate_all(
+        "controls => controls.map(control => control.getBoundingClientRect().width)"
+    )
+    assert len(widths) == 4 and min(widths) >= 110, widths
     amount.fill("200.00")
     form.get_by_role("button", name="Issue ruling").click()
 
@@ -200,7 +237,9 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     expect(reason).to_be_focused()
     reason.fill("The photo shows the crack, but tracking shows the parcel arrived intact: half the price back.")
     form.get_by_role("button", name="Issue ruling").click()
-    expect(form.locator("[data-error-for='compensation']")).to_contain_text("exceeds the order total (13700)")
+    expect(form.locator("[data-error-for='compensation']")).to_contain_text(
+        "(CN¥200.00) exceeds the order total (CN¥137.00)"
+    )
     on_a_phone(page, screenshots / "console-narrow.png", scroll_to=form.locator("fieldset[data-field='compensation']"))
 
     # When the case changes meanwhile (from another tab: a question to the seller, who answers at once),
@@ -236,6 +275,11 @@ def test_a_reviewer_overrides_the_oldest_case_with_a_partial_refund(
     assert ruled["ruling"]["decided_by"] == DEV_REVIEWER
     assert [line["amount"] for line in ruled["ruling"]["compensation"]] == [6_450]
     assert ruled["ruling"]["override_reason"].startswith("The photo shows the crack")
+    # and the dashboard counts what waits now, drawn by the page itself
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("[data-figure='queue'] .tile-value")).to_have_text("2")
+    expect(page.locator("svg.chart rect.bar-closed").first).to_be_attached()
     # and nothing failed in the page but the three refusals the reviewer saw (two 422s, one 409)
     ruling_url = f"{console_service.url}/v1/disputes/{plate}/ruling"
     assert refused == [f"422 {ruling_url}", f"422 {ruling_url}", f"409 {ruling_url}"]
@@ -361,6 +405,18 @@ def test_a_reviewer_follows_the_fulfilment_queue_and_settles_a_return_received_d
     expect(page.locator("#ledger-outstanding")).to_contain_text("CN¥129.00 outstanding")
     expect(page.locator(f"#recovery-ledger a[title='{kettle}']")).to_be_visible()
     expect(page.locator(f"#penalty-history a[title='{kettle}']")).to_be_visible()  # points for the missed refund
+    # and the closed cases list the kettle, conceded, filtered on the API by who decided and the outcome
+    page.get_by_role("link", name="← Back to the queue").click()
+    page.get_by_role("link", name="Closed", exact=True).click()
+    expect(page.get_by_role("heading", name="Closed cases")).to_be_visible()
+    closed_kettle = page.locator(f"tr[data-case-id='{kettle}']")
+    expect(closed_kettle).to_contain_text("The parties agreed")
+    page.select_option("#filter-decided-by", "parties")
+    expect(closed_kettle).to_be_visible()
+    page.select_option("#filter-outcome", "claim_denied")
+    expect(page.locator(".empty")).to_have_text("No case matches these filters.")
+    page.select_option("#filter-outcome", "")
+    page.select_option("#filter-decided-by", "")
     # and nothing failed in the page: the too-small amount never left it (the case states the bounds)
     assert refused == []
     assert [text for text in problems if not text.startswith("Failed to load resource")] == []
@@ -440,3 +496,138 @@ def test_the_console_shows_money_deadlines_and_error_paths_as_a_reviewer_reads_t
     assert (overdue, reminded, not_yet) == (["overdue", "Overdue"], ["due-soon", "Due soon"], ["on-time", "On time"])
     assert last_quarter == ["due-soon", "Due soon"]
     assert seen["paths"] == ["compensation[0].amount", "compensation[1].payee", "penalties[2]", "override_reason"]
+
+
+# Words of the Latin alphabet allowed on a Chinese page: identifiers (dsp_..., buyer-zh, order-zh-1),
+# currency codes, and whatever a person or the API wrote (.api-text) or a code shows (<code>, <kbd>).
+ENGLISH_LEFT = """() => {
+    const skip = ".api-text, code, kbd, script, style, noscript, [lang='en']";
+    const strip = (text) => text
+        .replace(/[A-Za-z0-9]+(?:[-_.:@/#…][A-Za-z0-9]+)+/g, " ")
+        .replace(/\\b[A-Z]{3}\\b/g, " ");
+    const found = [];
+    const check = (text, where) => {
+        for (const word of strip(text).match(/[A-Za-z]{3,}/g) || []) found.push(`${word} in ${where}: ${text.trim()}`);
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const parent = walker.currentNode.parentElement;
+        if (!parent || parent.closest(skip) || parent.closest("select") || !parent.getClientRects().length) continue;
+        check(walker.currentNode.textContent, parent.tagName);
+    }
+    for (const element of document.querySelectorAll("[aria-label], [placeholder], [title], option")) {
+        if (element.closest(skip) || (!element.getClientRects().length && element.tagName !== "OPTION")) continue;
+        if (element.tagName === "OPTION" && !element.closest("select").getClientRects().length) continue;
+        for (const name of ["aria-label", "placeholder"]) {
+            if (element.hasAttribute(name)) check(element.getAttribute(name), name);
+        }
+        if (element.tagName === "OPTION") check(element.textContent, "option");
+    }
+    check(document.title, "title");
+    return found;
+}"""
+
+
+def english_left(page: Page) -> list[str]:
+    found: list[str] = page.evaluate(ENGLISH_LEFT)
+    return found
+
+
+def test_a_chinese_reviewer_finds_a_case_by_order_id_and_decides_it_with_the_keyboard(
+    console_service: Service, chinese_browser: BrowserContext, screenshots: Path
+) -> None:
+    # Given a case waiting for a reviewer on its own storefront, with an order id of its own
+    scenario = Scenario(console_service.url, shop="console-zh")
+    buyer = token("buyer", "buyer-zh", "console-zh")
+    case_id = scenario.escalate("zh-teapot", "buyer-zh", "茶壶收到时壶嘴有裂纹。", order_id="order-zh-7731")
+    scenario.submit(case_id, token("seller", SELLER_ID, "console-zh"))
+    scenario.wait_for_window(case_id, "buyer_rebuttal")
+    scenario.submit(case_id, buyer)
+    recommended = scenario.wait_for_window(case_id, "review")["recommendation"]["ruling"]["outcome"]
+    assert recommended == "claim_denied"  # no photo of the defect: the rules would deny it, a person decides
+
+    page = chinese_browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    # When a reviewer whose browser prefers Chinese opens the console, it speaks Chinese from the first page
+    page.goto(f"{console_service.url}/console")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"
+    assert english_left(page) == []
+    page.get_by_role("button", name="签发开发令牌并登录").click()
+    expect(page.locator("#who")).to_contain_text("审核员")
+    expect(page.get_by_role("heading", name="审核队列")).to_be_visible()
+    assert english_left(page) == []
+    page.screenshot(path=screenshots / "console-queue-zh.png")
+
+    # When the reviewer searches the order id, then the one case of that order is listed
+    page.fill("#search-input", "order-zh-7731")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="查找案件")).to_be_visible()
+    rows = page.locator("tr[data-case-id]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-case-id", case_id)
+    expect(rows.first).to_contain_text("质量问题")
+    assert english_left(page) == []
+    page.screenshot(path=screenshots / "console-search-zh.png")
+
+    # When the reviewer works with the keyboard: j to the case, Enter to open it, c to claim it
+    page.locator("#search-input").blur()
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator(f".case[data-case-id='{case_id}']")).to_be_visible()
+    page.keyboard.press("c")
+    expect(page.locator(".claim .badge")).to_have_text("已由你领取")
+
+    # Then ? lists the shortcuts in Chinese, and keys typed into a field stay in the field
+    page.keyboard.press("?")
+    help_dialog = page.locator("#shortcuts")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("键盘快捷键")
+    expect(help_dialog).to_contain_text("采纳系统建议")
+    assert english_left(page) == []
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+    page.keyboard.press("i")
+    question = page.locator("#info-details textarea")
+    expect(question).to_be_focused()
+    page.keyboard.type("oa?")
+    expect(question).to_have_value("oa?")
+    expect(page.locator("#override-details")).not_to_have_attribute("open", "")
+    expect(help_dialog).to_be_hidden()
+    question.fill("")
+    question.blur()
+    assert english_left(page) == []
+    page.screenshot(path=screenshots / "console-case-zh.png", full_page=True)
+
+    # When the reviewer presses a, the recommendation is accepted
+    page.keyboard.press("a")
+    expect(page.locator("#flash")).to_contain_text("已采纳系统建议")
+    expect(page.locator("#case-badges")).to_contain_text("已裁决")
+    ruled = scenario.case(case_id)
+    assert (ruled["status"], ruled["ruling"]["decided_by"]) == ("ruled", DEV_REVIEWER)
+    assert ruled["ruling"]["outcome"] == recommended
+    assert english_left(page) == []
+
+    # When the appeal window passes (the test clock), the denied claim closes: nothing is owed
+    scenario.advance(case_id, "appeal")
+    scenario.wait(case_id, lambda case: case["status"] == "closed")
+
+    # Then the dashboard, in Chinese too, counts it among the closed cases
+    page.get_by_role("link", name="数据看板").click()
+    expect(page.locator("[data-figure='closed'] .tile-value")).not_to_have_text("0")
+    expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
+    expect(page.locator("svg.chart")).to_be_visible()
+    assert english_left(page) == []
+    page.screenshot(path=screenshots / "console-dashboard-zh.png", full_page=True)
+
+    # When the reviewer switches to English, the choice is remembered over a reload; and back
+    page.locator("#locale-switch").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.screenshot(path=screenshots / "console-dashboard.png", full_page=True)
+    page.locator("#locale-switch").click()
+    expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
+    assert problems == []

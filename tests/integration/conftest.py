@@ -121,9 +121,58 @@ class Storefront:
         refunded: dict[str, Any] = response.json
         return refunded
 
-    def to_review(self) -> dict[str, Any]:
+    def escalate_for(self, **overrides: Any) -> dict[str, Any]:
+        """The storefront escalates on its buyer's behalf, so the request may name any buyer."""
+        request_id = self.record(**overrides)
+        response = self.api.call("POST", "/v1/disputes", self.token, {"request_id": request_id, "statement": "broken"})
+        assert response.status_code == 201, response.json
+        case: dict[str, Any] = response.json
+        return case
+
+    def withdrawn(self, **overrides: Any) -> dict[str, Any]:
+        """A case the buyer withdrew at once: closed, nobody decided."""
+        case = self.escalate(**overrides)
+        response = self.act(self.buyer, case["id"], "withdraw")
+        assert response.status_code == 200, response.json
+        closed: dict[str, Any] = response.json
+        return closed
+
+    def advance(self, case_id: str) -> None:
+        """The test clock ends the window the case waits on now (its deadline passes)."""
+        response = self.api.call("POST", f"/v1/dev/disputes/{case_id}/advance", self.token)
+        assert response.status_code == 202, response.json
+
+    def denied_by_reviewer(self, reviewer: dict[str, str], **overrides: Any) -> dict[str, Any]:
+        """A reviewer denies the claim and the appeal window passes: closed, ruled by that reviewer."""
+        case = self.to_review(**overrides)
+        assert self.act(reviewer, case["id"], "claim").status_code == 200
+        ruling = {
+            "outcome": "claim_denied",
+            "liability": "buyer",
+            "compensation": [],
+            "penalties": [],
+            "override_reason": "the photos show wear, not a defect",
+        }
+        ruled = self.act(reviewer, case["id"], "ruling", ruling)
+        assert ruled.status_code == 201, ruled.json
+        self.wait_for_window(case["id"], "appeal")
+        self.advance(case["id"])
+        return self.wait_for_status(case["id"], "closed")
+
+    def ruled_by_default(self, **overrides: Any) -> dict[str, Any]:
+        """Both parties stay silent past their deadlines: the rules grant the refund, the storefront pays it."""
+        case = self.escalate(**overrides)
+        self.advance(case["id"])
+        self.wait_for_window(case["id"], "buyer_rebuttal")
+        self.advance(case["id"])
+        self.wait_for_window(case["id"], "appeal")
+        self.advance(case["id"])
+        self.refund_owed(case["id"])
+        return self.wait_for_status(case["id"], "closed")
+
+    def to_review(self, **overrides: Any) -> dict[str, Any]:
         """A case whose parties both submitted, waiting for a reviewer."""
-        case = self.escalate()
+        case = self.escalate(**overrides)
         assert self.act(self.seller, case["id"], "submit").status_code == 202
         assert self.act(self.buyer, case["id"], "submit").status_code == 202
         return self.wait_for_window(case["id"], "review")

@@ -275,7 +275,8 @@ def test_table_is_on_demand_recoverable_encrypted_and_expires_records(template: 
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert properties["SSESpecification"] == {"SSEEnabled": True}
-    assert [index["IndexName"] for index in properties["GlobalSecondaryIndexes"]] == ["GSI1", "GSI2", "GSI3", "GSI4"]
+    indexes = [index["IndexName"] for index in properties["GlobalSecondaryIndexes"]]
+    assert indexes == ["GSI1", "GSI2", "GSI3", "GSI4", "GSI5"]
     assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
 
 

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import evidence as evidence_rules
-from chalicelib.domain import lifecycle, replay, rules, rulings, timers
+from chalicelib.domain import lifecycle, negotiation, replay, rules, rulings, timers
 from chalicelib.domain import messages as message_rules
-from chalicelib.domain import negotiation as negotiation_rules
 from chalicelib.domain.errors import (
     Duplicate,
     EvidenceChanged,
@@ -29,8 +28,9 @@ from chalicelib.domain.evidence_models import (
     FileDeclaration,
     RejectionReason,
 )
+from chalicelib.domain.finding import CaseSearch, ClosedQuery, Decider
 from chalicelib.domain.message_models import Audience
-from chalicelib.domain.models import Dispute, LedgerEntry, Party, Status, Transition
+from chalicelib.domain.models import ClaimReason, Dispute, LedgerEntry, Party, Status, Transition
 from chalicelib.domain.policy import Deadlines, PolicyVersion
 from chalicelib.domain.workflow import ParkedWait
 from chalicelib.services.context import Context
@@ -332,7 +332,7 @@ def test_messages_are_kept_beside_the_case_capped_and_guarded_on_its_version(ctx
 def test_a_closed_case_takes_no_message_even_from_a_decision_made_before_it_closed(ctx: Context) -> None:
     case = new_case(ctx)
     before = posted(ctx, case, Audience.EVERYONE)
-    ctx.cases.save(negotiation_rules.withdraw(case, BUYER, None, NOW + timedelta(minutes=2)))
+    ctx.cases.save(negotiation.withdraw(case, BUYER, None, NOW + timedelta(minutes=2)))
 
     with pytest.raises(VersionConflict):
         ctx.messages.save(before)
@@ -386,3 +386,23 @@ def test_a_policy_version_is_stored_once_and_the_latest_is_in_force(ctx: Context
     assert cursor is not None
     rest, _ = ctx.policies.history(shop, 1, cursor)
     assert [v.number for v in page + rest] == [2, 1]
+
+
+def test_a_case_is_found_by_order_buyer_and_seller_and_once_closed_in_the_closed_listing(ctx: Context) -> None:
+    # Given two cases of one buyer on two storefronts, and one of them withdrawn a minute later
+    buyer, order = unique("buyer"), unique("order")
+    first = new_case(ctx, storefront_id=unique("shop"), buyer_id=buyer, order_id=order)
+    second = new_case(ctx, storefront_id=unique("shop"), buyer_id=buyer, reason="counterfeit")
+    withdrawn = ctx.cases.save(negotiation.withdraw(first, BUYER, None, NOW + timedelta(minutes=1)))
+
+    # Then the search finds them by each key, and the closed listing (filtered) holds the withdrawn one only
+    assert [case.id for case in ctx.cases.search(CaseSearch(order_id=order)).items] == [first.id]
+    assert {case.id for case in ctx.cases.search(CaseSearch(buyer_id=buyer)).items} == {first.id, second.id}
+    mine = ClosedQuery(storefront_id=first.storefront_id)
+    assert [case.id for case in ctx.cases.closed(mine).items] == [withdrawn.id]
+    assert ctx.cases.closed(mine.model_copy(update={"decided_by": Decider.RULES})).items == []
+    later = mine.model_copy(update={"closed_from": NOW + timedelta(minutes=2)})
+    assert ctx.cases.closed(later).items == []
+    counterfeit = ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.COUNTERFEIT)
+    assert [case.id for case in counterfeit.items] == [second.id]
+    assert ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.OTHER).items == []

@@ -47,7 +47,7 @@ def test_query_parameters_come_from_the_query_model() -> None:
 
     names = {p["name"]: p for p in listing["parameters"] if p["in"] == "query"}
 
-    assert set(names) == {"queue", "status", "limit", "cursor"}
+    assert set(names) == {"queue", "status", "reason", "limit", "cursor"}
     assert names["limit"]["schema"]["maximum"] == 100
     assert "anyOf" not in names["cursor"]["schema"]  # never JSON null in a query string
 
