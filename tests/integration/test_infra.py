@@ -563,3 +563,12 @@ def test_the_readme_deploys_a_stage_and_offers_the_regional_endpoint() -> None:
     assert "make package STAGE=prod" in deploy
     assert all(f"`{stage}`" in deploy for stage in STAGES), "say what each stage sets"
     assert "EndpointType=REGIONAL" in deploy
+
+
+def test_every_index_projects_only_what_its_queries_read_never_the_task_token(template: Template) -> None:
+    table = template["Resources"]["DisputesTable"]["Properties"]
+    for index in table["GlobalSecondaryIndexes"]:
+        projection = index["Projection"]
+        assert projection["ProjectionType"] == "INCLUDE", index["IndexName"]
+        # a park rewrites the token on the case item: no index entry may change with it
+        assert not {"task_token", "parked_window", "version", "window_id"} & set(projection["NonKeyAttributes"])
