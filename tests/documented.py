@@ -41,11 +41,9 @@ def assert_documented_answer(
         return
     if spec.response is not None:
         try:
-            spec.response.model_validate_json(body)
+            spec.response.model.model_validate_json(body)
         except ValidationError as error:
-            raise AssertionError(
-                f"{method} {path} answered {status} outside {spec.response.__name__}: {error}"
-            ) from None
+            raise AssertionError(f"{method} {path} answered {status} outside {spec.response.name}: {error}") from None
         problems = [error.message for error in _validator(spec.method, spec.path, status).iter_errors(json.loads(body))]
         assert not problems, f"{method} {path} answered {status} outside its documented schema: {problems[:5]}"
     promised = _answer(spec.method, spec.path, status).get("headers", {})

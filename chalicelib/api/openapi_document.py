@@ -129,8 +129,8 @@ Key = tuple[type[BaseModel], JsonSchemaMode]
 def _schemas(documented: list[RouteSpec]) -> tuple[dict[Key, dict[str, Any]], dict[str, Any]]:
     """Every model's schema in one namespace: request models as validated, responses as serialized
     (a model that differs between the two gets both, `...Input` and `...Output`)."""
-    inputs = {model for spec in documented for model in (spec.body, spec.query) if model is not None}
-    outputs: set[type[BaseModel]] = {spec.response for spec in documented if spec.response is not None}
+    inputs = {ref.model for spec in documented for ref in (spec.body, spec.query) if ref is not None}
+    outputs: set[type[BaseModel]] = {spec.response.model for spec in documented if spec.response is not None}
     outputs |= {WebhookEvent, *OWN_BODIES.values()}
     keys: list[Key] = [
         *((model, "validation") for model in sorted(inputs | {Error}, key=lambda m: m.__name__)),
@@ -191,11 +191,12 @@ def _operation(spec: RouteSpec, refs: dict[Key, dict[str, Any]], schemas: dict[s
     if spec.action:
         operation["x-action"] = spec.action
     if spec.body is not None:
-        body: dict[str, Any] = {"schema": refs[(spec.body, "validation")]}
-        if spec.body in EXAMPLES:
-            body["example"] = EXAMPLES[spec.body]
+        model = spec.body.model
+        body: dict[str, Any] = {"schema": refs[(model, "validation")]}
+        if model in EXAMPLES:
+            body["example"] = EXAMPLES[model]
         # Required when the model has a required field: a client may leave out an empty or all-optional body.
-        required = any(field.is_required() for field in spec.body.model_fields.values())
+        required = any(field.is_required() for field in model.model_fields.values())
         operation["requestBody"] = {"required": required, "content": {"application/json": body}}
     return operation
 
@@ -212,7 +213,7 @@ def _query_parameters(
 ) -> list[dict[str, Any]]:
     if spec.query is None:
         return []
-    model = schemas[refs[(spec.query, "validation")]["$ref"].rsplit("/", 1)[-1]]
+    model = schemas[refs[(spec.query.model, "validation")]["$ref"].rsplit("/", 1)[-1]]
     required = set(model.get("required", []))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": _not_null(schema)}
@@ -255,7 +256,7 @@ def _headers(spec: RouteSpec) -> list[dict[str, Any]]:
 
 
 def _successes(spec: RouteSpec, refs: dict[Key, dict[str, Any]]) -> dict[str, Any]:
-    schema = refs[(spec.response, "serialization")] if spec.response is not None else {"type": "object"}
+    schema = refs[(spec.response.model, "serialization")] if spec.response is not None else {"type": "object"}
     answer: dict[str, Any] = {"description": "Done", "content": {"application/json": {"schema": schema}}}
     if _sends_version(spec):
         answer["headers"] = {"ETag": ETAG}

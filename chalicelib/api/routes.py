@@ -7,67 +7,39 @@ route registered without an entry here fails the matrix test.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
-from chalicelib.api.policy_responses import (
-    PolicyOverview,
-    PolicyVersionCreated,
-    RecommendationReplay,
-    SimulationResult,
-)
-from chalicelib.api.responses import (
-    AddedEvidence,
-    AfterSalesRequestView,
-    DeliveryPage,
-    DeliveryView,
-    DevToken,
-    DisputePage,
-    DisputeView,
-    EventList,
-    EvidenceList,
-    EvidenceView,
-    Health,
-    MessagePage,
-    MessageView,
-    OfferView,
-    SellerLedger,
-    SellerPenalties,
-    Subscription,
-    SubscriptionList,
-    SubscriptionWithSecret,
-)
-from chalicelib.api.schemas import (
-    AppealBody,
-    DefenceBody,
-    DeliveriesQuery,
-    DevTokenBody,
-    EmptyBody,
-    EscalateBody,
-    EvidenceBody,
-    InfoRequestBody,
-    MessageBody,
-    MessageQuery,
-    OfferBody,
-    PolicyBody,
-    PolicyHistoryQuery,
-    ReceiptBody,
-    ReceiptDecisionBody,
-    RefundBody,
-    RulingBody,
-    SellerRecordQuery,
-    ShipmentBody,
-    SimulationBody,
-    StatementBody,
-    SubscribeBody,
-    WithdrawBody,
-)
 from chalicelib.domain.access import Relation, Verdict, verdict
-from chalicelib.domain.finding import CaseSearch, ClosedQuery
-from chalicelib.domain.models import AfterSalesFacts, DisputeQuery, Role
-from chalicelib.domain.reports import Overview, ReportQuery
+from chalicelib.domain.models import Role
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+# The models each route reads and answers, named rather than imported: the API's hot path reads this table
+# for a route's action and owner, and a GET must not pay for importing every request and response schema
+# (a cold start's first request). The OpenAPI document and the tests resolve them (`ModelRef.model`).
+RESPONSES = "chalicelib.api.responses"
+POLICY_RESPONSES = "chalicelib.api.policy_responses"
+SCHEMAS = "chalicelib.api.schemas"
+MODELS = "chalicelib.domain.models"
+FINDING = "chalicelib.domain.finding"
+REPORTS = "chalicelib.domain.reports"
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A pydantic model by module and name, imported on first use."""
+
+    module: str
+    name: str
+
+    @property
+    def model(self) -> type[BaseModel]:
+        model: type[BaseModel] = getattr(importlib.import_module(self.module), self.name)
+        return model
 
 
 class Owner(StrEnum):
@@ -89,10 +61,10 @@ class RouteSpec:
     owner: Owner
     summary: str
     success: tuple[int, ...]
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    body: ModelRef | None = None
+    query: ModelRef | None = None
     operation_id: str = ""  # the OpenAPI operationId, in business words (a generated client's method name)
-    response: type[BaseModel] | None = None  # the success body; None: no body (204), or a free-form object
+    response: ModelRef | None = None  # the success body; None: no body (204), or a free-form object
     documented: bool = True  # False: not part of the JSON API (the console's HTML and scripts)
     more_errors: tuple[int, ...] = ()  # error statuses beyond those its method, body and owner imply
 
@@ -116,7 +88,16 @@ HOOK = "/v1/webhooks/{webhook_id}"
 POLICY = "/v1/policies/{storefront_id}"
 
 ROUTES: tuple[RouteSpec, ...] = (
-    RouteSpec("GET", "/health", None, Owner.NONE, "Liveness", (200,), operation_id="getHealth", response=Health),
+    RouteSpec(
+        "GET",
+        "/health",
+        None,
+        Owner.NONE,
+        "Liveness",
+        (200,),
+        operation_id="getHealth",
+        response=ModelRef(RESPONSES, "Health"),
+    ),
     RouteSpec(
         "GET",
         "/v1/openapi.json",
@@ -133,9 +114,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Record an after-sales request the seller rejected or ignored",
         (200, 201),
-        body=AfterSalesFacts,
+        body=ModelRef(MODELS, "AfterSalesFacts"),
         operation_id="recordAfterSalesRequest",
-        response=AfterSalesRequestView,
+        response=ModelRef(RESPONSES, "AfterSalesRequestView"),
     ),
     RouteSpec(
         "POST",
@@ -144,9 +125,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.REQUEST,
         "Escalate a request",
         (201,),
-        body=EscalateBody,
+        body=ModelRef(SCHEMAS, "EscalateBody"),
         operation_id="escalateDispute",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "GET",
@@ -155,9 +136,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Own cases, or a review queue",
         (200,),
-        query=DisputeQuery,
+        query=ModelRef(MODELS, "DisputeQuery"),
         operation_id="listDisputes",
-        response=DisputePage,
+        response=ModelRef(RESPONSES, "DisputePage"),
     ),
     RouteSpec(
         "GET",
@@ -166,9 +147,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Find cases by order, buyer or seller id, across storefronts (reviewers)",
         (200,),
-        query=CaseSearch,
+        query=ModelRef(FINDING, "CaseSearch"),
         operation_id="searchDisputes",
-        response=DisputePage,
+        response=ModelRef(RESPONSES, "DisputePage"),
     ),
     RouteSpec(
         "GET",
@@ -177,12 +158,19 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Closed cases, most recently closed first, by reason, outcome, decider and date (reviewers)",
         (200,),
-        query=ClosedQuery,
+        query=ModelRef(FINDING, "ClosedQuery"),
         operation_id="browseClosedDisputes",
-        response=DisputePage,
+        response=ModelRef(RESPONSES, "DisputePage"),
     ),
     RouteSpec(
-        "GET", CASE, "view_case", Owner.CASE, "A dispute", (200,), operation_id="getDispute", response=DisputeView
+        "GET",
+        CASE,
+        "view_case",
+        Owner.CASE,
+        "A dispute",
+        (200,),
+        operation_id="getDispute",
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "GET",
@@ -192,7 +180,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "The audit timeline",
         (200,),
         operation_id="listDisputeEvents",
-        response=EventList,
+        response=ModelRef(RESPONSES, "EventList"),
     ),
     RouteSpec(
         "POST",
@@ -201,9 +189,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "End the caller's window now",
         (202,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="submitWindow",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -212,9 +200,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Declare evidence",
         (201,),
-        body=EvidenceBody,
+        body=ModelRef(SCHEMAS, "EvidenceBody"),
         operation_id="declareEvidence",
-        response=AddedEvidence,
+        response=ModelRef(RESPONSES, "AddedEvidence"),
     ),
     RouteSpec(
         "POST",
@@ -223,9 +211,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Verify an uploaded file",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="completeEvidence",
-        response=EvidenceView,
+        response=ModelRef(RESPONSES, "EvidenceView"),
     ),
     RouteSpec(
         "POST",
@@ -234,9 +222,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Add a statement",
         (201,),
-        body=StatementBody,
+        body=ModelRef(SCHEMAS, "StatementBody"),
         operation_id="addStatement",
-        response=EvidenceView,
+        response=ModelRef(RESPONSES, "EvidenceView"),
     ),
     RouteSpec(
         "GET",
@@ -246,7 +234,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "Evidence the caller may see",
         (200,),
         operation_id="listEvidence",
-        response=EvidenceList,
+        response=ModelRef(RESPONSES, "EvidenceList"),
     ),
     RouteSpec(
         "POST",
@@ -255,9 +243,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Seller concedes",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="concede",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -266,9 +254,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Seller states its grounds for refusing",
         (201,),
-        body=DefenceBody,
+        body=ModelRef(SCHEMAS, "DefenceBody"),
         operation_id="stateDefence",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -277,9 +265,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Seller offers a refund",
         (201,),
-        body=OfferBody,
+        body=ModelRef(SCHEMAS, "OfferBody"),
         operation_id="makeOffer",
-        response=OfferView,
+        response=ModelRef(RESPONSES, "OfferView"),
     ),
     RouteSpec(
         "POST",
@@ -288,9 +276,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Buyer accepts an offer",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="acceptOffer",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -299,9 +287,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Buyer rejects an offer",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="rejectOffer",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -310,9 +298,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Buyer withdraws",
         (200,),
-        body=WithdrawBody,
+        body=ModelRef(SCHEMAS, "WithdrawBody"),
         operation_id="withdraw",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -321,9 +309,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Reviewer claims the case",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="claimDispute",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -332,9 +320,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Reviewer asks a party for more",
         (201,),
-        body=InfoRequestBody,
+        body=ModelRef(SCHEMAS, "InfoRequestBody"),
         operation_id="requestInformation",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -343,9 +331,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Issue a ruling",
         (201,),
-        body=RulingBody,
+        body=ModelRef(SCHEMAS, "RulingBody"),
         operation_id="issueRuling",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -354,9 +342,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Appeal a ruling",
         (201,),
-        body=AppealBody,
+        body=ModelRef(SCHEMAS, "AppealBody"),
         operation_id="appeal",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -365,9 +353,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Buyer reports the return shipped",
         (200,),
-        body=ShipmentBody,
+        body=ModelRef(SCHEMAS, "ShipmentBody"),
         operation_id="reportReturnShipment",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -376,9 +364,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Seller reports the return received, and its condition",
         (200,),
-        body=ReceiptBody,
+        body=ModelRef(SCHEMAS, "ReceiptBody"),
         operation_id="reportReturnReceipt",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -387,9 +375,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Storefront reports the refund it made",
         (200,),
-        body=RefundBody,
+        body=ModelRef(SCHEMAS, "RefundBody"),
         operation_id="reportRefund",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -398,9 +386,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Seller reports the replacement or repaired item shipped",
         (200,),
-        body=ShipmentBody,
+        body=ModelRef(SCHEMAS, "ShipmentBody"),
         operation_id="reportReshipment",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -409,9 +397,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Buyer reports the reshipment received, and its condition",
         (200,),
-        body=ReceiptBody,
+        body=ModelRef(SCHEMAS, "ReceiptBody"),
         operation_id="reportReshipmentReceipt",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -420,9 +408,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Reviewer decides what a disputed receipt still owes",
         (200,),
-        body=ReceiptDecisionBody,
+        body=ModelRef(SCHEMAS, "ReceiptDecisionBody"),
         operation_id="decideReceipt",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec(
         "POST",
@@ -431,9 +419,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Post a message to everyone, to the platform, or (reviewers) to one party",
         (201,),
-        body=MessageBody,
+        body=ModelRef(SCHEMAS, "MessageBody"),
         operation_id="postMessage",
-        response=MessageView,
+        response=ModelRef(RESPONSES, "MessageView"),
     ),
     RouteSpec(
         "GET",
@@ -442,9 +430,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "The messages the caller may read, oldest first",
         (200,),
-        query=MessageQuery,
+        query=ModelRef(SCHEMAS, "MessageQuery"),
         operation_id="listMessages",
-        response=MessagePage,
+        response=ModelRef(RESPONSES, "MessagePage"),
     ),
     RouteSpec(
         "POST",
@@ -453,9 +441,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Subscribe to events",
         (201,),
-        body=SubscribeBody,
+        body=ModelRef(SCHEMAS, "SubscribeBody"),
         operation_id="subscribeWebhook",
-        response=SubscriptionWithSecret,
+        response=ModelRef(RESPONSES, "SubscriptionWithSecret"),
     ),
     RouteSpec(
         "GET",
@@ -465,7 +453,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "The storefront's subscriptions",
         (200,),
         operation_id="listWebhooks",
-        response=SubscriptionList,
+        response=ModelRef(RESPONSES, "SubscriptionList"),
     ),
     RouteSpec(
         "DELETE", HOOK, "manage_webhooks", Owner.SUBSCRIPTION, "Unsubscribe", (204,), operation_id="unsubscribeWebhook"
@@ -477,9 +465,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.SUBSCRIPTION,
         "Rotate the signing secret",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="rotateWebhookSecret",
-        response=SubscriptionWithSecret,
+        response=ModelRef(RESPONSES, "SubscriptionWithSecret"),
     ),
     RouteSpec(
         "POST",
@@ -488,9 +476,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.SUBSCRIPTION,
         "Enable an endpoint that was disabled for failing",
         (200,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="enableWebhook",
-        response=Subscription,
+        response=ModelRef(RESPONSES, "Subscription"),
     ),
     RouteSpec(
         "POST",
@@ -499,9 +487,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.SUBSCRIPTION,
         "Send a signed webhook.test event to the endpoint",
         (202,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="sendTestWebhook",
-        response=DeliveryView,
+        response=ModelRef(RESPONSES, "DeliveryView"),
     ),
     RouteSpec(
         "GET",
@@ -510,9 +498,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.SUBSCRIPTION,
         "Deliveries and their attempts",
         (200,),
-        query=DeliveriesQuery,
+        query=ModelRef(SCHEMAS, "DeliveriesQuery"),
         operation_id="listWebhookDeliveries",
-        response=DeliveryPage,
+        response=ModelRef(RESPONSES, "DeliveryPage"),
     ),
     RouteSpec(
         "POST",
@@ -521,9 +509,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.DELIVERY,
         "Send a delivery again",
         (202,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="redeliverWebhook",
-        response=DeliveryView,
+        response=ModelRef(RESPONSES, "DeliveryView"),
     ),
     RouteSpec(
         "GET",
@@ -532,9 +520,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "A seller's penalty record",
         (200,),
-        query=SellerRecordQuery,
+        query=ModelRef(SCHEMAS, "SellerRecordQuery"),
         operation_id="getSellerPenalties",
-        response=SellerPenalties,
+        response=ModelRef(RESPONSES, "SellerPenalties"),
     ),
     RouteSpec(
         "GET",
@@ -543,9 +531,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.SELLER_LEDGER,
         "Refunds the platform made on a seller's behalf (its recovery ledger)",
         (200,),
-        query=SellerRecordQuery,
+        query=ModelRef(SCHEMAS, "SellerRecordQuery"),
         operation_id="getSellerLedger",
-        response=SellerLedger,
+        response=ModelRef(RESPONSES, "SellerLedger"),
     ),
     RouteSpec(
         "GET",
@@ -554,9 +542,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "A storefront's policy in force and its version history",
         (200,),
-        query=PolicyHistoryQuery,
+        query=ModelRef(SCHEMAS, "PolicyHistoryQuery"),
         operation_id="getPolicy",
-        response=PolicyOverview,
+        response=ModelRef(POLICY_RESPONSES, "PolicyOverview"),
     ),
     RouteSpec(
         "PUT",
@@ -565,9 +553,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "Publish a new immutable policy version (overrides of the shipped default)",
         (201,),
-        body=PolicyBody,
+        body=ModelRef(SCHEMAS, "PolicyBody"),
         operation_id="publishPolicyVersion",
-        response=PolicyVersionCreated,
+        response=ModelRef(POLICY_RESPONSES, "PolicyVersionCreated"),
     ),
     RouteSpec(
         "POST",
@@ -576,9 +564,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "What-if: replay recorded recommendations under a draft policy (writes nothing)",
         (200,),
-        body=SimulationBody,
+        body=ModelRef(SCHEMAS, "SimulationBody"),
         operation_id="simulatePolicy",
-        response=SimulationResult,
+        response=ModelRef(POLICY_RESPONSES, "SimulationResult"),
     ),
     RouteSpec(
         "GET",
@@ -588,7 +576,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "Recompute the case's recommendation from its recorded inputs: does it still match?",
         (200,),
         operation_id="replayRecommendation",
-        response=RecommendationReplay,
+        response=ModelRef(POLICY_RESPONSES, "RecommendationReplay"),
         more_errors=(409,),  # the case has no recorded recommendation (yet)
     ),
     RouteSpec(
@@ -598,9 +586,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "The reviewers' dashboard: queues now, and the period's rulings, appeals and fulfilment (reviewers)",
         (200,),
-        query=ReportQuery,
+        query=ModelRef(REPORTS, "ReportQuery"),
         operation_id="getReportOverview",
-        response=Overview,
+        response=ModelRef(REPORTS, "Overview"),
     ),
     RouteSpec(
         "POST",
@@ -609,9 +597,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.NONE,
         "A reviewer token (local runtime only; 404 in AWS)",
         (201,),
-        body=DevTokenBody,
+        body=ModelRef(SCHEMAS, "DevTokenBody"),
         operation_id="mintDevToken",
-        response=DevToken,
+        response=ModelRef(RESPONSES, "DevToken"),
     ),
     RouteSpec(
         "POST",
@@ -620,9 +608,9 @@ ROUTES: tuple[RouteSpec, ...] = (
         Owner.CASE,
         "Test clock: end the window the case waits on now (local runtime only; 404 in AWS)",
         (202,),
-        body=EmptyBody,
+        body=ModelRef(SCHEMAS, "EmptyBody"),
         operation_id="advanceTestClock",
-        response=DisputeView,
+        response=ModelRef(RESPONSES, "DisputeView"),
     ),
     RouteSpec("GET", "/console", None, Owner.NONE, "The reviewer console", (200,), documented=False),
     RouteSpec("GET", "/console/{asset}", None, Owner.NONE, "The console's files", (200,), documented=False),
