@@ -23,7 +23,15 @@ from chalicelib.domain.access import REVIEWERS
 from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
 from chalicelib.domain.evidence import visible_to
 from chalicelib.domain.evidence_models import Evidence
-from chalicelib.domain.message_models import PARTY_AUDIENCES, POSTED, Audience, Message, MessageChange, Visibility
+from chalicelib.domain.message_models import (
+    EXCERPT_CHARS,
+    PARTY_AUDIENCES,
+    POSTED,
+    Audience,
+    Message,
+    MessageChange,
+    Visibility,
+)
 from chalicelib.domain.models import Actor, AuditEvent, Dispute, Status, iso
 from chalicelib.domain.webhook_messages import message_outbox_entry
 
@@ -88,8 +96,10 @@ def post(
         created_at=now,
         slot=posted,
     )
-    event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **view(message))
-    outbox = message_outbox_entry(case, event, posted) if audience == Audience.EVERYONE else None
+    event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **line(message))
+    outbox = None
+    if audience == Audience.EVERYONE:  # the webhook carries the whole message: it goes to one storefront
+        outbox = message_outbox_entry(case, event.model_copy(update={"data": webhook_line(message)}), posted)
     return MessageChange(case=case, message=message, event=event, limit=limit, outbox=outbox)
 
 
@@ -101,7 +111,7 @@ def limit_reached(limit: int, posted: int) -> MessageLimitReached:
 
 
 def view(message: Message) -> dict[str, Any]:
-    """DESIGN section 11's shape, as the API answers it and the timeline line carries it."""
+    """DESIGN section 11's shape, as the API answers it (and the webhook carries it)."""
     return {
         "id": message.id,
         "author": message.author,
@@ -111,3 +121,22 @@ def view(message: Message) -> dict[str, Any]:
         "evidence_ids": list(message.evidence_ids),
         "created_at": iso(message.created_at),
     }
+
+
+def line(message: Message) -> dict[str, Any]:
+    """The timeline line's data: a reference and a short excerpt, never the whole text, so 500 messages of 2,000
+    characters cannot swell the timeline past what one response may carry (the text is read through GET
+    .../messages)."""
+    return {
+        "message_id": message.id,
+        "audience": message.audience.value,
+        "role": message.role.value,
+        "excerpt": message.text[:EXCERPT_CHARS],
+        "truncated": len(message.text) > EXCERPT_CHARS,
+        "attachments": len(message.evidence_ids),
+    }
+
+
+def webhook_line(message: Message) -> dict[str, Any]:
+    """The line as `dispute.message_posted` sends it: the reference, and the whole message under `message`."""
+    return {**line(message), "message": view(message)}

@@ -214,7 +214,7 @@ def test_only_messages_to_everyone_reach_the_storefront_as_webhooks(
         # Then the storefront hears of the two messages to everyone, in order, as the documented payload
         events = eventually(lambda: receiver.accepted_events(case["id"]), lambda got: len(got) >= 2)
         in_order = sorted(events.values(), key=lambda event: event["sequence"])
-        assert [e["data"]["event"]["data"]["text"] for e in in_order] == ["to everyone", "thank you"]
+        assert [e["data"]["event"]["data"]["message"]["text"] for e in in_order] == ["to everyone", "thank you"]
         assert {e["type"] for e in in_order} == {"dispute.message_posted"}
         assert all(MessagePostedEvent.model_validate_json(hit.body) for hit in receiver.for_case(case["id"]))
         assert in_order[0]["data"]["dispute"]["version"] == case["version"]

@@ -11,9 +11,10 @@ import pytest
 
 from chalicelib.api.openapi_document import document
 from chalicelib.config import Settings
+from chalicelib.domain import messages as domain
 from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
-from chalicelib.domain.message_models import MAX_MESSAGES_PER_CASE, Audience
-from chalicelib.domain.models import AfterSalesFacts, Dispute
+from chalicelib.domain.message_models import EXCERPT_CHARS, MAX_MESSAGES_PER_CASE, Audience
+from chalicelib.domain.models import FREE_TEXT_MAX_CHARS, AfterSalesFacts, Dispute
 from chalicelib.domain.webhooks import EventType, message_sequence_of, sequence_of
 from chalicelib.services import disputes, evidence, messages, negotiation
 from tests.factories import actor, after_sales_body
@@ -157,7 +158,31 @@ def test_only_messages_to_everyone_leave_a_webhook_numbered_after_the_cases_vers
     # everyone (slot 0) and the buyer's thanks (slot 4): after version 1's events, before version 2's
     assert [e.sequence for e in sent] == [message_sequence_of(1, 0), message_sequence_of(1, 4)]
     assert sequence_of(1, 499) < sent[0].sequence < sent[1].sequence < sequence_of(2, 0)
-    assert [e.event.data["text"] for e in sent] == ["to everyone", "thanks"]
+    assert [e.event.data["message"]["text"] for e in sent] == ["to everyone", "thanks"]
+
+
+def test_a_timeline_line_names_the_message_and_quotes_only_its_beginning(fakes: Fakes) -> None:
+    # Given a message at the longest text a message may have
+    case = escalated(fakes)
+    text = "\U0001f600" * FREE_TEXT_MAX_CHARS
+
+    # When a reviewer posts it to everyone
+    posted = messages.post_message(fakes.ctx, REVIEWER, case.id, text, Audience.EVERYONE)
+
+    # Then its timeline line is a reference with an excerpt: the text is read through the thread
+    (line,) = [e for e in disputes.list_events(fakes.ctx, BUYER, case.id) if e.action == "message_posted"]
+    assert line.data == {
+        "message_id": posted.message.id,
+        "audience": "everyone",
+        "role": "reviewer",
+        "excerpt": text[:EXCERPT_CHARS],
+        "truncated": True,
+        "attachments": 0,
+    }
+    assert texts(fakes, BUYER, case.id) == [text]
+    # and the webhook still carries the whole message, beside the same reference
+    (sent,) = [e for e in fakes.cases.outbox if e.event_type == EventType.MESSAGE_POSTED]
+    assert sent.event.data == {**line.data, "message": domain.view(posted.message)}
 
 
 def test_messages_are_listed_oldest_first_in_pages(fakes: Fakes) -> None:
