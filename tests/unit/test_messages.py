@@ -43,6 +43,11 @@ def texts(fakes: Fakes, reader: Any, case_id: str) -> list[str]:
     return [m.text for m in messages.list_messages(fakes.ctx, reader, case_id, 100, None).items]
 
 
+def buyer_may_open(fakes: Fakes, case_id: str) -> set[str]:
+    """What GET .../evidence lists for the buyer."""
+    return {shown.evidence.id for shown in evidence.list_evidence(fakes.ctx, BUYER, case_id)}
+
+
 def test_a_message_is_stored_beside_the_case_and_never_changes_its_status_or_version(fakes: Fakes) -> None:
     case = escalated(fakes)
 
@@ -142,9 +147,48 @@ def test_an_attachment_must_be_evidence_the_author_may_see(fakes: Fakes) -> None
         messages.post_message(fakes.ctx, BUYER, case.id, "see this", Audience.EVERYONE, [statement.id])
     with pytest.raises(NotFound):
         messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, ["evd_nothing"])
-    posted = messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, [statement.id])
+    posted = messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.PLATFORM, [statement.id])
     assert posted.message.evidence_ids == (statement.id,)
     messages.post_message(fakes.ctx, REVIEWER, case.id, "noted", Audience.PLATFORM, [statement.id])
+
+
+@pytest.mark.parametrize(
+    ("author", "audience"),
+    [(SELLER, Audience.EVERYONE), (REVIEWER, Audience.EVERYONE), (REVIEWER, Audience.BUYER)],
+    ids=["seller-to-everyone", "reviewer-to-everyone", "reviewer-to-buyer"],
+)
+def test_an_attachment_a_reader_of_the_audience_may_not_open_yet_is_a_422_and_stores_nothing(
+    fakes: Fakes, author: Any, audience: Audience
+) -> None:
+    # Given the seller's statement, added in its own open window: hidden from the buyer until it ends
+    case = escalated(fakes)
+    statement = evidence.add_statement(fakes.ctx, SELLER, case.id, "It was fine when it left us").evidence
+
+    # When it is attached to a message the buyer reads
+    with pytest.raises(InvalidValue) as refused:
+        messages.post_message(fakes.ctx, author, case.id, "see this", audience, [statement.id])
+
+    # Then the post is refused, naming the attachment and who may not open it, and nothing is stored
+    assert refused.value.details == [{"field": "evidence_ids", "evidence_id": statement.id, "hidden_from": ["buyer"]}]
+    assert texts(fakes, REVIEWER, case.id) == []
+    assert statement.id not in buyer_may_open(fakes, case.id)
+
+
+def test_an_attachment_is_accepted_for_every_audience_once_its_readers_may_open_it(fakes: Fakes) -> None:
+    # Given the seller's statement, and the seller's window then ended
+    case = escalated(fakes)
+    statement = evidence.add_statement(fakes.ctx, SELLER, case.id, "It was fine when it left us").evidence
+    messages.post_message(fakes.ctx, REVIEWER, case.id, "for you", Audience.SELLER, [statement.id])
+    disputes.submit(fakes.ctx, SELLER, case.id)
+
+    # When the seller and a reviewer attach it to messages the buyer reads
+    messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, [statement.id])
+    messages.post_message(fakes.ctx, REVIEWER, case.id, "see that", Audience.BUYER, [statement.id])
+
+    # Then the buyer reads them, and may open what they name
+    shown = messages.list_messages(fakes.ctx, BUYER, case.id, 10, None).items
+    assert [m.evidence_ids for m in shown] == [(statement.id,), (statement.id,)]
+    assert statement.id in buyer_may_open(fakes, case.id)
 
 
 def test_only_messages_to_everyone_leave_a_webhook_numbered_after_the_cases_version(fakes: Fakes) -> None:
