@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from chalicelib.domain.errors import InvalidValue
 
@@ -22,6 +22,32 @@ MAX_WINDOW = timedelta(days=366)
 MAX_TABLE_KEYS = 64
 CURRENCY_KEY = re.compile(r"^default$|^[A-Z]{3}$")
 FINDING_KEY = re.compile(r"^[a-z_]{1,64}$")
+
+
+# ISO 8601 durations in whole units: P3D, PT48H, PT90M, PT2S, P1DT12H; P1Y (365 days) and P2W as pydantic writes
+# and reads them. A month has no fixed length and a fraction of a second no use here: both refused.
+ISO_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?!$)(?:(?P<years>\d{1,4})Y)?(?:(?P<weeks>\d{1,6})W)?(?:(?P<days>\d{1,7})D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d{1,8})H)?(?:(?P<minutes>\d{1,10})M)?(?:(?P<seconds>\d{1,12})S)?)?$"
+)
+UNITS = {"years": 365 * 86400, "weeks": 7 * 86400, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def iso_duration(value: Any) -> timedelta:
+    """A duration from a policy document: an ISO 8601 string of whole seconds (a timedelta already parsed passes).
+    A bare number (seconds? hours?) or "48:00:00" says nothing a reader can trust, so it is refused."""
+    if isinstance(value, timedelta):
+        return value
+    found = ISO_DURATION.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("a duration is an ISO 8601 string in whole seconds, e.g. PT48H, P3D, PT90M or PT2S")
+    seconds = sum(int(amount) * UNITS[unit] for unit, amount in found.groupdict().items() if unit != "sign" and amount)
+    if seconds > 10 * MAX_WINDOW.total_seconds():
+        raise ValueError("a duration of at most ten years")
+    return timedelta(seconds=-seconds if found["sign"] else seconds)
+
+
+Duration = Annotated[timedelta, BeforeValidator(iso_duration)]
 
 
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
@@ -57,14 +83,14 @@ def per_finding(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
 class Deadlines(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    escalation_window: timedelta = timedelta(days=15)
-    seller_response: timedelta = timedelta(hours=72)
-    buyer_rebuttal: timedelta = timedelta(hours=48)
-    info_request: timedelta = timedelta(hours=48)
-    reviewer_sla: timedelta = timedelta(hours=24)
-    senior_reviewer_sla: timedelta = timedelta(hours=24)
-    appeal_window: timedelta = timedelta(hours=72)
-    reminder_before: timedelta = timedelta(hours=24)
+    escalation_window: Duration = timedelta(days=15)
+    seller_response: Duration = timedelta(hours=72)
+    buyer_rebuttal: Duration = timedelta(hours=48)
+    info_request: Duration = timedelta(hours=48)
+    reviewer_sla: Duration = timedelta(hours=24)
+    senior_reviewer_sla: Duration = timedelta(hours=24)
+    appeal_window: Duration = timedelta(hours=72)
+    reminder_before: Duration = timedelta(hours=24)
 
     _positive = field_validator("*")(positive_duration)
 
@@ -93,12 +119,12 @@ class FulfilmentPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    return_shipment: timedelta = timedelta(days=7)
-    return_receipt: timedelta = timedelta(days=10)
-    refund: timedelta = timedelta(days=3)
-    exchange_reshipment: timedelta = timedelta(days=3)
-    repair_reshipment: timedelta = timedelta(days=30)
-    reshipment_receipt: timedelta = timedelta(days=10)
+    return_shipment: Duration = timedelta(days=7)
+    return_receipt: Duration = timedelta(days=10)
+    refund: Duration = timedelta(days=3)
+    exchange_reshipment: Duration = timedelta(days=3)
+    repair_reshipment: Duration = timedelta(days=30)
+    reshipment_receipt: Duration = timedelta(days=10)
     # A reviewer may reduce what is owed for a return received damaged by at most this share.
     max_return_deduction: float = Field(default=0.5, ge=0, le=1)
     # Penalty points when the platform had to refund because the refund was never reported.
@@ -119,9 +145,9 @@ class RuleThresholds(BaseModel):
     no_reason_return_days: int = Field(default=7, ge=0, le=90)
     # Calendar days are the storefront's: its offset from UTC decides on which date a delivery or request fell
     # (the 7 days start the day after delivery).
-    local_utc_offset: timedelta = timedelta(0)
+    local_utc_offset: Duration = timedelta(0)
     # The after-sales period: a request made later than this after delivery is outside it, and a person decides.
-    after_sales_window: timedelta = timedelta(days=15)
+    after_sales_window: Duration = timedelta(days=15)
     # "Fake one, pay N" (假一赔N): a proven counterfeit owes N times the price in all, the refund plus (N - 1) times
     # the price as `goodwill` compensation; 1 promises nothing beyond the refund. The extra never exceeds the cap
     # (minor units, per currency; `default` for the rest).
@@ -132,7 +158,7 @@ class RuleThresholds(BaseModel):
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
     high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
     repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000)
-    penalty_points_expire_after: timedelta = timedelta(days=365)
+    penalty_points_expire_after: Duration = timedelta(days=365)
     abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000)
     abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
     # Penalty points a seller earns per finding against it.
@@ -228,7 +254,7 @@ def load_policy(document: str | bytes | dict[str, Any]) -> Policy:
 
 def merge_policy(base: Policy, override: dict[str, Any]) -> Policy:
     """A storefront's overrides on top of the default, validated as a whole."""
-    merged = _deep_merge(base.model_dump(mode="json"), override)
+    merged = _deep_merge(base.model_dump(), override)
     return load_policy(merged)
 
 
@@ -252,7 +278,7 @@ def draft_policy(base: Policy, document: dict[str, Any], label: str) -> Policy:
     problems = []
     if "version" in document:
         problems.append({"field": "document.version", "message": "versions are numbered by the service"})
-    merged = {**_deep_merge(base.model_dump(mode="json"), document), "version": label}
+    merged = {**_deep_merge(base.model_dump(), document), "version": label}
     try:
         policy = Policy.model_validate(merged)
     except ValidationError as error:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chalicelib.adapters.policy_store import PolicyStore
+from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.policy import (
     MAX_INFO_REQUESTS_CEILING,
     MAX_OFFERS_CEILING,
+    Deadlines,
     PolicyError,
+    draft_policy,
     load_policy,
     merge_policy,
 )
@@ -75,3 +81,79 @@ def test_deadline_scale_shrinks_every_wait() -> None:
     assert scaled.seller_response == timedelta(hours=72) * 0.001
     assert scaled.reviewer_sla == timedelta(hours=24) * 0.001
     assert scaled.escalation_window == timedelta(days=15)  # checked against real order times, never waited for
+
+
+# -- drafts an admin publishes (PUT /v1/policies/{storefront_id}) --------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def problems(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The 422's details for a draft, or [] when it is valid."""
+    try:
+        draft_policy(PolicyStore().default, document, "v1")
+    except InvalidValue as error:
+        return list(error.details or [])
+    return []
+
+
+def fields(document: dict[str, Any]) -> set[str]:
+    return {problem["field"] for problem in problems(document)}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("PT48H", timedelta(hours=48)),
+        ("P3D", timedelta(days=3)),
+        ("PT90M", timedelta(minutes=90)),
+        ("PT2S", timedelta(seconds=2)),
+        ("P1DT12H", timedelta(hours=36)),
+    ],
+)
+def test_a_duration_is_an_iso_8601_string_in_whole_seconds(value: str, expected: timedelta) -> None:
+    policy = draft_policy(PolicyStore().default, {"deadlines": {"seller_response": value}}, "v1")
+
+    assert policy.deadlines.seller_response == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [48, 48.0, True, "48", "48:00:00", "PT0.5S", "P1M", "PT", "pt48h", "2 days", None],
+    ids=["seconds", "float", "bool", "digits", "clock", "fraction", "month", "empty", "lowercase", "words", "null"],
+)
+def test_any_other_duration_is_a_422_naming_its_path(value: Any) -> None:
+    assert fields({"deadlines": {"seller_response": value}}) == {"document.deadlines.seller_response"}
+    assert fields({"fulfilment": {"refund": value}}) == {"document.fulfilment.refund"}
+    assert fields({"rules": {"after_sales_window": value}}) == {"document.rules.after_sales_window"}
+
+
+def test_durations_already_parsed_pass_as_they_are() -> None:
+    deadlines = Deadlines(seller_response=timedelta(hours=1), reminder_before=timedelta(minutes=30))
+
+    assert deadlines.scaled(0.001).seller_response == timedelta(seconds=3.6)
+    assert merge_policy(PolicyStore().default, {"version": "x"}).rules.penalty_points_expire_after == timedelta(
+        days=365
+    )
+
+
+def test_a_stored_policy_reads_back_as_it_was_written() -> None:
+    # pydantic writes 365 days as P1Y and a negative offset as -PT5H30M: both read back
+    policy = merge_policy(PolicyStore().default, {"version": "x", "rules": {"local_utc_offset": "-PT5H30M"}})
+
+    assert load_policy(policy.model_dump_json()) == policy
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        [
+            *REPO.glob("chalicelib/policies/*.json"),
+            *REPO.glob("tests/policies/*.json"),
+            *REPO.glob("bench/policies/*.json"),
+        ]
+    ),
+    ids=lambda path: str(path.relative_to(REPO)),
+)
+def test_every_policy_file_in_the_repository_loads(path: Path) -> None:
+    merge_policy(PolicyStore().default, json.loads(path.read_text(encoding="utf-8")))
