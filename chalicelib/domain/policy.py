@@ -50,6 +50,10 @@ def iso_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(iso_duration)]
 
 
+# A number in a policy document is a JSON number: `true` is not 1, nor "7" 7 (strict, with its path in the 422).
+Amount = Annotated[int, Field(strict=True)]
+
+
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
     """Every window the workflow waits for lasts some time, and less than a year."""
     if value <= timedelta(0):
@@ -126,9 +130,9 @@ class FulfilmentPolicy(BaseModel):
     repair_reshipment: Duration = timedelta(days=30)
     reshipment_receipt: Duration = timedelta(days=10)
     # A reviewer may reduce what is owed for a return received damaged by at most this share.
-    max_return_deduction: float = Field(default=0.5, ge=0, le=1)
+    max_return_deduction: float = Field(default=0.5, ge=0, le=1, strict=True)
     # Penalty points when the platform had to refund because the refund was never reported.
-    missed_refund_points: int = Field(default=2, ge=0, le=100)
+    missed_refund_points: int = Field(default=2, ge=0, le=100, strict=True)
 
     _positive = field_validator(*FULFILMENT_WINDOWS)(positive_duration)
 
@@ -142,7 +146,7 @@ class RuleThresholds(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    no_reason_return_days: int = Field(default=7, ge=0, le=90)
+    no_reason_return_days: int = Field(default=7, ge=0, le=90, strict=True)
     # Calendar days are the storefront's: its offset from UTC decides on which date a delivery or request fell
     # (the 7 days start the day after delivery).
     local_utc_offset: Duration = timedelta(0)
@@ -151,18 +155,18 @@ class RuleThresholds(BaseModel):
     # "Fake one, pay N" (假一赔N): a proven counterfeit owes N times the price in all, the refund plus (N - 1) times
     # the price as `goodwill` compensation; 1 promises nothing beyond the refund. The extra never exceeds the cap
     # (minor units, per currency; `default` for the rest).
-    counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10)
-    counterfeit_compensation_cap: dict[str, int] = Field(
+    counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10, strict=True)
+    counterfeit_compensation_cap: dict[str, Amount] = Field(
         default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000}
     )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
-    high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
-    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000)
+    high_amount: dict[str, Amount] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
+    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000, strict=True)
     penalty_points_expire_after: Duration = timedelta(days=365)
-    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000)
-    abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
+    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000, strict=True)
+    abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1, strict=True)
     # Penalty points a seller earns per finding against it.
-    penalty_points: dict[str, int] = Field(
+    penalty_points: dict[str, Amount] = Field(
         default_factory=lambda: {
             "seller_default": 2,
             "quality_defect": 4,
@@ -225,9 +229,9 @@ class CaseLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # Offers the seller may make on one case, open, rejected or lapsed alike.
-    max_offers: int = Field(default=5, ge=1, le=MAX_OFFERS_CEILING)
+    max_offers: int = Field(default=5, ge=1, le=MAX_OFFERS_CEILING, strict=True)
     # Information requests reviewers may send on one case, whoever sends them (first review and appeal together).
-    max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING)
+    max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING, strict=True)
 
 
 DEFAULT_LIMITS = CaseLimits()

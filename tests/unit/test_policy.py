@@ -157,3 +157,39 @@ def test_a_stored_policy_reads_back_as_it_was_written() -> None:
 )
 def test_every_policy_file_in_the_repository_loads(path: Path) -> None:
     merge_policy(PolicyStore().default, json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"rules": {"high_amount": {"CNY": True}}}, "document.rules.high_amount.CNY"),
+        ({"rules": {"high_amount": {"CNY": "300000"}}}, "document.rules.high_amount.CNY"),
+        ({"rules": {"high_amount": {"CNY": 3000.5}}}, "document.rules.high_amount.CNY"),
+        ({"rules": {"penalty_points": {"counterfeit": False}}}, "document.rules.penalty_points.counterfeit"),
+        (
+            {"rules": {"counterfeit_compensation_cap": {"default": "1"}}},
+            "document.rules.counterfeit_compensation_cap.default",
+        ),
+        ({"limits": {"max_offers": "7"}}, "document.limits.max_offers"),
+        ({"limits": {"max_info_requests": True}}, "document.limits.max_info_requests"),
+        ({"rules": {"abusive_buyer_loss_rate": "0.5"}}, "document.rules.abusive_buyer_loss_rate"),
+        ({"rules": {"abusive_buyer_loss_rate": True}}, "document.rules.abusive_buyer_loss_rate"),
+        ({"rules": {"no_reason_return_days": "7"}}, "document.rules.no_reason_return_days"),
+        ({"fulfilment": {"max_return_deduction": "0.5"}}, "document.fulfilment.max_return_deduction"),
+        ({"fulfilment": {"missed_refund_points": 2.0}}, "document.fulfilment.missed_refund_points"),
+    ],
+)
+def test_a_number_given_as_a_boolean_or_a_string_is_a_422_naming_its_path(document: dict[str, Any], field: str) -> None:
+    assert fields(document) == {field}
+
+
+def test_numbers_of_the_right_kind_are_taken_as_they_are() -> None:
+    document = {
+        "rules": {"high_amount": {"CNY": 300_000}, "abusive_buyer_loss_rate": 1, "repeat_offender_points": 20},
+        "fulfilment": {"max_return_deduction": 0.25},
+    }
+
+    policy = draft_policy(PolicyStore().default, document, "v1")
+
+    assert policy.rules.high_amount["CNY"] == 300_000 and policy.rules.abusive_buyer_loss_rate == 1.0
+    assert (policy.rules.repeat_offender_points, policy.fulfilment.max_return_deduction) == (20, 0.25)
