@@ -7,9 +7,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from chalicelib.domain.errors import InvalidValue
+from chalicelib.domain.money import ISO_4217
 
 
 class PolicyError(ValueError):
@@ -18,10 +20,11 @@ class PolicyError(ValueError):
 
 # A window longer than this is a typo, and one that would push a deadline past what a datetime holds.
 MAX_WINDOW = timedelta(days=366)
-# The most keys a per-currency or per-finding table may hold: a stored version stays a small item.
+# The most keys a per-currency table may hold: a stored version stays a small item.
 MAX_TABLE_KEYS = 64
-CURRENCY_KEY = re.compile(r"^default$|^[A-Z]{3}$")
-FINDING_KEY = re.compile(r"^[a-z_]{1,64}$")
+# The findings the rules give penalty points for (rules.py `_with_points`: the seller's default, a proven
+# counterfeit, and the quality reasons); a key naming anything else would be read by nobody.
+PENALTY_FINDINGS = ("seller_default", "quality_defect", "not_as_described", "counterfeit")
 
 
 # ISO 8601 durations in whole units: P3D, PT48H, PT90M, PT2S, P1DT12H; P1Y (365 days) and P2W as pydantic writes
@@ -51,7 +54,25 @@ Duration = Annotated[timedelta, BeforeValidator(iso_duration)]
 
 
 # A number in a policy document is a JSON number: `true` is not 1, nor "7" 7 (strict, with its path in the 422).
-Amount = Annotated[int, Field(strict=True)]
+Amount = Annotated[int, Field(strict=True, ge=0, le=10**12)]
+
+
+def _currency_key(key: str) -> str:
+    if key != "default" and key not in ISO_4217:
+        raise ValueError("keys are ISO 4217 currency codes the service knows (CNY) or default")
+    return key
+
+
+def _finding_key(key: str) -> str:
+    if key not in PENALTY_FINDINGS:
+        raise ValueError(f"keys are the findings the rules give points for: {', '.join(PENALTY_FINDINGS)}")
+    return key
+
+
+PenaltyFinding = Annotated[str, AfterValidator(_finding_key)]
+# A per-currency table's key: what a case's currency can be, or `default` for the rest.
+CurrencyKey = Annotated[str, AfterValidator(_currency_key)]
+PerCurrency = Annotated[dict[CurrencyKey, Amount], Field(max_length=MAX_TABLE_KEYS)]
 
 
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
@@ -61,27 +82,6 @@ def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
     if value > MAX_WINDOW:
         raise ValueError(f"durations are at most {MAX_WINDOW.days} days")
     return value
-
-
-def _bounded(value: dict[str, int], key_pattern: re.Pattern[str], keys: str) -> dict[str, int]:
-    if len(value) > MAX_TABLE_KEYS:
-        raise ValueError(f"at most {MAX_TABLE_KEYS} entries")
-    for key, amount in value.items():
-        if not key_pattern.match(key):
-            raise ValueError(f"{key[:70]!r}: keys are {keys}")
-        if amount < 0 or amount > 10**12:
-            raise ValueError(f"{key}: a value between 0 and 10^12")
-    return value
-
-
-def per_currency(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
-    """Amounts in minor units per currency, `default` for the rest: a few keys, none negative."""
-    return _bounded(value, CURRENCY_KEY, "ISO 4217 codes (CNY) or default")
-
-
-def per_finding(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
-    """Penalty points per finding (`seller_default`, a claim reason, ...): a few keys, none negative."""
-    return _bounded(value, FINDING_KEY, "lower_case finding names")
 
 
 class Deadlines(BaseModel):
@@ -156,17 +156,17 @@ class RuleThresholds(BaseModel):
     # the price as `goodwill` compensation; 1 promises nothing beyond the refund. The extra never exceeds the cap
     # (minor units, per currency; `default` for the rest).
     counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10, strict=True)
-    counterfeit_compensation_cap: dict[str, Amount] = Field(
+    counterfeit_compensation_cap: PerCurrency = Field(
         default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000}
     )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
-    high_amount: dict[str, Amount] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
+    high_amount: PerCurrency = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
     repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000, strict=True)
     penalty_points_expire_after: Duration = timedelta(days=365)
     abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000, strict=True)
     abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1, strict=True)
     # Penalty points a seller earns per finding against it.
-    penalty_points: dict[str, Amount] = Field(
+    penalty_points: dict[PenaltyFinding, Amount] = Field(
         default_factory=lambda: {
             "seller_default": 2,
             "quality_defect": 4,
@@ -174,9 +174,6 @@ class RuleThresholds(BaseModel):
             "counterfeit": 12,
         }
     )
-
-    _amounts = field_validator("counterfeit_compensation_cap", "high_amount")(per_currency)
-    _points = field_validator("penalty_points")(per_finding)
 
     @field_validator("penalty_points_expire_after")
     @classmethod
@@ -190,13 +187,6 @@ class RuleThresholds(BaseModel):
     def _an_offset(cls, value: timedelta) -> timedelta:
         if abs(value) > timedelta(hours=14):
             raise ValueError("a UTC offset lies between -14 and +14 hours")
-        return value
-
-    @field_validator("counterfeit_compensation_cap")
-    @classmethod
-    def _caps(cls, value: dict[str, int]) -> dict[str, int]:
-        if any(cap < 0 for cap in value.values()):
-            raise ValueError("a compensation cap is an amount in minor units, 0 or more")
         return value
 
     @field_validator("after_sales_window")
@@ -286,17 +276,20 @@ def draft_policy(base: Policy, document: dict[str, Any], label: str) -> Policy:
     try:
         policy = Policy.model_validate(merged)
     except ValidationError as error:
-        problems.extend(
-            {
-                "field": ".".join(["document", *(str(part) for part in item["loc"])]),
-                "message": item["msg"],
-                "type": item["type"],
-            }
-            for item in error.errors(include_url=False, include_input=False)
-        )
+        problems.extend(_problem(item) for item in error.errors(include_url=False, include_input=False))
     if problems:
         raise InvalidValue("the policy document is invalid", problems)
     return policy
+
+
+def _problem(item: ErrorDetails) -> dict[str, Any]:
+    """One failing path of a draft. A table key that names nothing (pydantic's `[key]` location) is reported at
+    the key's own path, `key` naming it, so the path still leads to the draft's value."""
+    parts = [str(part) for part in item["loc"]]
+    key = parts[-2] if parts[-1:] == ["[key]"] and len(parts) > 1 else None
+    field = ".".join(["document", *(parts[:-1] if key is not None else parts)])
+    problem: dict[str, Any] = {"field": field, "message": item["msg"], "type": item["type"]}
+    return {**problem, "key": key} if key is not None else problem
 
 
 class PolicyVersion(BaseModel):

@@ -155,10 +155,33 @@ def test_an_invalid_draft_is_a_422_naming_every_failing_field_and_stores_nothing
         assert fields == {
             "document.version",
             "document.deadlines.seller_response",
-            "document.rules.high_amount",
+            "document.rules.high_amount.CNY",
             "document.rules.surprise",
             "document.limits.max_offers",
         }
+    assert api.call("GET", f"/v1/policies/{shop.id}", ADMIN).json["history"] == []
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"deadlines": {"seller_response": 48}}, "document.deadlines.seller_response"),
+        ({"deadlines": {"seller_response": "48:00:00"}}, "document.deadlines.seller_response"),
+        ({"deadlines": {"seller_response": "PT0.5S"}}, "document.deadlines.seller_response"),
+        ({"rules": {"high_amount": {"CNY": True}}}, "document.rules.high_amount.CNY"),
+        ({"limits": {"max_offers": "7"}}, "document.limits.max_offers"),
+        ({"rules": {"abusive_buyer_loss_rate": "0.5"}}, "document.rules.abusive_buyer_loss_rate"),
+        ({"rules": {"penalty_points": {"new_kind": 3}}}, "document.rules.penalty_points.new_kind"),
+        ({"rules": {"high_amount": {"ZZZ": 5}}}, "document.rules.high_amount.ZZZ"),
+    ],
+)
+def test_what_was_once_coerced_or_merged_is_a_422_naming_its_path_and_stores_nothing(
+    api: Api, shop: Storefront, document: dict[str, Any], field: str
+) -> None:
+    response = publish(api, shop.id, document)
+
+    assert response.status_code == 422, response.json
+    assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
     assert api.call("GET", f"/v1/policies/{shop.id}", ADMIN).json["history"] == []
 
 

@@ -14,12 +14,14 @@ from chalicelib.domain.errors import InvalidValue
 from chalicelib.domain.policy import (
     MAX_INFO_REQUESTS_CEILING,
     MAX_OFFERS_CEILING,
+    PENALTY_FINDINGS,
     Deadlines,
     PolicyError,
     draft_policy,
     load_policy,
     merge_policy,
 )
+from chalicelib.domain.rulings import QUALITY_REASONS
 
 
 def test_bundled_default_policy_has_the_designs_deadlines() -> None:
@@ -193,3 +195,45 @@ def test_numbers_of_the_right_kind_are_taken_as_they_are() -> None:
 
     assert policy.rules.high_amount["CNY"] == 300_000 and policy.rules.abusive_buyer_loss_rate == 1.0
     assert (policy.rules.repeat_offender_points, policy.fulfilment.max_return_deduction) == (20, 0.25)
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"rules": {"penalty_points": {"new_kind": 3}}}, "document.rules.penalty_points.new_kind"),
+        ({"rules": {"penalty_points": {"Counterfeit": 3}}}, "document.rules.penalty_points.Counterfeit"),
+        ({"rules": {"high_amount": {"ZZZ": 5}}}, "document.rules.high_amount.ZZZ"),
+        ({"rules": {"high_amount": {"cny": 5}}}, "document.rules.high_amount.cny"),
+        (
+            {"rules": {"counterfeit_compensation_cap": {"XYZ": 5}}},
+            "document.rules.counterfeit_compensation_cap.XYZ",
+        ),
+        ({"rules": {"high_amount": {"CNY": -5}}}, "document.rules.high_amount.CNY"),
+    ],
+)
+def test_a_table_key_that_names_nothing_the_rules_read_is_a_422_naming_its_path(
+    document: dict[str, Any], field: str
+) -> None:
+    assert fields(document) == {field}
+    (problem,) = problems(document)
+    assert problem.get("key", "CNY") == field.rsplit(".", 1)[1]  # a key refused is named as the key
+
+
+def test_tables_take_known_currencies_default_and_the_findings_the_rules_give_points_for() -> None:
+    document = {
+        "rules": {
+            "high_amount": {"USD": 100_000, "default": 150_000},
+            "counterfeit_compensation_cap": {"EUR": 1},
+            "penalty_points": dict.fromkeys(PENALTY_FINDINGS, 1),
+        }
+    }
+
+    policy = draft_policy(PolicyStore().default, document, "v1")
+
+    assert (policy.rules.high_amount_for("USD"), policy.rules.high_amount_for("GBP")) == (100_000, 150_000)
+    assert all(policy.rules.points_for(finding) == 1 for finding in PENALTY_FINDINGS)
+
+
+def test_the_penalty_findings_are_exactly_those_the_rules_give_points_for() -> None:
+    # rules.py gives points for the seller's default, a counterfeit, and a proven quality reason
+    assert set(PENALTY_FINDINGS) == {"seller_default", "counterfeit"} | {reason.value for reason in QUALITY_REASONS}
