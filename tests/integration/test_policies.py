@@ -277,6 +277,29 @@ def test_a_simulation_pages_through_its_cases_with_a_cursor(api: Api, shop: Stor
     assert len(made) == 3
 
 
+def test_a_simulation_cursor_serves_only_the_request_that_issued_it(api: Api, shop: Storefront) -> None:
+    # Given a first page of a simulation
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    for _ in range(2):
+        seller_default(shop, 12_900)
+    first = simulate(api, shop.id, {}, since, limit=1).json
+    asked = {"document": {}, "since": first["since"], "until": first["until"], "limit": 1}
+    path = f"/v1/policies/{shop.id}/simulate"
+
+    # When its cursor is sent with another draft, another limit or another range, it is refused (400)
+    for other in (
+        {"document": STRICTER},
+        {"limit": 2},
+        {"until": (datetime.fromisoformat(first["until"]) + timedelta(seconds=1)).isoformat()},
+    ):
+        refused = api.call("POST", path, ADMIN, {**asked, **other, "cursor": first["cursor"]})
+        assert refused.status_code == 400, refused.json
+
+    # Then the same request with it reads the next page
+    rest = api.call("POST", path, ADMIN, {**asked, "cursor": first["cursor"]})
+    assert rest.status_code == 200 and rest.json["cases"] == 1
+
+
 def test_simulating_writes_nothing(api: Api, shop: Storefront, ctx: Context) -> None:
     # Given a recorded recommendation and a published version
     since = datetime.now(UTC) - timedelta(minutes=1)
