@@ -300,6 +300,21 @@ def test_a_simulation_cursor_serves_only_the_request_that_issued_it(api: Api, sh
     assert rest.status_code == 200 and rest.json["cases"] == 1
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [1_700_000_000, "1700000000", 1_700_000_000.5, "2026-11-01T00:00:00", "2026-11-01", True],
+    ids=["epoch", "epoch-text", "epoch-float", "no-offset", "date-only", "bool"],
+)
+def test_a_simulation_range_is_iso_8601_text_with_an_offset(api: Api, shop: Storefront, moment: Any) -> None:
+    until = datetime.now(UTC).isoformat()
+    body = {"document": {}, "since": moment, "until": until}
+
+    response = api.call("POST", f"/v1/policies/{shop.id}/simulate", ADMIN, body)
+
+    assert response.status_code == 422, response.json
+    assert [detail["field"] for detail in response.json["error"]["details"]] == ["since"]
+
+
 def test_simulating_writes_nothing(api: Api, shop: Storefront, ctx: Context) -> None:
     # Given a recorded recommendation and a published version
     since = datetime.now(UTC) - timedelta(minutes=1)
