@@ -327,10 +327,11 @@ class DynamoCaseRepository:
         return get_record(self.table, case_id)
 
     def recommendation_records(
-        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None, *, scope: str = ""
     ) -> tuple[list[RecommendationRecord], str | None]:
-        """A storefront's recommendations made in [since, until), oldest first: an index Query, never a Scan."""
-        return records_between(self.table, self.cursors, storefront_id, window, limit, cursor)
+        """A storefront's recommendations made in [since, until), oldest first: an index Query, never a Scan.
+        The cursor is valid only for a request of the same `scope` (the caller's digest of what it asked)."""
+        return records_between(self.table, self.cursors, storefront_id, window, limit, cursor, scope)
 
     # -- listings ---------------------------------------------------------------
 

@@ -18,7 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.adapters.cases import queue_name
-from chalicelib.domain.errors import Duplicate, EvidenceChanged, EvidenceLimitReached, VersionConflict
+from chalicelib.domain.errors import (
+    Duplicate,
+    EvidenceChanged,
+    EvidenceLimitReached,
+    MalformedRequest,
+    VersionConflict,
+)
 from chalicelib.domain.evidence_models import (
     Evidence,
     EvidenceChange,
@@ -235,15 +241,18 @@ class InMemoryCaseRepository:
         return self.records.get(case_id)
 
     def recommendation_records(
-        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None
+        self, storefront_id: str, window: tuple[datetime, datetime], limit: int, cursor: str | None, *, scope: str = ""
     ) -> tuple[list[RecommendationRecord], str | None]:
+        """Like the index Query; the cursor (`<listing>:<offset>`) is valid only for the listing that issued it."""
         since, until = window
+        listing = hashlib.sha256(f"{storefront_id}#{since}#{until}#{scope}".encode()).hexdigest()[:16]
         found = sorted(
             (r for r in self.records.values() if r.storefront_id == storefront_id and since <= r.recorded_at < until),
             key=lambda r: (r.recorded_at, r.case_id),
         )
-        start = int(cursor or 0)
-        return found[start : start + limit], str(start + limit) if start + limit < len(found) else None
+        start = _offset(cursor, listing)
+        following = f"{listing}:{start + limit}" if start + limit < len(found) else None
+        return found[start : start + limit], following
 
     def _newest_first(
         self,
@@ -254,6 +263,13 @@ class InMemoryCaseRepository:
     ) -> Page:
         cases = [case for case in self.cases.values() if owned(case)]
         return _page(cases, lambda case: (_negated(case.created_at), case.id), filters, limit, cursor)
+
+
+def _offset(cursor: str | None, listing: str) -> int:
+    issued_by, _, offset = (cursor or f"{listing}:0").partition(":")
+    if issued_by != listing or not offset.isdigit():
+        raise MalformedRequest("the cursor is not one this listing issued")
+    return int(offset)
 
 
 def _due(case: Dispute) -> tuple[datetime, str]:

@@ -49,14 +49,15 @@ def records_between(
     window: tuple[datetime, datetime],
     limit: int,
     cursor: str | None,
+    scope: str = "",
 ) -> tuple[list[RecommendationRecord], str | None]:
     """A storefront's records made in [since, until), oldest first, one Query page of the index.
 
     An item at `until` sorts after `sortable(until)` (its key goes on with `#case`), so BETWEEN is half-open.
-    The cursor is bound to the storefront and the range.
+    The cursor is bound to the storefront, the range and `scope` (the rest of the request, as its caller hashed it).
     """
     since, until = window
-    listing = f"GSI4#{_partition(storefront_id)}#{sortable(since)}#{sortable(until)}"
+    listing = f"GSI4#{_partition(storefront_id)}#{sortable(since)}#{sortable(until)}#{scope}"
     kwargs: dict[str, Any] = {
         "IndexName": "GSI4",
         "KeyConditionExpression": "GSI4PK = :pk AND GSI4SK BETWEEN :since AND :until",

@@ -168,13 +168,21 @@ def expected_version(request: Request) -> int | None:
     return int(value)
 
 
+def json_text(body: Any) -> str:
+    """Compact JSON as Chalice writes it, but with every character as itself (UTF-8 on the wire)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None, *, version: int | None = None
 ) -> Response:
-    """`version`: the case's version after this request, sent as its ETag so the next write can send If-Match."""
+    """`version`: the case's version after this request, sent as its ETag so the next write can send If-Match.
+
+    The body is UTF-8 JSON, not ASCII-escaped as Chalice would write it: an emoji costs its 4 bytes, not 12, so
+    a timeline or a thread full of them stays small (tests/unit/test_timeline_size.py)."""
     etag = {"ETag": f'"{version}"'} if version is not None else {}
     return Response(
-        body=body,
+        body=body if isinstance(body, str) else json_text(body),
         status_code=status,
         headers={"Content-Type": "application/json", **etag, **(headers or {})},
     )

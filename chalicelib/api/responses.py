@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.evidence_models import EvidenceKind, EvidenceStatus, Tracking
-from chalicelib.domain.message_models import Audience
+from chalicelib.domain.message_models import EXCERPT_CHARS, Audience
 from chalicelib.domain.models import (
     Appeal,
     ClaimReason,
@@ -343,16 +343,38 @@ class MessagePage(Answer):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last")
 
 
+class MessageReference(Answer):
+    """What a message's timeline line says of it: which message, to whom, by which role, and how it begins.
+    The whole text is read through `GET /v1/disputes/{id}/messages`."""
+
+    message_id: str
+    audience: Audience
+    role: Role = Field(description="The author's role (the line's `actor` is the author)")
+    excerpt: str = Field(max_length=EXCERPT_CHARS, description=f"The first {EXCERPT_CHARS} characters of the text")
+    truncated: bool = Field(description="Whether the text goes on beyond the excerpt")
+    attachments: int = Field(ge=0, description="How many pieces of evidence the message names")
+
+
 class MessageLine(EventView):
-    """The timeline line of a message: `action` is `message_posted`, `data` the message."""
+    """The timeline line of a message: `action` is `message_posted`, `data` a reference to the message."""
 
     action: Literal["message_posted"]
-    data: MessageView  # type: ignore[assignment]
+    data: MessageReference  # type: ignore[assignment]
+
+
+class PostedMessageReference(MessageReference):
+    message: MessageView = Field(description="The whole message, as GET .../messages lists it")
+
+
+class PostedMessageLine(MessageLine):
+    """The message's timeline line as the webhook sends it: the reference, and the whole message."""
+
+    data: PostedMessageReference
 
 
 class MessagePostedData(Answer):
     dispute: DisputeView = Field(description="The case as it is: a message never changes it")
-    event: MessageLine
+    event: PostedMessageLine
 
 
 class MessagePostedEvent(Answer):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from chalicelib.api.errors import error_codes
 from chalicelib.domain.evidence_models import Declaration
@@ -184,12 +185,26 @@ class PolicyBody(Body):
     document: PolicyDocument
 
 
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    """A moment written as ISO 8601 text: an epoch number (seconds? milliseconds?) is refused, not guessed."""
+    if not isinstance(value, str) or not ISO_TIME.match(value):
+        raise ValueError("a time is an ISO 8601 string with a UTC offset, e.g. 2026-11-01T00:00:00Z")
+    return value
+
+
+# An ISO 8601 time with its offset (`_as_utc` refuses one without), never a number.
+IsoTime = Annotated[UtcDateTime, BeforeValidator(_iso_text)]
+
+
 class SimulationBody(Body):
     """A draft replayed over the storefront's recommendations made in [since, until), a page at a time."""
 
     document: PolicyDocument
-    since: UtcDateTime
-    until: UtcDateTime
+    since: IsoTime
+    until: IsoTime
     limit: int = Field(default=50, ge=1, le=100, strict=True, description="recommendations replayed per call")
     cursor: str | None = Field(default=None, max_length=2048, description="`cursor` of the previous answer")
 

@@ -14,6 +14,9 @@ from chalicelib.domain.webhook_messages import OutboxEntry
 # Messages are their own items, but a case still must stay readable: 500 a case, then a 409.
 MAX_MESSAGES_PER_CASE = 500
 MAX_ATTACHMENTS = 10
+# A message's timeline line names it and quotes at most this much: the text is read through GET .../messages, so
+# the timeline of a case at the cap stays far below Lambda's 6 MB response limit (tests/unit/test_timeline_size.py).
+EXCERPT_CHARS = 140
 POSTED = "message_posted"  # the timeline action of a message, and (as `dispute.message_posted`) its webhook
 
 

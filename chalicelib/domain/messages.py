@@ -8,8 +8,9 @@ the case's status or version. Its audience says who reads it:
 - `buyer` / `seller`: a reviewer addressing one party alone (and reviewers).
 
 A party may post only `everyone` or `platform` (422 otherwise: the value is wrong, not the caller).
-The author always reads their own message. Attachments name verified evidence of the case the
-author may see, so a message can never show a party what it could not already open.
+The author always reads their own message. Attachments name verified evidence of the case that the
+author and every reader of the audience may already open (checked at post time; evidence once open
+stays open), so a message can never show a party what it could not already open.
 """
 
 from __future__ import annotations
@@ -23,8 +24,16 @@ from chalicelib.domain.access import REVIEWERS
 from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
 from chalicelib.domain.evidence import visible_to
 from chalicelib.domain.evidence_models import Evidence
-from chalicelib.domain.message_models import PARTY_AUDIENCES, POSTED, Audience, Message, MessageChange, Visibility
-from chalicelib.domain.models import Actor, AuditEvent, Dispute, Status, iso
+from chalicelib.domain.message_models import (
+    EXCERPT_CHARS,
+    PARTY_AUDIENCES,
+    POSTED,
+    Audience,
+    Message,
+    MessageChange,
+    Visibility,
+)
+from chalicelib.domain.models import Actor, AuditEvent, Dispute, Party, Role, Status, iso
 from chalicelib.domain.webhook_messages import message_outbox_entry
 
 
@@ -60,8 +69,8 @@ def post(
     now: datetime,
 ) -> MessageChange:
     """A message as `actor` posts it on `case`, which holds `posted` messages; `evidence` is the case's verified
-    evidence. 409 once closed or at the limit, 422 for an audience the author may not address, 404 for an
-    attachment the author may not see."""
+    evidence. 409 once closed or at the limit, 422 for an audience the author may not address or an attachment a
+    reader of the audience may not open yet, 404 for an attachment the author may not see."""
     if case.status == Status.CLOSED:
         raise CaseClosed("the case is closed: it takes no more messages")
     if actor.role not in REVIEWERS and audience not in PARTY_AUDIENCES:
@@ -73,10 +82,7 @@ def post(
         raise InvalidValue("a message needs some text", [{"field": "text"}])
     if posted >= limit:
         raise limit_reached(limit, posted)
-    seen = {item.id for item in evidence if visible_to(actor, case, item)}
-    for evidence_id in evidence_ids:
-        if evidence_id not in seen:
-            raise NotFound(f"no evidence {evidence_id} you may see on dispute {case.id}")
+    _check_attachments(case, actor, audience, evidence_ids, evidence)
     message = Message(
         id=message_id,
         case_id=case.id,
@@ -88,9 +94,48 @@ def post(
         created_at=now,
         slot=posted,
     )
-    event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **view(message))
-    outbox = message_outbox_entry(case, event, posted) if audience == Audience.EVERYONE else None
+    event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **line(message))
+    outbox = None
+    if audience == Audience.EVERYONE:  # the webhook carries the whole message: it goes to one storefront
+        outbox = message_outbox_entry(case, event.model_copy(update={"data": webhook_line(message)}), posted)
     return MessageChange(case=case, message=message, event=event, limit=limit, outbox=outbox)
+
+
+# The parties among a message's readers: reviewers and the storefront see every verified piece of evidence.
+PARTY_READERS = {
+    Audience.EVERYONE: (Party.BUYER, Party.SELLER),
+    Audience.PLATFORM: (),
+    Audience.BUYER: (Party.BUYER,),
+    Audience.SELLER: (Party.SELLER,),
+}
+
+
+def _check_attachments(
+    case: Dispute, author: Actor, audience: Audience, evidence_ids: Sequence[str], evidence: Sequence[Evidence]
+) -> None:
+    """Every attachment is verified evidence of the case the author may see (404 otherwise, as if absent) and that
+    every reader of the audience may already open (422 naming it and who may not), checked when it is posted:
+    evidence once open to a party stays open, so a message never shows a reader an id it could not open."""
+    by_id = {item.id: item for item in evidence}
+    hidden = []
+    for evidence_id in evidence_ids:
+        item = by_id.get(evidence_id)
+        if item is None or not visible_to(author, case, item):
+            raise NotFound(f"no evidence {evidence_id} you may see on dispute {case.id}")
+        parties = [p.value for p in PARTY_READERS[audience] if not visible_to(party_reader(case, p), case, item)]
+        if parties:
+            hidden.append({"field": "evidence_ids", "evidence_id": evidence_id, "hidden_from": parties})
+    if hidden:
+        raise InvalidValue(
+            f"{len(hidden)} attachment(s) are not yet open to every reader of a message to {audience.value}",
+            hidden,
+        )
+
+
+def party_reader(case: Dispute, party: Party) -> Actor:
+    """The party of the case as a reader, for asking what it may open."""
+    sub = case.buyer_id if party == Party.BUYER else case.seller_id
+    return Actor(sub=sub, role=Role(party.value), storefront_id=case.storefront_id)
 
 
 def limit_reached(limit: int, posted: int) -> MessageLimitReached:
@@ -101,7 +146,7 @@ def limit_reached(limit: int, posted: int) -> MessageLimitReached:
 
 
 def view(message: Message) -> dict[str, Any]:
-    """DESIGN section 11's shape, as the API answers it and the timeline line carries it."""
+    """DESIGN section 11's shape, as the API answers it (and the webhook carries it)."""
     return {
         "id": message.id,
         "author": message.author,
@@ -111,3 +156,22 @@ def view(message: Message) -> dict[str, Any]:
         "evidence_ids": list(message.evidence_ids),
         "created_at": iso(message.created_at),
     }
+
+
+def line(message: Message) -> dict[str, Any]:
+    """The timeline line's data: a reference and a short excerpt, never the whole text, so 500 messages of 2,000
+    characters cannot swell the timeline past what one response may carry (the text is read through GET
+    .../messages)."""
+    return {
+        "message_id": message.id,
+        "audience": message.audience.value,
+        "role": message.role.value,
+        "excerpt": message.text[:EXCERPT_CHARS],
+        "truncated": len(message.text) > EXCERPT_CHARS,
+        "attachments": len(message.evidence_ids),
+    }
+
+
+def webhook_line(message: Message) -> dict[str, Any]:
+    """The line as `dispute.message_posted` sends it: the reference, and the whole message under `message`."""
+    return {**line(message), "message": view(message)}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from chalicelib.domain.errors import InvalidValue
+from chalicelib.domain.money import ISO_4217
 
 
 class PolicyError(ValueError):
@@ -18,10 +20,59 @@ class PolicyError(ValueError):
 
 # A window longer than this is a typo, and one that would push a deadline past what a datetime holds.
 MAX_WINDOW = timedelta(days=366)
-# The most keys a per-currency or per-finding table may hold: a stored version stays a small item.
+# The most keys a per-currency table may hold: a stored version stays a small item.
 MAX_TABLE_KEYS = 64
-CURRENCY_KEY = re.compile(r"^default$|^[A-Z]{3}$")
-FINDING_KEY = re.compile(r"^[a-z_]{1,64}$")
+# The findings the rules give penalty points for (rules.py `_with_points`: the seller's default, a proven
+# counterfeit, and the quality reasons); a key naming anything else would be read by nobody.
+PENALTY_FINDINGS = ("seller_default", "quality_defect", "not_as_described", "counterfeit")
+
+
+# ISO 8601 durations in whole units: P3D, PT48H, PT90M, PT2S, P1DT12H; P1Y (365 days) and P2W as pydantic writes
+# and reads them. A month has no fixed length and a fraction of a second no use here: both refused.
+ISO_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?!$)(?:(?P<years>\d{1,4})Y)?(?:(?P<weeks>\d{1,6})W)?(?:(?P<days>\d{1,7})D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d{1,8})H)?(?:(?P<minutes>\d{1,10})M)?(?:(?P<seconds>\d{1,12})S)?)?$"
+)
+UNITS = {"years": 365 * 86400, "weeks": 7 * 86400, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
+
+
+def iso_duration(value: Any) -> timedelta:
+    """A duration from a policy document: an ISO 8601 string of whole seconds (a timedelta already parsed passes).
+    A bare number (seconds? hours?) or "48:00:00" says nothing a reader can trust, so it is refused."""
+    if isinstance(value, timedelta):
+        return value
+    found = ISO_DURATION.match(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("a duration is an ISO 8601 string in whole seconds, e.g. PT48H, P3D, PT90M or PT2S")
+    seconds = sum(int(amount) * UNITS[unit] for unit, amount in found.groupdict().items() if unit != "sign" and amount)
+    if seconds > 10 * MAX_WINDOW.total_seconds():
+        raise ValueError("a duration of at most ten years")
+    return timedelta(seconds=-seconds if found["sign"] else seconds)
+
+
+Duration = Annotated[timedelta, BeforeValidator(iso_duration)]
+
+
+# A number in a policy document is a JSON number: `true` is not 1, nor "7" 7 (strict, with its path in the 422).
+Amount = Annotated[int, Field(strict=True, ge=0, le=10**12)]
+
+
+def _currency_key(key: str) -> str:
+    if key != "default" and key not in ISO_4217:
+        raise ValueError("keys are ISO 4217 currency codes the service knows (CNY) or default")
+    return key
+
+
+def _finding_key(key: str) -> str:
+    if key not in PENALTY_FINDINGS:
+        raise ValueError(f"keys are the findings the rules give points for: {', '.join(PENALTY_FINDINGS)}")
+    return key
+
+
+PenaltyFinding = Annotated[str, AfterValidator(_finding_key)]
+# A per-currency table's key: what a case's currency can be, or `default` for the rest.
+CurrencyKey = Annotated[str, AfterValidator(_currency_key)]
+PerCurrency = Annotated[dict[CurrencyKey, Amount], Field(max_length=MAX_TABLE_KEYS)]
 
 
 def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
@@ -33,38 +84,17 @@ def positive_duration(cls: type[BaseModel], value: timedelta) -> timedelta:
     return value
 
 
-def _bounded(value: dict[str, int], key_pattern: re.Pattern[str], keys: str) -> dict[str, int]:
-    if len(value) > MAX_TABLE_KEYS:
-        raise ValueError(f"at most {MAX_TABLE_KEYS} entries")
-    for key, amount in value.items():
-        if not key_pattern.match(key):
-            raise ValueError(f"{key[:70]!r}: keys are {keys}")
-        if amount < 0 or amount > 10**12:
-            raise ValueError(f"{key}: a value between 0 and 10^12")
-    return value
-
-
-def per_currency(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
-    """Amounts in minor units per currency, `default` for the rest: a few keys, none negative."""
-    return _bounded(value, CURRENCY_KEY, "ISO 4217 codes (CNY) or default")
-
-
-def per_finding(cls: type[BaseModel], value: dict[str, int]) -> dict[str, int]:
-    """Penalty points per finding (`seller_default`, a claim reason, ...): a few keys, none negative."""
-    return _bounded(value, FINDING_KEY, "lower_case finding names")
-
-
 class Deadlines(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    escalation_window: timedelta = timedelta(days=15)
-    seller_response: timedelta = timedelta(hours=72)
-    buyer_rebuttal: timedelta = timedelta(hours=48)
-    info_request: timedelta = timedelta(hours=48)
-    reviewer_sla: timedelta = timedelta(hours=24)
-    senior_reviewer_sla: timedelta = timedelta(hours=24)
-    appeal_window: timedelta = timedelta(hours=72)
-    reminder_before: timedelta = timedelta(hours=24)
+    escalation_window: Duration = timedelta(days=15)
+    seller_response: Duration = timedelta(hours=72)
+    buyer_rebuttal: Duration = timedelta(hours=48)
+    info_request: Duration = timedelta(hours=48)
+    reviewer_sla: Duration = timedelta(hours=24)
+    senior_reviewer_sla: Duration = timedelta(hours=24)
+    appeal_window: Duration = timedelta(hours=72)
+    reminder_before: Duration = timedelta(hours=24)
 
     _positive = field_validator("*")(positive_duration)
 
@@ -93,16 +123,16 @@ class FulfilmentPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    return_shipment: timedelta = timedelta(days=7)
-    return_receipt: timedelta = timedelta(days=10)
-    refund: timedelta = timedelta(days=3)
-    exchange_reshipment: timedelta = timedelta(days=3)
-    repair_reshipment: timedelta = timedelta(days=30)
-    reshipment_receipt: timedelta = timedelta(days=10)
+    return_shipment: Duration = timedelta(days=7)
+    return_receipt: Duration = timedelta(days=10)
+    refund: Duration = timedelta(days=3)
+    exchange_reshipment: Duration = timedelta(days=3)
+    repair_reshipment: Duration = timedelta(days=30)
+    reshipment_receipt: Duration = timedelta(days=10)
     # A reviewer may reduce what is owed for a return received damaged by at most this share.
-    max_return_deduction: float = Field(default=0.5, ge=0, le=1)
+    max_return_deduction: float = Field(default=0.5, ge=0, le=1, strict=True)
     # Penalty points when the platform had to refund because the refund was never reported.
-    missed_refund_points: int = Field(default=2, ge=0, le=100)
+    missed_refund_points: int = Field(default=2, ge=0, le=100, strict=True)
 
     _positive = field_validator(*FULFILMENT_WINDOWS)(positive_duration)
 
@@ -116,27 +146,27 @@ class RuleThresholds(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    no_reason_return_days: int = Field(default=7, ge=0, le=90)
+    no_reason_return_days: int = Field(default=7, ge=0, le=90, strict=True)
     # Calendar days are the storefront's: its offset from UTC decides on which date a delivery or request fell
     # (the 7 days start the day after delivery).
-    local_utc_offset: timedelta = timedelta(0)
+    local_utc_offset: Duration = timedelta(0)
     # The after-sales period: a request made later than this after delivery is outside it, and a person decides.
-    after_sales_window: timedelta = timedelta(days=15)
+    after_sales_window: Duration = timedelta(days=15)
     # "Fake one, pay N" (假一赔N): a proven counterfeit owes N times the price in all, the refund plus (N - 1) times
     # the price as `goodwill` compensation; 1 promises nothing beyond the refund. The extra never exceeds the cap
     # (minor units, per currency; `default` for the rest).
-    counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10)
-    counterfeit_compensation_cap: dict[str, int] = Field(
+    counterfeit_compensation_multiplier: int = Field(default=1, ge=1, le=10, strict=True)
+    counterfeit_compensation_cap: PerCurrency = Field(
         default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000}
     )
     # Cases asking for at least this much (minor units, per currency; `default` for the rest) go to a human.
-    high_amount: dict[str, int] = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
-    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000)
-    penalty_points_expire_after: timedelta = timedelta(days=365)
-    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000)
-    abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1)
+    high_amount: PerCurrency = Field(default_factory=lambda: {"default": 200_000, "CNY": 500_000, "JPY": 10_000_000})
+    repeat_offender_points: int = Field(default=12, ge=1, le=1_000_000, strict=True)
+    penalty_points_expire_after: Duration = timedelta(days=365)
+    abusive_buyer_min_disputes: int = Field(default=3, ge=1, le=1_000_000, strict=True)
+    abusive_buyer_loss_rate: float = Field(default=0.6, gt=0, le=1, strict=True)
     # Penalty points a seller earns per finding against it.
-    penalty_points: dict[str, int] = Field(
+    penalty_points: dict[PenaltyFinding, Amount] = Field(
         default_factory=lambda: {
             "seller_default": 2,
             "quality_defect": 4,
@@ -144,9 +174,6 @@ class RuleThresholds(BaseModel):
             "counterfeit": 12,
         }
     )
-
-    _amounts = field_validator("counterfeit_compensation_cap", "high_amount")(per_currency)
-    _points = field_validator("penalty_points")(per_finding)
 
     @field_validator("penalty_points_expire_after")
     @classmethod
@@ -160,13 +187,6 @@ class RuleThresholds(BaseModel):
     def _an_offset(cls, value: timedelta) -> timedelta:
         if abs(value) > timedelta(hours=14):
             raise ValueError("a UTC offset lies between -14 and +14 hours")
-        return value
-
-    @field_validator("counterfeit_compensation_cap")
-    @classmethod
-    def _caps(cls, value: dict[str, int]) -> dict[str, int]:
-        if any(cap < 0 for cap in value.values()):
-            raise ValueError("a compensation cap is an amount in minor units, 0 or more")
         return value
 
     @field_validator("after_sales_window")
@@ -199,9 +219,9 @@ class CaseLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # Offers the seller may make on one case, open, rejected or lapsed alike.
-    max_offers: int = Field(default=5, ge=1, le=MAX_OFFERS_CEILING)
+    max_offers: int = Field(default=5, ge=1, le=MAX_OFFERS_CEILING, strict=True)
     # Information requests reviewers may send on one case, whoever sends them (first review and appeal together).
-    max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING)
+    max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING, strict=True)
 
 
 DEFAULT_LIMITS = CaseLimits()
@@ -228,7 +248,7 @@ def load_policy(document: str | bytes | dict[str, Any]) -> Policy:
 
 def merge_policy(base: Policy, override: dict[str, Any]) -> Policy:
     """A storefront's overrides on top of the default, validated as a whole."""
-    merged = _deep_merge(base.model_dump(mode="json"), override)
+    merged = _deep_merge(base.model_dump(), override)
     return load_policy(merged)
 
 
@@ -252,21 +272,24 @@ def draft_policy(base: Policy, document: dict[str, Any], label: str) -> Policy:
     problems = []
     if "version" in document:
         problems.append({"field": "document.version", "message": "versions are numbered by the service"})
-    merged = {**_deep_merge(base.model_dump(mode="json"), document), "version": label}
+    merged = {**_deep_merge(base.model_dump(), document), "version": label}
     try:
         policy = Policy.model_validate(merged)
     except ValidationError as error:
-        problems.extend(
-            {
-                "field": ".".join(["document", *(str(part) for part in item["loc"])]),
-                "message": item["msg"],
-                "type": item["type"],
-            }
-            for item in error.errors(include_url=False, include_input=False)
-        )
+        problems.extend(_problem(item) for item in error.errors(include_url=False, include_input=False))
     if problems:
         raise InvalidValue("the policy document is invalid", problems)
     return policy
+
+
+def _problem(item: ErrorDetails) -> dict[str, Any]:
+    """One failing path of a draft. A table key that names nothing (pydantic's `[key]` location) is reported at
+    the key's own path, `key` naming it, so the path still leads to the draft's value."""
+    parts = [str(part) for part in item["loc"]]
+    key = parts[-2] if parts[-1:] == ["[key]"] and len(parts) > 1 else None
+    field = ".".join(["document", *(parts[:-1] if key is not None else parts)])
+    problem: dict[str, Any] = {"field": field, "message": item["msg"], "type": item["type"]}
+    return {**problem, "key": key} if key is not None else problem
 
 
 class PolicyVersion(BaseModel):

@@ -9,9 +9,13 @@ inputs it records, so a replay under the same policy gives the same recommendati
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -41,6 +45,7 @@ from chalicelib.domain.models import (
     SellerGround,
     Status,
     UtcDateTime,
+    iso,
 )
 from chalicelib.domain.policy import Policy
 from chalicelib.domain.rule_facts import Facts
@@ -328,3 +333,11 @@ class Replay:
 
 def replay(recorded: RecommendationRecord, policy: Policy) -> Replay:
     return Replay(recorded, recommend(recorded.inputs, policy))
+
+
+def simulation_scope(document: dict[str, Any], window: tuple[datetime, datetime], limit: int) -> str:
+    """A digest of a whole simulation request (draft, range, page size): its cursor is valid only for the same
+    request, so a cursor carried to another draft or another limit is a 400, not a page of the wrong listing."""
+    since, until = window
+    asked = {"document": document, "since": iso(since), "until": iso(until), "limit": limit}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]

@@ -15,7 +15,7 @@ from chalicelib.domain.access import require_role
 from chalicelib.domain.errors import InvalidState, NotFound, VersionConflict
 from chalicelib.domain.models import Actor
 from chalicelib.domain.policy import Policy, PolicyVersion, draft_policy, version_label
-from chalicelib.domain.replay import Replay, Simulation, replay, simulate
+from chalicelib.domain.replay import Replay, Simulation, replay, simulate, simulation_scope
 from chalicelib.observability import logger
 from chalicelib.services.context import Context
 
@@ -89,7 +89,8 @@ def simulate_draft(
     """One page of the storefront's recommendations made in [since, until), each replayed under the draft."""
     require_role(actor, "simulate_policy")
     draft = draft_policy(ctx.policies.default, document, DRAFT)
-    records, next_cursor = ctx.cases.recommendation_records(storefront_id, window, limit, cursor)
+    scope = simulation_scope(document, window, limit)  # a cursor serves only the request that issued it
+    records, next_cursor = ctx.cases.recommendation_records(storefront_id, window, limit, cursor, scope=scope)
     return SimulationPage(storefront_id, window[0], window[1], simulate(records, draft), next_cursor)
 
 

@@ -274,7 +274,7 @@ def test_a_message_is_read_by_its_audience_alone_for_every_role_and_relation(api
                 continue
             readable = {f"to {a.value}" for a, readers in READERS.items() if role in readers}
             in_thread = {item["text"] for item in thread.json["items"]}
-            on_timeline = {e["data"]["text"] for e in timeline.json["items"] if e["action"] == "message_posted"}
+            on_timeline = {e["data"]["excerpt"] for e in timeline.json["items"] if e["action"] == "message_posted"}
             if not in_thread == on_timeline == readable:
                 wrong.append(f"{role.value}/{relation.value}: thread {in_thread}, timeline {on_timeline}")
 

@@ -171,18 +171,34 @@ def test_twenty_concurrent_posts_under_the_cap_all_land_in_creation_order_with_t
     assert case is not None and case.version == 1  # twenty messages, and the case never changed
 
 
-def test_an_attachment_must_be_evidence_the_author_may_see(api: Api, patient_shop: Storefront) -> None:
+def test_an_attachment_must_be_evidence_the_author_and_every_reader_may_open(
+    api: Api, patient_shop: Storefront
+) -> None:
     # Given a verified photo from the seller, still hidden from the buyer (the seller's window is open)
     case = patient_shop.escalate()
     photo = add_photo(api, patient_shop.seller, case["id"], png())["evidence_id"]
 
-    # Then the buyer may not attach it, nor anything that does not exist (404); the seller and a reviewer may
+    # Then the buyer may not attach it, nor anything that does not exist (404)
     assert post(api, patient_shop.buyer, case["id"], "see", evidence_ids=[photo]).status_code == 404
     assert post(api, patient_shop.seller, case["id"], "see", evidence_ids=["evd_none"]).status_code == 404
-    shown = post(api, patient_shop.seller, case["id"], "the item as it left us", evidence_ids=[photo])
-    assert shown.status_code == 201 and shown.json["evidence_ids"] == [photo]
-    assert post(api, REVIEWER, case["id"], "noted", "platform", evidence_ids=[photo]).status_code == 201
-    assert [m["text"] for m in thread(api, patient_shop.buyer, case["id"]).json["items"]] == ["the item as it left us"]
+    # and nobody may show it to the buyer yet (422 naming it): not the seller to everyone, not a reviewer
+    # to everyone or to the buyer alone
+    for token, audience in ((patient_shop.seller, "everyone"), (REVIEWER, "everyone"), (REVIEWER, "buyer")):
+        refused = post(api, token, case["id"], "see", audience, evidence_ids=[photo])
+        assert refused.status_code == 422, refused.json
+        assert refused.json["error"]["details"] == [
+            {"field": "evidence_ids", "evidence_id": photo, "hidden_from": ["buyer"]}
+        ]
+    # while readers who may open it may be shown it
+    assert (
+        post(api, patient_shop.seller, case["id"], "as it left us", "platform", evidence_ids=[photo]).status_code == 201
+    )
+    assert post(api, REVIEWER, case["id"], "noted", "seller", evidence_ids=[photo]).status_code == 201
+    assert thread(api, patient_shop.buyer, case["id"]).json["items"] == []
+    assert photo not in {
+        e["evidence_id"]
+        for e in api.call("GET", f"/v1/disputes/{case['id']}/evidence", patient_shop.buyer).json["items"]
+    }
 
 
 def test_a_closed_case_takes_no_message(api: Api, patient_shop: Storefront) -> None:
@@ -214,7 +230,7 @@ def test_only_messages_to_everyone_reach_the_storefront_as_webhooks(
         # Then the storefront hears of the two messages to everyone, in order, as the documented payload
         events = eventually(lambda: receiver.accepted_events(case["id"]), lambda got: len(got) >= 2)
         in_order = sorted(events.values(), key=lambda event: event["sequence"])
-        assert [e["data"]["event"]["data"]["text"] for e in in_order] == ["to everyone", "thank you"]
+        assert [e["data"]["event"]["data"]["message"]["text"] for e in in_order] == ["to everyone", "thank you"]
         assert {e["type"] for e in in_order} == {"dispute.message_posted"}
         assert all(MessagePostedEvent.model_validate_json(hit.body) for hit in receiver.for_case(case["id"]))
         assert in_order[0]["data"]["dispute"]["version"] == case["version"]

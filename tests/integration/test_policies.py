@@ -155,10 +155,33 @@ def test_an_invalid_draft_is_a_422_naming_every_failing_field_and_stores_nothing
         assert fields == {
             "document.version",
             "document.deadlines.seller_response",
-            "document.rules.high_amount",
+            "document.rules.high_amount.CNY",
             "document.rules.surprise",
             "document.limits.max_offers",
         }
+    assert api.call("GET", f"/v1/policies/{shop.id}", ADMIN).json["history"] == []
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"deadlines": {"seller_response": 48}}, "document.deadlines.seller_response"),
+        ({"deadlines": {"seller_response": "48:00:00"}}, "document.deadlines.seller_response"),
+        ({"deadlines": {"seller_response": "PT0.5S"}}, "document.deadlines.seller_response"),
+        ({"rules": {"high_amount": {"CNY": True}}}, "document.rules.high_amount.CNY"),
+        ({"limits": {"max_offers": "7"}}, "document.limits.max_offers"),
+        ({"rules": {"abusive_buyer_loss_rate": "0.5"}}, "document.rules.abusive_buyer_loss_rate"),
+        ({"rules": {"penalty_points": {"new_kind": 3}}}, "document.rules.penalty_points.new_kind"),
+        ({"rules": {"high_amount": {"ZZZ": 5}}}, "document.rules.high_amount.ZZZ"),
+    ],
+)
+def test_what_was_once_coerced_or_merged_is_a_422_naming_its_path_and_stores_nothing(
+    api: Api, shop: Storefront, document: dict[str, Any], field: str
+) -> None:
+    response = publish(api, shop.id, document)
+
+    assert response.status_code == 422, response.json
+    assert [detail["field"] for detail in response.json["error"]["details"]] == [field]
     assert api.call("GET", f"/v1/policies/{shop.id}", ADMIN).json["history"] == []
 
 
@@ -252,6 +275,44 @@ def test_a_simulation_pages_through_its_cases_with_a_cursor(api: Api, shop: Stor
     assert (first["cases"], rest["cases"], rest["cursor"]) == (2, 1, None)
     assert first["changed"] == rest["changed"] == 0  # the default replayed on itself changes nothing
     assert len(made) == 3
+
+
+def test_a_simulation_cursor_serves_only_the_request_that_issued_it(api: Api, shop: Storefront) -> None:
+    # Given a first page of a simulation
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    for _ in range(2):
+        seller_default(shop, 12_900)
+    first = simulate(api, shop.id, {}, since, limit=1).json
+    asked = {"document": {}, "since": first["since"], "until": first["until"], "limit": 1}
+    path = f"/v1/policies/{shop.id}/simulate"
+
+    # When its cursor is sent with another draft, another limit or another range, it is refused (400)
+    for other in (
+        {"document": STRICTER},
+        {"limit": 2},
+        {"until": (datetime.fromisoformat(first["until"]) + timedelta(seconds=1)).isoformat()},
+    ):
+        refused = api.call("POST", path, ADMIN, {**asked, **other, "cursor": first["cursor"]})
+        assert refused.status_code == 400, refused.json
+
+    # Then the same request with it reads the next page
+    rest = api.call("POST", path, ADMIN, {**asked, "cursor": first["cursor"]})
+    assert rest.status_code == 200 and rest.json["cases"] == 1
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [1_700_000_000, "1700000000", 1_700_000_000.5, "2026-11-01T00:00:00", "2026-11-01", True],
+    ids=["epoch", "epoch-text", "epoch-float", "no-offset", "date-only", "bool"],
+)
+def test_a_simulation_range_is_iso_8601_text_with_an_offset(api: Api, shop: Storefront, moment: Any) -> None:
+    until = datetime.now(UTC).isoformat()
+    body = {"document": {}, "since": moment, "until": until}
+
+    response = api.call("POST", f"/v1/policies/{shop.id}/simulate", ADMIN, body)
+
+    assert response.status_code == 422, response.json
+    assert [detail["field"] for detail in response.json["error"]["details"]] == ["since"]
 
 
 def test_simulating_writes_nothing(api: Api, shop: Storefront, ctx: Context) -> None:

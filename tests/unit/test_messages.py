@@ -11,9 +11,10 @@ import pytest
 
 from chalicelib.api.openapi_document import document
 from chalicelib.config import Settings
+from chalicelib.domain import messages as domain
 from chalicelib.domain.errors import CaseClosed, InvalidValue, MessageLimitReached, NotFound
-from chalicelib.domain.message_models import MAX_MESSAGES_PER_CASE, Audience
-from chalicelib.domain.models import AfterSalesFacts, Dispute
+from chalicelib.domain.message_models import EXCERPT_CHARS, MAX_MESSAGES_PER_CASE, Audience
+from chalicelib.domain.models import FREE_TEXT_MAX_CHARS, AfterSalesFacts, Dispute
 from chalicelib.domain.webhooks import EventType, message_sequence_of, sequence_of
 from chalicelib.services import disputes, evidence, messages, negotiation
 from tests.factories import actor, after_sales_body
@@ -40,6 +41,11 @@ def escalated(fakes: Fakes, **overrides: Any) -> Dispute:
 
 def texts(fakes: Fakes, reader: Any, case_id: str) -> list[str]:
     return [m.text for m in messages.list_messages(fakes.ctx, reader, case_id, 100, None).items]
+
+
+def buyer_may_open(fakes: Fakes, case_id: str) -> set[str]:
+    """What GET .../evidence lists for the buyer."""
+    return {shown.evidence.id for shown in evidence.list_evidence(fakes.ctx, BUYER, case_id)}
 
 
 def test_a_message_is_stored_beside_the_case_and_never_changes_its_status_or_version(fakes: Fakes) -> None:
@@ -141,9 +147,48 @@ def test_an_attachment_must_be_evidence_the_author_may_see(fakes: Fakes) -> None
         messages.post_message(fakes.ctx, BUYER, case.id, "see this", Audience.EVERYONE, [statement.id])
     with pytest.raises(NotFound):
         messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, ["evd_nothing"])
-    posted = messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, [statement.id])
+    posted = messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.PLATFORM, [statement.id])
     assert posted.message.evidence_ids == (statement.id,)
     messages.post_message(fakes.ctx, REVIEWER, case.id, "noted", Audience.PLATFORM, [statement.id])
+
+
+@pytest.mark.parametrize(
+    ("author", "audience"),
+    [(SELLER, Audience.EVERYONE), (REVIEWER, Audience.EVERYONE), (REVIEWER, Audience.BUYER)],
+    ids=["seller-to-everyone", "reviewer-to-everyone", "reviewer-to-buyer"],
+)
+def test_an_attachment_a_reader_of_the_audience_may_not_open_yet_is_a_422_and_stores_nothing(
+    fakes: Fakes, author: Any, audience: Audience
+) -> None:
+    # Given the seller's statement, added in its own open window: hidden from the buyer until it ends
+    case = escalated(fakes)
+    statement = evidence.add_statement(fakes.ctx, SELLER, case.id, "It was fine when it left us").evidence
+
+    # When it is attached to a message the buyer reads
+    with pytest.raises(InvalidValue) as refused:
+        messages.post_message(fakes.ctx, author, case.id, "see this", audience, [statement.id])
+
+    # Then the post is refused, naming the attachment and who may not open it, and nothing is stored
+    assert refused.value.details == [{"field": "evidence_ids", "evidence_id": statement.id, "hidden_from": ["buyer"]}]
+    assert texts(fakes, REVIEWER, case.id) == []
+    assert statement.id not in buyer_may_open(fakes, case.id)
+
+
+def test_an_attachment_is_accepted_for_every_audience_once_its_readers_may_open_it(fakes: Fakes) -> None:
+    # Given the seller's statement, and the seller's window then ended
+    case = escalated(fakes)
+    statement = evidence.add_statement(fakes.ctx, SELLER, case.id, "It was fine when it left us").evidence
+    messages.post_message(fakes.ctx, REVIEWER, case.id, "for you", Audience.SELLER, [statement.id])
+    disputes.submit(fakes.ctx, SELLER, case.id)
+
+    # When the seller and a reviewer attach it to messages the buyer reads
+    messages.post_message(fakes.ctx, SELLER, case.id, "see this", Audience.EVERYONE, [statement.id])
+    messages.post_message(fakes.ctx, REVIEWER, case.id, "see that", Audience.BUYER, [statement.id])
+
+    # Then the buyer reads them, and may open what they name
+    shown = messages.list_messages(fakes.ctx, BUYER, case.id, 10, None).items
+    assert [m.evidence_ids for m in shown] == [(statement.id,), (statement.id,)]
+    assert statement.id in buyer_may_open(fakes, case.id)
 
 
 def test_only_messages_to_everyone_leave_a_webhook_numbered_after_the_cases_version(fakes: Fakes) -> None:
@@ -157,7 +202,31 @@ def test_only_messages_to_everyone_leave_a_webhook_numbered_after_the_cases_vers
     # everyone (slot 0) and the buyer's thanks (slot 4): after version 1's events, before version 2's
     assert [e.sequence for e in sent] == [message_sequence_of(1, 0), message_sequence_of(1, 4)]
     assert sequence_of(1, 499) < sent[0].sequence < sent[1].sequence < sequence_of(2, 0)
-    assert [e.event.data["text"] for e in sent] == ["to everyone", "thanks"]
+    assert [e.event.data["message"]["text"] for e in sent] == ["to everyone", "thanks"]
+
+
+def test_a_timeline_line_names_the_message_and_quotes_only_its_beginning(fakes: Fakes) -> None:
+    # Given a message at the longest text a message may have
+    case = escalated(fakes)
+    text = "\U0001f600" * FREE_TEXT_MAX_CHARS
+
+    # When a reviewer posts it to everyone
+    posted = messages.post_message(fakes.ctx, REVIEWER, case.id, text, Audience.EVERYONE)
+
+    # Then its timeline line is a reference with an excerpt: the text is read through the thread
+    (line,) = [e for e in disputes.list_events(fakes.ctx, BUYER, case.id) if e.action == "message_posted"]
+    assert line.data == {
+        "message_id": posted.message.id,
+        "audience": "everyone",
+        "role": "reviewer",
+        "excerpt": text[:EXCERPT_CHARS],
+        "truncated": True,
+        "attachments": 0,
+    }
+    assert texts(fakes, BUYER, case.id) == [text]
+    # and the webhook still carries the whole message, beside the same reference
+    (sent,) = [e for e in fakes.cases.outbox if e.event_type == EventType.MESSAGE_POSTED]
+    assert sent.event.data == {**line.data, "message": domain.view(posted.message)}
 
 
 def test_messages_are_listed_oldest_first_in_pages(fakes: Fakes) -> None:

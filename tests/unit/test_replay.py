@@ -107,7 +107,7 @@ def test_a_draft_is_validated_whole_and_every_failing_path_named() -> None:
 
     assert {d["field"] for d in raised.value.details} == {
         "document.rules.abusive_buyer_loss_rate",
-        "document.rules.high_amount",
+        "document.rules.high_amount.cny",
         "document.limits",
     }
 
