@@ -3,7 +3,8 @@
 A defence is a fact the rules read (DESIGN section 4), not a window action: stating it does
 not end the seller's window (`submit` does), so the seller may still add the evidence that
 supports its grounds. A second defence in the same window replaces the first, as a seller
-may correct its answer until it is due; the timeline keeps every one, with its grounds.
+may correct its answer until it is due; the timeline keeps every one, with its grounds, so a
+case takes at most MAX_DEFENCES of them (a 409 beyond: the timeline is bounded).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from chalicelib.domain.errors import InvalidValue, RoleNotAllowed
+from chalicelib.domain.errors import InvalidValue, LimitReached, RoleNotAllowed
 from chalicelib.domain.lifecycle import advance, event, require_party_window
 from chalicelib.domain.models import Actor, Defence, Dispute, Party, SellerGround, Transition
+
+MAX_DEFENCES = 5
 
 
 def state_defence(
@@ -25,7 +28,15 @@ def state_defence(
     require_party_window(case, party, now)
     if not grounds or len(set(grounds)) != len(grounds):
         raise InvalidValue("grounds must name at least one ground, each once", [{"field": "grounds"}])
-    defence = Defence(grounds=tuple(grounds), statement=statement, submitted_by=seller.sub, submitted_at=now)
+    revision = case.defence.revision + 1 if case.defence is not None else 1
+    if revision > MAX_DEFENCES:
+        raise LimitReached(
+            f"the seller has stated its defence {MAX_DEFENCES} times on this case, as many as a case takes",
+            [{"limit": "max_defences", "value": MAX_DEFENCES}],
+        )
+    defence = Defence(
+        grounds=tuple(grounds), statement=statement, submitted_by=seller.sub, submitted_at=now, revision=revision
+    )
     stated = event(
         case,
         now,

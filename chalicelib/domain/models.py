@@ -427,6 +427,7 @@ class Defence(Frozen):
     statement: str = Field(max_length=FREE_TEXT_MAX_CHARS)
     submitted_by: str
     submitted_at: UtcDateTime
+    revision: int = Field(default=1, ge=1)  # how many defences the seller has stated on the case, this one included
 
 
 class StepParty(StrEnum):

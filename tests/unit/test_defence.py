@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from chalicelib.api.errors import status_for
 from chalicelib.api.schemas import DefenceBody
 from chalicelib.domain import lifecycle, review, timers
-from chalicelib.domain.defence import state_defence
-from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, RoleNotAllowed
+from chalicelib.domain.defence import MAX_DEFENCES, state_defence
+from chalicelib.domain.errors import DeadlinePassed, InvalidState, InvalidValue, LimitReached, RoleNotAllowed
 from chalicelib.domain.models import FREE_TEXT_MAX_CHARS, Defence, Dispute, Party, SellerGround, Status, WindowKind
 from chalicelib.domain.policy import Deadlines
 from tests.factories import BUYER, NOW, REVIEWER, SELLER, opened_case, saved
@@ -58,6 +58,19 @@ def test_a_second_defence_in_the_window_replaces_the_first_and_the_timeline_keep
     assert second.case.defence is not None
     assert second.case.defence.grounds == (SellerGround.NO_DEFECT,)
     assert second.events[0].data["replaces_earlier"] is True
+
+
+def test_a_case_takes_a_bounded_number_of_defences_so_its_timeline_stays_bounded() -> None:
+    case = opened_case()
+    for _ in range(MAX_DEFENCES):
+        case = defended(case)
+    assert case.defence is not None and case.defence.revision == MAX_DEFENCES
+
+    with pytest.raises(LimitReached) as refused:
+        state_defence(case, SELLER, Party.SELLER, USED, "once more", LATER)
+
+    assert status_for(refused.value) == 409
+    assert refused.value.details == [{"limit": "max_defences", "value": MAX_DEFENCES}]
 
 
 def test_the_seller_may_still_submit_after_its_defence_and_the_buyer_reads_it_in_its_rebuttal() -> None:
