@@ -30,6 +30,7 @@ from bench.common import POLICIES, headers, request_body, table
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import case_key
 from chalicelib.adapters.table import json_text
+from chalicelib.workflow import handlers as workflow_handlers
 from localrun.runtime import LocalRuntime
 
 SERVICES = ("dynamodb", "s3", "sqs", "stepfunctions")
@@ -214,11 +215,67 @@ PNG_BYTES = bytes.fromhex(
 )
 
 
+WORKFLOW_STEPS = ("park_task_token", "handle_deadline", "apply_rules", "mark_case_stalled")
+
+
+@contextmanager
+def counting_steps(counter: CallCounter) -> Iterator[dict[str, list[Calls]]]:
+    """Each workflow Lambda invocation's calls, by step. app.py looks its handler up at every call, so wrapping
+    the handlers for the walk counts them on the Lambda endpoint's threads."""
+    seen: dict[str, list[Calls]] = {name: [] for name in WORKFLOW_STEPS}
+    lock = threading.Lock()
+    originals = {name: getattr(workflow_handlers, name) for name in WORKFLOW_STEPS}
+
+    def counted(name: str, handler: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+        def step(event: dict[str, Any]) -> dict[str, Any]:
+            with counter.counting() as calls:
+                answer = handler(event)
+            with lock:
+                seen[name].append(calls)
+            return answer
+
+        return step
+
+    for name, handler in originals.items():
+        setattr(workflow_handlers, name, counted(name, handler))
+    try:
+        yield seen
+    finally:
+        for name, handler in originals.items():
+            setattr(workflow_handlers, name, handler)
+
+
 def measure(api: Client, table_name: str) -> dict[str, Calls]:
     """Every route's calls, on a local runtime already running in this process."""
+    return measure_all(api, table_name)[0]
+
+
+def measure_all(api: Client, table_name: str) -> tuple[dict[str, Calls], dict[str, list[Calls]]]:
+    """Every route's calls, and every workflow step invocation's, over the same walk."""
     counter = CallCounter()
-    with counter.installed():
-        return Driver(api, counter, table_name).walk()
+    with counter.installed(), counting_steps(counter) as steps:
+        routes = Driver(api, counter, table_name).walk()
+        return routes, {name: list(calls) for name, calls in steps.items()}
+
+
+def step_rows(steps: dict[str, list[Calls]]) -> list[dict[str, Any]]:
+    """Per workflow step: how often it ran in the walk, its fewest and most calls, and its usual operations."""
+    rows = []
+    for name, invocations in steps.items():
+        if not invocations:
+            continue
+        totals = sorted(calls.total for calls in invocations)
+        usual = max(invocations, key=lambda calls: (invocations.count(calls), calls.total))
+        rows.append(
+            {
+                "step": name,
+                "invocations": len(invocations),
+                "fewest": totals[0],
+                "most": totals[-1],
+                "operations": usual.operations,
+            }
+        )
+    return rows
 
 
 def rows(measured: dict[str, Calls]) -> list[dict[str, Any]]:
@@ -235,22 +292,30 @@ def rows(measured: dict[str, Calls]) -> list[dict[str, Any]]:
 
 
 def run() -> list[dict[str, Any]]:
+    """Rows per route (`route`), then per workflow step (`step`)."""
     with LocalRuntime(serve_api=False, extra_environment={"POLICY_DIR": str(POLICIES)}) as runtime, Client(app) as api:
-        return rows(measure(api, runtime.resources.table_name))  # type: ignore[union-attr]
+        routes, steps = measure_all(api, runtime.resources.table_name)  # type: ignore[union-attr]
+        return [*rows(routes), *step_rows(steps)]
 
 
 def render(results: list[dict[str, Any]]) -> str:
-    return table(
+    routes = table(
         [
             [f"`{r['route']}`", r["calls"], r["outbox_publish"], r["calls"] - r["outbox_publish"], r["floor"]]
             for r in results
+            if "route" in r
         ],
         ["route", "AWS calls", "of which outbox publish", "without the publish", "floor"],
     )
+    steps = table(
+        [[f"`{r['step']}`", r["invocations"], r["fewest"], r["most"]] for r in results if "step" in r],
+        ["workflow step", "invocations in the walk", "fewest calls", "most calls"],
+    )
+    return f"{routes}\n\n{steps}"
 
 
 if __name__ == "__main__":
     results = run()
     print(render(results))
     for result in results:
-        print(f"{result['route']}: {', '.join(result['operations'])}")
+        print(f"{result.get('route') or result['step']}: {', '.join(result['operations'])}")

@@ -103,6 +103,14 @@ Not fixed:
   beyond the noise, so the runtime keeps Python's defaults.
 """
 
+# Write units per case at 3ebcae1 (inline outbox publish, whole-case index projections, a body in every
+# delivery, uncompressed documents), measured with bench/capacity.py on that commit: the "before" of issue 19.
+WRITE_UNITS_BEFORE = {
+    "auto-ruled refund": 517,
+    "auto-ruled return and refund": 864,
+    "reviewer-ruled": 380,
+    "settled": 332,
+}
 SECTIONS = ("cold_start", "cost_per_case", "api_latency", "scaling", "aws_calls")
 TARGETS = {
     "cold_start_ratio": 1.3,
@@ -205,6 +213,31 @@ def report(results: dict[str, Any]) -> str:
                 "DynamoDB reads",
                 "webhooks",
             ],
+        ),
+        "",
+        "### Capacity units per case, from item sizes",
+        "",
+        "moto reports a constant ConsumedCapacity, so `bench/capacity.py` applies AWS's formulas to every item "
+        "written and read: 1 write unit per KB of the larger of the item before and after (twice in a "
+        "transaction, a ConditionCheck included), 1 per KB of each index entry put or changed (two when its key "
+        "moved), 1 read unit per 4 KB read strongly consistently (half otherwise). One webhook subscription to "
+        "every event type. Before: measured the same way at 3ebcae1 (this session's start).",
+        "",
+        table(
+            [
+                [
+                    c["scenario"],
+                    WRITE_UNITS_BEFORE.get(c["scenario"], ""),
+                    c["write_units"],
+                    c["write_units_table"],
+                    c["write_units_indexes"],
+                    c["read_units"],
+                    ", ".join(f"{kind} {units}" for kind, units in c["write_units_by_kind"].items()),
+                ]
+                for c in costs
+                if "write_units" in c
+            ],
+            ["case", "WRU before", "WRU now", "of which table", "of which indexes", "RRU", "WRU by item"],
         ),
         "",
         "Every case is measured from escalation until it is closed: a final decision that owes something is "
@@ -331,6 +364,8 @@ def report(results: dict[str, Any]) -> str:
 def calls_section(measured: list[dict[str, Any]]) -> list[str]:
     """AWS calls per route against issue 19's floors, before and after the calls were cut."""
     rows = []
+    steps = [r for r in measured if "step" in r]
+    measured = [r for r in measured if "route" in r]
     for r in measured:
         before, before_outbox = aws_calls.BEFORE[r["route"]]
         rows.append(
@@ -361,6 +396,14 @@ def calls_section(measured: list[dict[str, Any]]) -> list[str]:
         "What each route calls now:",
         "",
         *[f"- `{r['route']}`: {', '.join(r['operations'])}" for r in measured],
+        "",
+        "Per workflow step, over the same walk (each Lambda invocation counted on its own thread; a step's calls "
+        "depend on what the case needs next, hence a range):",
+        "",
+        table(
+            [[f"`{r['step']}`", r["invocations"], r["fewest"], r["most"], ", ".join(r["operations"])] for r in steps],
+            ["workflow step", "invocations", "fewest calls", "most calls", "usual calls"],
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chalicelib.adapters.aws import reset_clients
 from chalicelib.adapters.cases import DynamoCaseRepository
@@ -21,13 +22,13 @@ from chalicelib.adapters.policy_versions import DynamoPolicyVersions
 from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
 from chalicelib.adapters.webhook_queue import SqsWebhookQueue
-from chalicelib.adapters.webhook_relay import StreamRelay
 from chalicelib.adapters.webhook_repository import DynamoWebhookStore
-from chalicelib.adapters.webhook_sender import HttpSender, resolve
 from chalicelib.config import Settings, settings
-from chalicelib.domain.webhooks import RetrySchedule
 from chalicelib.services.context import Context
-from chalicelib.services.webhook_delivery import WebhookPorts
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.webhook_relay import StreamRelay
+    from chalicelib.services.webhook_delivery import WebhookPorts
 
 
 def _webhook_store(config: Settings) -> DynamoWebhookStore:
@@ -57,7 +58,12 @@ def context() -> Context:
 
 
 def webhook_ports() -> WebhookPorts:
-    """Built from the settings each time (cheap), so a reset context is always honoured."""
+    """Built from the settings each time (cheap), so a reset context is always honoured. Its modules (the
+    sender, signatures, retries) load here, not with the API: a case route never sends a webhook."""
+    from chalicelib.adapters.webhook_sender import HttpSender, resolve  # noqa: PLC0415
+    from chalicelib.domain.webhooks import RetrySchedule  # noqa: PLC0415
+    from chalicelib.services.webhook_delivery import WebhookPorts  # noqa: PLC0415
+
     config = context().settings
     store, queue = _webhook_store(config), _webhook_queue(config)
     return WebhookPorts(
@@ -79,6 +85,8 @@ def webhook_queue() -> SqsWebhookQueue:
 
 def webhook_relay() -> StreamRelay:
     """What the table's stream feeds: the `relay_webhook_events` Lambda in AWS, the stream poller locally."""
+    from chalicelib.adapters.webhook_relay import StreamRelay  # noqa: PLC0415
+
     return StreamRelay(_webhook_queue(context().settings))
 
 

@@ -272,8 +272,9 @@ class DynamoCaseRepository:
         parked = ParkedWait(window.id, legacy["token"]["S"], on_case=False) if legacy else None
         return StoredCase(case=stored.case, parked=parked)
 
-    def park(self, case_id: str, window_id: str, token: str) -> bool:
-        """Keep the wait's task token on the case if it still waits on `window_id`; False if that window ended.
+    def park(self, case_id: str, window_id: str, token: str) -> Dispute | None:
+        """Keep the wait's task token on the case if it still waits on `window_id`: the case as it was parked
+        (the update's old image, no read of its own), or None if that window ended.
 
         Sets only the token: the version stays, so the park never fails a command's write but by the token
         guard that makes the command read the token it must resume (see the module's docstring).
@@ -285,11 +286,12 @@ class DynamoCaseRepository:
             ExpressionAttributeValues={":window": s(window_id), ":token": s(token)},
         )
         if not made:
-            return False
+            return None
+        case = Dispute.model_validate_json(json_text(old["doc"]))
         if "window_id" in old:
-            return True
-        window = Dispute.model_validate_json(json_text(old["doc"])).window  # written before `window_id` existed
-        return window is not None and window.id == window_id
+            return case
+        # written before `window_id` existed: the condition let it through, the case's own window decides
+        return case if case.window is not None and case.window.id == window_id else None
 
     def with_events(self, case_id: str) -> tuple[Dispute, list[AuditEvent]] | None:
         """The case and its timeline in one consistent Query over its partition: the case item sorts first

@@ -171,13 +171,13 @@ class InMemoryCaseRepository:
             case = self.cases.get(case_id)
             return None if case is None else StoredCase(case=case, parked=self.parked.get(case_id))
 
-    def park(self, case_id: str, window_id: str, token: str) -> bool:
+    def park(self, case_id: str, window_id: str, token: str) -> Dispute | None:
         with self.lock:
             case = self.cases.get(case_id)
             if case is None or case.window is None or case.window.id != window_id:
-                return False
+                return None
             self.parked[case_id] = ParkedWait(window_id, token)
-            return True
+            return case
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return list(self.timelines.get(case_id, []))

@@ -25,9 +25,10 @@ def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> d
     a command's write is conditional on the token it read, so a command that ended the
     window either resumes with this token or ended it before this write and is seen here.
     """
-    if ctx.cases.park(case_id, window_id, token):
+    parked = ctx.cases.park(case_id, window_id, token)
+    if parked is not None:
         if ctx.settings.is_local:
-            _caught_up_with_the_test_clock(ctx, case_id, window_id, token)
+            _caught_up_with_the_test_clock(ctx, parked, window_id, token)
         return {"parked": window_id}
     case = load(ctx, case_id)
     logger.info("window ended before the wait parked; resuming", extra={"case_id": case_id})
@@ -35,10 +36,9 @@ def park_task_token(ctx: Context, case_id: str, window_id: str, token: str) -> d
     return {"parked": window_id}
 
 
-def _caught_up_with_the_test_clock(ctx: Context, case_id: str, window_id: str, token: str) -> None:
+def _caught_up_with_the_test_clock(ctx: Context, case: Dispute, window_id: str, token: str) -> None:
     """Local runtime only (the test clock exists nowhere else): the clock may have made this window due just
     before the wait parked, with no token to end; then go where the timeout goes, now."""
-    case = load(ctx, case_id)
     if case.window is not None and case.window.id == window_id and case.window.due_at <= ctx.clock():
         ctx.workflow.end_wait_now(token)
 

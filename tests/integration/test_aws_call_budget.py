@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.aws_calls import FLOORS, Calls, measure
+from bench.aws_calls import FLOORS, Calls, measure_all
 from localrun.runtime import LocalRuntime
 from tests.integration.conftest import Api
 
@@ -28,9 +28,21 @@ BUDGETS = {
 }
 
 
+# workflow step: budget of calls per invocation (the stored case decides what a step reads)
+STEP_BUDGETS = {
+    "park_task_token": 1,  # one conditional UpdateItem; its old image is the case as parked
+    "apply_rules": 5,  # the case, the buyer's totals, the seller's live points, the verified evidence, the ruling
+}
+
+
 @pytest.fixture(scope="module")
-def measured(runtime: LocalRuntime, api: Api) -> dict[str, Calls]:
-    return measure(api.client, runtime.resources.table_name)  # type: ignore[union-attr]
+def walked(runtime: LocalRuntime, api: Api) -> tuple[dict[str, Calls], dict[str, list[Calls]]]:
+    return measure_all(api.client, runtime.resources.table_name)  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def measured(walked: tuple[dict[str, Calls], dict[str, list[Calls]]]) -> dict[str, Calls]:
+    return walked[0]
 
 
 def test_every_route_has_a_budget_at_its_floor() -> None:
@@ -42,3 +54,13 @@ def test_the_route_stays_within_its_budget_of_aws_calls(route: str, measured: di
     calls = measured[route]
     assert calls.total <= BUDGETS[route], f"{route}: {calls.total} calls, budget {BUDGETS[route]}: {calls.operations}"
     assert calls.outbox == 0, f"{route} publishes webhook events itself: {calls.operations}"
+
+
+@pytest.mark.parametrize("step", list(STEP_BUDGETS))
+def test_each_workflow_step_stays_within_its_budget_of_aws_calls(
+    step: str, walked: tuple[dict[str, Calls], dict[str, list[Calls]]]
+) -> None:
+    invocations = walked[1][step]
+    assert invocations, f"the walk never ran {step}"
+    worst = max(invocations, key=lambda calls: calls.total)
+    assert worst.total <= STEP_BUDGETS[step], f"{step}: {worst.total} calls: {worst.operations}"
