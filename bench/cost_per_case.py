@@ -20,7 +20,7 @@ from chalice.test import Client
 
 from app import app
 from bench.capacity import CapacityMeter
-from bench.common import POLICIES, WebhookReceiver, headers, request_body
+from bench.common import POLICIES, STOREFRONT, WebhookReceiver, headers, request_body
 from chalicelib.adapters.aws import client
 from chalicelib.domain.webhooks import SUBSCRIBABLE
 from localrun.runtime import LocalRuntime
@@ -29,6 +29,9 @@ WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWri
 READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 SHOP, BUYER, SELLER = headers("storefront", "bench-shop"), headers("buyer", "buyer-1"), headers("seller", "seller-1")
 REVIEWER = headers("reviewer", "rev-1", "platform")
+SENIOR = headers("senior_reviewer", "senior-1", "platform")
+# A storefront whose windows stay open for hours (bench/policies/bench-appeal.json), so the buyer appeals in time.
+APPEAL_SHOP = "bench-appeal"
 
 
 def category(key: dict[str, Any]) -> str:
@@ -116,11 +119,12 @@ class Bench:
         assert response.status_code < 300, (path, response.status_code, response.body)
         return json.loads(response.body) if response.body else None
 
-    def escalate(self, reason: str, kind: str = "return_and_refund") -> str:
+    def escalate(self, reason: str, kind: str = "return_and_refund", storefront: str = STOREFRONT) -> str:
         self.orders += 1
         request_id = f"bench-{reason}-{self.orders}-{time.time_ns()}"
-        self.call("PUT", f"/v1/after-sales/{request_id}", SHOP, request_body(f"o-{request_id}", reason, kind))
-        case: dict[str, Any] = self.call("POST", "/v1/disputes", BUYER, {"request_id": request_id, "statement": "x"})
+        shop, buyer = headers("storefront", f"{storefront}-shop", storefront), headers("buyer", "buyer-1", storefront)
+        self.call("PUT", f"/v1/after-sales/{request_id}", shop, request_body(f"o-{request_id}", reason, kind))
+        case: dict[str, Any] = self.call("POST", "/v1/disputes", buyer, {"request_id": request_id, "statement": "x"})
         return str(case["id"])
 
     def parked(self, case_id: str, windows: int) -> None:
@@ -236,6 +240,22 @@ class Bench:
         self.call("POST", f"/v1/disputes/{case_id}/ruling", REVIEWER, {"accept_recommendation": True})
         return case_id
 
+    def reviewer_ruled_and_appealed(self) -> str:
+        """The reviewer denies the quality claim, the buyer appeals in its window, a senior reviewer upholds it."""
+        case_id = self.escalate("quality_defect", storefront=APPEAL_SHOP)
+        seller, buyer = headers("seller", "seller-1", APPEAL_SHOP), headers("buyer", "buyer-1", APPEAL_SHOP)
+        self.parked(case_id, 1)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", seller)
+        self.parked(case_id, 2)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", buyer)
+        self.parked(case_id, 3)
+        self.call("POST", f"/v1/disputes/{case_id}/ruling", REVIEWER, {"accept_recommendation": True})
+        self.parked(case_id, 4)  # the appeal window
+        self.call("POST", f"/v1/disputes/{case_id}/appeal", buyer, {"statement": "the spout was cracked on arrival"})
+        self.parked(case_id, 5)  # the senior review
+        self.call("POST", f"/v1/disputes/{case_id}/ruling", SENIOR, {"accept_recommendation": True})
+        return case_id
+
     def settled(self) -> str:
         """The seller offers a partial refund in its window, the buyer accepts, the storefront refunds."""
         case_id = self.escalate("quality_defect")
@@ -259,11 +279,15 @@ def run(repeats: int = 3) -> list[dict[str, Any]]:
         every_event = sorted(SUBSCRIBABLE)
         subscription = bench.call("POST", "/v1/webhooks", SHOP, {"url": receiver.url, "events": every_event})
         receiver.secret = subscription["secret"]
+        appeal_shop = headers("storefront", f"{APPEAL_SHOP}-shop", APPEAL_SHOP)
+        appeal_hook = bench.call("POST", "/v1/webhooks", appeal_shop, {"url": receiver.url, "events": every_event})
+        receiver.other_secrets = [appeal_hook["secret"]]
         results = []
         for name, drive in (
             ("auto-ruled refund", bench.auto_refund),
             ("auto-ruled return and refund", bench.auto_ruled),
             ("reviewer-ruled", bench.reviewer_ruled),
+            ("reviewer-ruled and appealed", bench.reviewer_ruled_and_appealed),
             ("settled", bench.settled),
         ):
             runs = [bench.measure(name, drive) for _ in range(repeats)]

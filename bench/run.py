@@ -109,6 +109,7 @@ WRITE_UNITS_BEFORE = {
     "auto-ruled refund": 517,
     "auto-ruled return and refund": 864,
     "reviewer-ruled": 380,
+    "reviewer-ruled and appealed": 526,
     "settled": 332,
 }
 SECTIONS = ("cold_start", "cost_per_case", "api_latency", "scaling", "aws_calls")
