@@ -12,6 +12,9 @@ from chalice.app import Request
 from chalicelib.domain.errors import MalformedRequest
 
 IDEMPOTENCY_HEADER = "idempotency-key"
+# Every write that is not naturally idempotent takes an `Idempotency-Key`: POSTs, and the PUT that publishes a
+# new policy version (a retried publish must not make a second version). The after-sales PUT takes it too.
+IDEMPOTENT_METHODS = frozenset({"POST", "PUT"})
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 REPLAYED_HEADER = "Idempotent-Replayed"
 

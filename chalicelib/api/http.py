@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.api.errors import error_response, validation_details
-from chalicelib.api.headers import idempotency_key
+from chalicelib.api.headers import IDEMPOTENT_METHODS, idempotency_key
 from chalicelib.domain.errors import (
     DomainError,
     InvalidValue,
@@ -66,7 +66,7 @@ def route(bp: Blueprint, path: str, method: str) -> Callable[[View], View]:
                 actor = current_actor(request) if spec is not None and not spec.public else None
                 for name, value in kwargs.items():
                     path_identifier(value, name)
-                key = idempotency_key(request) if method == "POST" and actor is not None else None
+                key = idempotency_key(request) if method in IDEMPOTENT_METHODS and actor is not None else None
                 if actor is None or key is None:
                     return view(*args, **kwargs)
                 # Powertools idempotency costs ~40 ms to import: only requests that send the header pay it.

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POST: a retry gets the first answer instead of doing the work twice.
+"""`Idempotency-Key` on POST and PUT: a retry gets the first answer instead of doing the work twice.
 
 Powertools idempotency with its DynamoDB persistence layer, on the service's own table
 (PK `IDEMPOTENCY`, SK the SHA-256 of caller and key, TTL on `expires_at`). A key belongs

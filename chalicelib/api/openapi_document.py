@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.api.examples import EXAMPLES
-from chalicelib.api.headers import MAX_IDEMPOTENCY_KEY_LENGTH
+from chalicelib.api.headers import IDEMPOTENT_METHODS, MAX_IDEMPOTENCY_KEY_LENGTH
 from chalicelib.api.responses import MessagePostedEvent, WebhookDisabledEvent, WebhookEvent, WebhookTestEvent
 from chalicelib.api.routes import CASE, ROUTES, Owner, RouteSpec
 from chalicelib.api.schemas import Error
@@ -108,7 +108,7 @@ def document() -> dict[str, Any]:
             "title": "Dispute arbitration",
             "version": "1",
             "description": "Escalated after-sales disputes: evidence, rulings, appeals, webhooks. "
-            "Errors are `{error: {code, message, details}}`; every POST honours `Idempotency-Key`.",
+            "Errors are `{error: {code, message, details}}`; every POST and PUT honours `Idempotency-Key`.",
         },
         "servers": SERVERS,
         "paths": paths,
@@ -232,7 +232,7 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _headers(spec: RouteSpec) -> list[dict[str, Any]]:
     headers = []
-    if spec.method == "POST" and not spec.public:
+    if spec.method in IDEMPOTENT_METHODS and not spec.public:
         headers.append(
             {
                 "name": "Idempotency-Key",

@@ -385,3 +385,15 @@ def test_only_a_platform_admin_may_read_publish_or_simulate_policies(api: Api, s
     assert api.call("PUT", f"/v1/policies/{shop.id}", token, {"document": {}}).status_code == 403
     assert api.call("POST", f"/v1/policies/{shop.id}/simulate", token, body).status_code == 403
     assert api.call("GET", f"/v1/policies/{shop.id}", ADMIN).json["history"] == []
+
+
+def test_a_publish_retried_with_its_idempotency_key_makes_one_version(api: Api, shop: Storefront) -> None:
+    document = {"deadlines": {"seller_response": "PT36H"}}
+    path = f"/v1/policies/{shop.id}"
+
+    first = api.call("PUT", path, ADMIN, {"document": document}, **{"Idempotency-Key": "publish-36h"})
+    again = api.call("PUT", path, ADMIN, {"document": document}, **{"Idempotency-Key": "publish-36h"})
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json == first.json and again.headers.get("Idempotent-Replayed") == "true"
+    assert [v["version"] for v in api.call("GET", path, ADMIN).json["history"]] == [first.json["version"]]
