@@ -94,7 +94,10 @@ class SubscribeBody(Body):
     def subscribable(cls, events: list[EventType]) -> list[EventType]:
         notices = sorted(set(events) - SUBSCRIBABLE)
         if notices:
-            raise ValueError(f"{', '.join(notices)} cannot be subscribed to: notices about an endpoint are always sent")
+            raise ValueError(
+                f"{', '.join(notices)} cannot be subscribed to: webhook.test is sent on request"
+                " (POST /v1/webhooks/{id}/test), webhook.disabled to every other endpoint of the storefront"
+            )
         return events
 
 

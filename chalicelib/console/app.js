@@ -18,11 +18,21 @@ import { clearFlash, flash, focusHeading, heading } from "./ui.js";
 const main = document.getElementById("main");
 let renders = 0;
 
+/** A path segment as typed; a malformed escape (`%E0%A4%A`) names nothing, so the route falls back. */
+function decoded(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function currentRoute() {
-  const [view, arg, value] = location.hash.replace(/^#\/?/, "").split("/");
-  if (view === "case" && arg) return { view: "case", id: decodeURIComponent(arg) };
-  if (view === "policies") return { view: "policies", storefront: arg ? decodeURIComponent(arg) : "" };
-  if (view === "search" && arg && value) return { view: "search", field: arg, value: decodeURIComponent(value) };
+  const [view, arg, value] = location.hash.replace(/^#\/?/, "").split("/").map((part) => part ?? "");
+  const [id, text] = [arg ? decoded(arg) : null, value ? decoded(value) : null];
+  if (view === "case" && id) return { view: "case", id };
+  if (view === "policies") return { view: "policies", storefront: id || "" };
+  if (view === "search" && arg && text) return { view: "search", field: arg, value: text };
   if (view === "dashboard") return { view: "dashboard" };
   return { view: "queue", queue: QUEUES.includes(arg) ? arg : "review" };
 }

@@ -123,7 +123,7 @@ export function showErrors(form, error, explain = () => null) {
  * What went wrong, in the reviewer's language: outside English, the error code's own words first, then the
  * API's message (which names the exact problem) beside it; in English, the message alone.
  */
-function headline(error) {
+export function headline(error) {
   const key = `error.${error.code}`;
   if (locale() === "en" || !has(key)) return h("p", { class: "api-text" }, sentence(error.message));
   return h("p", {}, t(key), " ", h("span", { class: "api-text muted" }, sentence(error.message)));

@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 import { append, h } from "./dom.js";
-import { dateTime, shortId } from "./format.js";
+import { dateTime, label, shortId } from "./format.js";
 import { clearErrors, errorSummary, field, group, showErrors } from "./forms.js";
 import { t } from "./i18n.js";
 import { badge } from "./ui.js";
@@ -138,7 +138,7 @@ function attachment(item, draft) {
     if (box.checked) draft.evidence.add(item.evidence_id);
     else draft.evidence.delete(item.evidence_id);
   });
-  const what = t("messages.form.evidence", { party: t(`messages.role.${item.party}`), kind: item.kind });
+  const what = t("messages.form.evidence", { party: t(`messages.role.${item.party}`), kind: label(item.kind) });
   return h("label", { class: "check", title: item.evidence_id }, box, ` ${what} ${shortId(item.evidence_id)}`);
 }
 

@@ -128,24 +128,29 @@ function restart(view) {
   loadPage(view);
 }
 
-/** The page's filters as the API names them: a date range is whole UTC days, start and end included. */
+/** The page's filters as the API names them: a date range is whole days of the reviewer's own calendar (the
+ * dates the list shows), start and end included, sent as the UTC instants of those local midnights. */
 function queryOf(view) {
   const wanted = Object.fromEntries(view.shows.filters.map((name) => [name, filters[name]]));
-  if (wanted.closed_from) wanted.closed_from = `${wanted.closed_from}T00:00:00Z`;
-  if (wanted.closed_to) wanted.closed_to = `${wanted.closed_to}T23:59:59.999Z`;
+  if (wanted.closed_from) wanted.closed_from = new Date(`${wanted.closed_from}T00:00:00`).toISOString();
+  if (wanted.closed_to) wanted.closed_to = new Date(`${wanted.closed_to}T23:59:59.999`).toISOString();
   return { ...wanted, limit: PAGE_SIZE, cursor: view.state.cursor };
 }
 
 async function loadPage(view) {
   const { state, context } = view;
-  if (state.loading) return;
+  if (state.loading) {
+    state.stale = true; // a filter changed while a page was loading: load again, with it, once this one ends
+    return;
+  }
   state.loading = true;
+  state.stale = false;
   view.more.disabled = true;
   try {
     const params = queryOf(view);
     const page =
       state.queue === "closed" ? await api.closed(params) : await api.queue({ queue: state.queue, ...params });
-    if (!context.isCurrent()) return;
+    if (!context.isCurrent() || state.stale) return;
     state.items.push(...page.items);
     state.cursor = page.next_cursor;
     renderRows(view);
@@ -158,6 +163,7 @@ async function loadPage(view) {
   } finally {
     state.loading = false;
     view.more.disabled = false;
+    if (state.stale && context.isCurrent()) restart(view);
   }
 }
 

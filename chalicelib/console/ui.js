@@ -2,6 +2,7 @@
 
 import { h, replace } from "./dom.js";
 import { inline, label, sla, stepDue } from "./format.js";
+import { headline } from "./forms.js";
 import { t } from "./i18n.js";
 
 const flashRegion = () => document.getElementById("flash");
@@ -103,10 +104,12 @@ export function loading(text = t("common.loading")) {
 }
 
 export function problem(error, retry) {
+  const details = (error.details || []).map((detail) => detail.message).filter((message) => message);
   return h(
     "div",
     { class: "panel panel-error", role: "alert" },
-    h("p", { class: "api-text" }, error.message || String(error)),
+    error.code ? headline(error) : h("p", { class: "api-text" }, error.message || String(error)),
+    details.length ? h("ul", { class: "api-text" }, details.map((message) => h("li", {}, message))) : null,
     retry ? h("button", { type: "button", class: "button", onclick: retry }, t("common.tryAgain")) : null,
   );
 }

@@ -630,4 +630,15 @@ def test_a_chinese_reviewer_finds_a_case_by_order_id_and_decides_it_with_the_key
     page.screenshot(path=screenshots / "console-dashboard.png", full_page=True)
     page.locator("#locale-switch").click()
     expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
+
+    # And a link with a malformed escape falls back to the queue instead of failing the page
+    page.goto(f"{console_service.url}/console#/case/%E0%A4%A")
+    expect(page.get_by_role("heading", name="审核队列")).to_be_visible()
+
+    # And a refused filter says what is wrong in Chinese first, with the API's reason beside it
+    page.goto(f"{console_service.url}/console#/queue/closed")
+    page.locator("[name='closed_from']").fill("2026-12-05")
+    page.locator("[name='closed_to']").fill("2026-12-03")
+    expect(page.locator(".panel-error")).to_contain_text("部分填写内容无效")
+    expect(page.locator(".panel-error")).to_contain_text("closed_from")
     assert problems == []
