@@ -97,9 +97,9 @@ def outbox_event_ids(service: Subprocess, case_ids: list[str]) -> set[str]:
             TableName="disputes",
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": {"S": f"WEBHOOK_OUTBOX#{case_id}"}},
-            ProjectionExpression="event_id",
+            ProjectionExpression="events",
         ):
-            ids.update(item["event_id"]["S"] for item in page["Items"])
+            ids.update(event["M"]["event_id"]["S"] for item in page["Items"] for event in item["events"]["L"])
     return ids
 
 

@@ -39,7 +39,7 @@ from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
 from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s
-from chalicelib.adapters.webhook_outbox import outbox_write
+from chalicelib.adapters.webhook_outbox import outbox_writes
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
@@ -252,7 +252,7 @@ class DynamoCaseRepository:
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
         """One transaction: the writes, the timeline lines, and the webhook outbox items the stream relays."""
         outbox = outbox_entries(case, transition.events)
-        self.table.transact([*writes, *_event_writes(case, transition.events), *(outbox_write(e) for e in outbox)])
+        self.table.transact([*writes, *_event_writes(case, transition.events), *outbox_writes(outbox)])
 
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")

@@ -18,7 +18,7 @@ from typing import Any
 
 from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
-from chalicelib.adapters.webhook_outbox import outbox_write
+from chalicelib.adapters.webhook_outbox import outbox_writes
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.messages import limit_reached
@@ -101,7 +101,7 @@ class DynamoMessageRepository:
         item of a message to everyone is in the same transaction; the table's stream relays it."""
         writes = [_case_open_at(change), _count(change), _message_put(change.message), _event_put(change)]
         if change.outbox is not None:
-            writes.append(outbox_write(change.outbox))
+            writes.extend(outbox_writes([change.outbox]))
         self.table.transact(writes)
 
     def page(self, case_id: str, shown: Visibility, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, from_sortable, json_attribute, json_text, s, sortable
-from chalicelib.adapters.webhook_outbox import entry_from_item, outbox_key
+from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entries_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 
@@ -173,6 +173,24 @@ class DynamoWebhookStore:
 
     # -- outbox ------------------------------------------------------------------------
 
-    def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
+    def outbox_entries(self, case_id: str, sequence: int) -> list[OutboxEntry]:
+        """The events of the outbox item keyed `sequence` (what the stream relayed), in their order."""
         item = self.table.get(outbox_key(case_id, sequence))
-        return entry_from_item(item) if item else None
+        return entries_from_item(item) if item else []
+
+    def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
+        """One event, from the item that holds it: the last one keyed at or before its sequence."""
+        response = self.table.call(
+            "query",
+            KeyConditionExpression="PK = :pk AND SK <= :sk",
+            ExpressionAttributeValues={
+                ":pk": s(f"{OUTBOX_PREFIX}{case_id}"),
+                ":sk": outbox_key(case_id, sequence)["SK"],
+            },
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        entries = entries_from_item(items[0]) if items else []
+        return next((entry for entry in entries if entry.sequence == sequence), None)

@@ -83,50 +83,57 @@ def handle_message(ports: WebhookPorts, body: str) -> None:
 
 
 def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
-    """One delivery per subscription of the case's storefront that wants this event type.
+    """One delivery per event of the outbox item and subscription of the case's storefront that wants it.
 
-    The first attempt is made right here rather than queued, and the delivery is stored
-    once it is made, with it: most events reach one subscription and most first attempts
-    succeed, so a delivery costs a read and one write, and no queue hop. The event message
-    stands in for the attempt-1 message: if this run dies before the delivery is stored,
-    SQS hands the event out again and the attempt is made again (receivers dedupe on
-    webhook-id); a repeated fan-out that finds the delivery stored finishes what the first
-    one left (two at once may both post: at least once, never never). Only the first
-    `inline_attempts` subscriptions are attempted inline, so a handful of slow receivers
-    cannot hold the fan-out past its time limit; the rest are queued as before.
+    An outbox item holds the events of one write of the case (one stream record, one queue
+    message), fanned out in their order. The first attempt is made right here rather than
+    queued, and the delivery is stored once it is made, with it: most events reach one
+    subscription and most first attempts succeed, so a delivery costs a read and one write,
+    and no queue hop. The event message stands in for the attempt-1 messages: if this run
+    dies before a delivery is stored, SQS hands the message out again and the attempt is
+    made again (receivers dedupe on webhook-id); a repeated fan-out that finds a delivery
+    stored finishes what the first one left (two at once may both post: at least once,
+    never never). Only the first `inline_attempts` deliveries are attempted inline, so a
+    handful of slow receivers cannot hold the fan-out past its time limit; the rest are queued.
     """
-    entry = ports.store.outbox_entry(message.case_id, message.sequence)
-    if entry is None:
+    entries = ports.store.outbox_entries(message.case_id, message.sequence)
+    if not entries:
         logger.warning("webhook event no longer in the outbox", extra={"case_id": message.case_id})
         return
-    wanted = [s for s in ports.store.subscriptions(entry.storefront_id) if s.wants(entry.event_type, entry.created_at)]
-    if not wanted:
-        return
-    body = rendered(entry)
-    now = ports.clock()
+    subscriptions = ports.store.subscriptions(entries[0].storefront_id)
     inline = inline_attempts(ports.sender.timeout)
-    for position, subscription in enumerate(wanted):
-        in_hand = position < inline
-        delivery = Delivery(
-            id=delivery_id_for(subscription.id, entry.event_id),
-            subscription_id=subscription.id,
-            storefront_id=entry.storefront_id,
-            event_id=entry.event_id,
-            event_type=entry.event_type,
-            case_id=entry.case_id,
-            sequence=entry.sequence,
-            queued_attempt=1 if in_hand else 0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        first = AttemptMessage(delivery_id=delivery.id, round=1, attempt=1, not_before=now)
-        if in_hand and ports.store.get_delivery(delivery.id) is None:  # a read costs a fifth of a write
-            _attempt(ports, delivery, first, now, subscription, body, stored=False)
-        elif not in_hand and ports.store.create_delivery(delivery):
-            enqueue_attempt(ports, delivery, 1, now)
-        else:
-            _resume(ports, delivery.id, first)
+    made = 0
+    for entry in entries:
+        wanted = [s for s in subscriptions if s.wants(entry.event_type, entry.created_at)]
+        body = rendered(entry) if wanted else ""
+        for subscription in wanted:
+            _deliver(ports, entry, subscription, body, in_hand=made < inline)
+            made += 1
+
+
+def _deliver(ports: WebhookPorts, entry: OutboxEntry, subscription: Subscription, body: str, *, in_hand: bool) -> None:
+    """One event to one subscription: attempted here (`in_hand`), or queued; a repeat resumes the stored one."""
+    now = ports.clock()
+    delivery = Delivery(
+        id=delivery_id_for(subscription.id, entry.event_id),
+        subscription_id=subscription.id,
+        storefront_id=entry.storefront_id,
+        event_id=entry.event_id,
+        event_type=entry.event_type,
+        case_id=entry.case_id,
+        sequence=entry.sequence,
+        queued_attempt=1 if in_hand else 0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    first = AttemptMessage(delivery_id=delivery.id, round=1, attempt=1, not_before=now)
+    if in_hand and ports.store.get_delivery(delivery.id) is None:  # a read costs a fifth of a write
+        _attempt(ports, delivery, first, now, subscription, body, stored=False)
+    elif not in_hand and ports.store.create_delivery(delivery):
+        enqueue_attempt(ports, delivery, 1, now)
+    else:
+        _resume(ports, delivery.id, first)
 
 
 def rendered(entry: OutboxEntry) -> str:

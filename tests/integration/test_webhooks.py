@@ -18,7 +18,7 @@ import pytest
 
 import app
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entry_from_item, outbox_key
+from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entries_from_item, outbox_key
 from chalicelib.adapters.webhook_sender import HttpSender
 from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent
 from chalicelib.bootstrap import context, webhook_ports, webhook_store
@@ -263,7 +263,7 @@ def outbox_of(case_id: str) -> list[OutboxEntry]:
         ExpressionAttributeValues={":pk": {"S": f"{OUTBOX_PREFIX}{case_id}"}},
         ConsistentRead=True,
     )
-    return [entry_from_item(item) for item in response["Items"]]
+    return [entry for item in response["Items"] for entry in entries_from_item(item)]
 
 
 def test_a_test_event_reaches_the_endpoint_signed_and_is_listed_with_its_deliveries(
