@@ -1,13 +1,14 @@
-"""Subscriptions, deliveries and the outbox's publish state, in the service's single table.
+"""Subscriptions, deliveries and the reads of the outbox, in the service's single table.
 
 Items (PK / SK):
   WEBHOOKS#{storefront} / SUBSCRIPTION#{id}   a subscription with its signing secrets (`doc`), and its health
                                               as attributes of their own (`failing_since`, `disabled_at`,
                                               `disabled_reason`) so that workers change it with one
                                               conditional UpdateItem and never rewrite the secrets
-  WEBHOOK_DELIVERY#{id} / DELIVERY            one event to one subscription, with its attempt log;
+  WEBHOOK_DELIVERY#{id} / DELIVERY            one event to one subscription, with its attempt log (the
+                                              body is its outbox entry's, rendered at each attempt);
                                               GSI4PK=WEBHOOK#{subscription} lists them newest first
-  WEBHOOK_OUTBOX#{case} / SEQ#{n}             written by the case transaction (webhook_outbox.py)
+  WEBHOOK_OUTBOX#{case} / SEQ#{n}             written by the case transaction (webhook_outbox.py), read here
 
 Deliveries are written with a `revision` condition, so two workers can never both
 record the same attempt.

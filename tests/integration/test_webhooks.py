@@ -384,7 +384,7 @@ def test_the_lambda_entry_points_relay_and_fan_out_like_the_local_threads(
 ) -> None:
     # Given a committed case
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
-    case_id = unpublished_case(ctx, quiet_shop.id)
+    case_id = committed_case(ctx, quiet_shop.id)
 
     # When the stream hands `relay_webhook_events` its records as Lambda does (another table write among them),
     # and SQS hands `deliver_webhooks` the event message
@@ -498,7 +498,7 @@ class CountingSender(HttpSender):
         return super().post(url, body, headers)
 
 
-def unpublished_case(ctx: Context, storefront_id: str) -> str:
+def committed_case(ctx: Context, storefront_id: str) -> str:
     """A case saved straight through the repository (its events reach the queue through the stream alone)."""
     now = datetime.now(UTC)
     facts = request(now, storefront_id=storefront_id)
@@ -521,7 +521,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
 ) -> None:
     # Given an event whose first fan-out died as it was posting (so it stored no delivery)
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
-    case_id = unpublished_case(ctx, quiet_shop.id)
+    case_id = committed_case(ctx, quiet_shop.id)
     created = EventMessage(case_id=case_id, sequence=sequence_of(1, 0))
     worker = webhook_ports()
     with pytest.raises(RuntimeError):
@@ -548,7 +548,7 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
     try:
         hooks.subscribe(quiet_shop, first, ["dispute.created"])
         second.secrets = [hooks.subscribe(quiet_shop, second, ["dispute.created"])["secret"]]
-        case_id = unpublished_case(ctx, quiet_shop.id)
+        case_id = committed_case(ctx, quiet_shop.id)
         sender = CountingSender(timeout_seconds=30)
         assert webhook_delivery.inline_attempts(sender.timeout) == 1
 
