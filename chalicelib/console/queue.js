@@ -4,9 +4,10 @@
 
 import { api } from "./api.js";
 import { h, replace, select } from "./dom.js";
-import { dateTime, inline, label, money, shortId } from "./format.js";
+import { dateTime, inline, label, money } from "./format.js";
 import { t } from "./i18n.js";
 import { remember } from "./navigation.js";
+import { caseLink, casesTable, cell, requested } from "./cases-table.js";
 import { searchBox } from "./search.js";
 import {
   focusHeading,
@@ -180,25 +181,6 @@ function renderRows(view) {
   replace(view.body, casesTable(view.shows.columns, state.items, (item) => view.shows.row(item, now), state.queue));
 }
 
-/** A table of cases, one row per case, each cell labelled for the phone layout. */
-export function casesTable(columns, items, row, caption) {
-  return h(
-    "table",
-    { class: "queue-table" },
-    h("caption", { class: "visually-hidden" }, t(`queue.${caption}.caption`)),
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        columns.map((column) => h("th", { scope: "col" }, t(`column.${column}`))),
-      ),
-    ),
-    h("tbody", {}, items.map(row)),
-  );
-}
-
 function summaryText(state) {
   const loaded = state.items.length;
   const key = state.queue === "closed" ? "queue.summaryClosed" : "queue.summary";
@@ -210,20 +192,6 @@ function emptyText({ state, shows }) {
   if (filtered && state.cursor) return t("queue.emptyFilteredMore");
   if (filtered) return t("queue.emptyFiltered");
   return t(`queue.${state.queue}.empty`);
-}
-
-export const cell = (column, ...content) =>
-  h("td", { "data-label": t(`column.${column}`) }, h("div", {}, content));
-
-export const caseLink = (item) =>
-  h("a", { href: `#/case/${encodeURIComponent(item.id)}`, class: "case-link", title: item.id }, shortId(item.id));
-
-export function requested(item) {
-  const total = item.amount_paid + item.shipping_paid;
-  return [
-    h("span", { class: "amount" }, money(item.amount_requested, item.currency)),
-    h("div", { class: "muted small" }, t("queue.ofTotal", { total: money(total, item.currency) })),
-  ];
 }
 
 function reviewRow(item, now) {

@@ -6,7 +6,7 @@ import { h, replace, select } from "./dom.js";
 import { dateTime, label } from "./format.js";
 import { t } from "./i18n.js";
 import { remember } from "./navigation.js";
-import { caseLink, casesTable, cell, requested } from "./queue.js";
+import { caseLink, casesTable, cell, requested } from "./cases-table.js";
 import { focusHeading, heading, loading, problem, statusBadge } from "./ui.js";
 
 export const FIELDS = ["order_id", "case_id", "buyer_id", "seller_id"];
