@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.domain.models import ClaimReason, RuleHit
+from chalicelib.domain.money import in_words
 from chalicelib.domain.rule_facts import Facts
 
 Guard = Callable[[Facts], RuleHit | None]
@@ -28,7 +29,8 @@ def high_amount(facts: Facts) -> RuleHit | None:
     if facts.case.amount_requested < threshold:
         return None
     return RuleHit(
-        rule="high_amount", reason=f"amount requested is at least {threshold} {facts.case.currency} (DESIGN section 4)"
+        rule="high_amount",
+        reason=f"amount requested is at least {in_words(threshold, facts.case.currency)} (DESIGN section 4)",
     )
 
 

@@ -168,6 +168,19 @@ ISO_4217 = frozenset(
 )
 
 MAX_MINOR_UNITS = 10**12
+# ISO 4217 minor-unit exponents other than 2 (the rest have cents): for amounts written into sentences.
+NO_MINOR_UNITS = frozenset({"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                            "VND", "VUV", "XAF", "XOF", "XPF"})  # fmt: skip
+THOUSANDTHS = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+
+
+def in_words(amount: int, currency: str) -> str:
+    """An amount as a sentence of the timeline says it: `43.00 CNY` for 4300 minor units, `500 JPY` for 500."""
+    digits = 0 if currency in NO_MINOR_UNITS else 3 if currency in THOUSANDTHS else 2
+    if digits == 0:
+        return f"{amount} {currency}"
+    whole, part = divmod(amount, 10**digits)
+    return f"{whole}.{part:0{digits}d} {currency}"
 
 
 def _known_currency(code: str) -> str:

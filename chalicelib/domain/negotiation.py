@@ -23,6 +23,7 @@ from chalicelib.domain.models import (
     Status,
     Transition,
 )
+from chalicelib.domain.money import in_words
 from chalicelib.domain.policy import DEFAULT_LIMITS, Deadlines, FulfilmentPolicy
 from chalicelib.domain.rulings import ruling_as_requested
 
@@ -97,7 +98,7 @@ def make_offer(
         now,
         "offer_made",
         actor=seller,
-        reason=f"offered {amount} {case.currency}",
+        reason=f"offered {in_words(amount, case.currency)}",
         offer_id=offer_id,
         amount=amount,
         currency=case.currency,
@@ -135,7 +136,7 @@ def accept_offer(
     _still_open(case)
     offer = _find_open_offer(case, offer_id)
     outcome = Outcome.REFUND_FULL if offer.amount >= case.amount_paid else Outcome.REFUND_PARTIAL
-    hit = RuleHit(rule="settled_by_offer", reason=f"the buyer accepted {offer.amount} {offer.currency}")
+    hit = RuleHit(rule="settled_by_offer", reason=f"the buyer accepted {in_words(offer.amount, offer.currency)}")
     settlement = Ruling(
         outcome=outcome,
         liability=Liability.SELLER,

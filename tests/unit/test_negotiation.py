@@ -10,6 +10,7 @@ from chalicelib.api.errors import status_for
 from chalicelib.domain import negotiation
 from chalicelib.domain.errors import InvalidState, InvalidValue, LimitReached, NotFound
 from chalicelib.domain.models import Dispute, OfferStatus, Outcome, Resolution, Status, WindowKind
+from chalicelib.domain.money import in_words
 from chalicelib.domain.policy import DEFAULT_LIMITS
 from tests.factories import BUYER, NOW, SELLER, opened_case, saved
 
@@ -138,3 +139,10 @@ def test_an_open_offer_is_still_answered_as_open_when_the_limit_is_reached() -> 
     with pytest.raises(InvalidState, match="already open"):
         negotiation.make_offer(case, SELLER, "off-6", 1_000, None, LATER)
     assert negotiation.accept_offer(case, BUYER, "off-5", LATER).case.resolution == Resolution.SETTLED
+
+
+def test_timeline_sentences_name_amounts_in_the_currency_not_in_minor_units() -> None:
+    assert in_words(4_300, "CNY") == "43.00 CNY"
+    assert in_words(5, "USD") == "0.05 USD"
+    assert in_words(500, "JPY") == "500 JPY"
+    assert in_words(1_234, "KWD") == "1.234 KWD"
