@@ -42,7 +42,7 @@ def test_accepted_offer_settles_with_the_agreed_amount() -> None:
     assert settled.case.offers[0].status == OfferStatus.ACCEPTED
     assert settled.case.fulfilment is not None and settled.case.fulfilment.owed == 5_000
     assert [e.action for e in settled.events] == ["settled", "fulfilment_step_opened"]
-    assert settled.case.ruling.rules_fired[0].reason == "the buyer accepted 50.00 CNY"
+    assert settled.case.ruling.rationale[0].reason == "the buyer accepted 50.00 CNY"
 
 
 def test_rejected_offer_lets_the_case_go_on_and_a_new_offer_be_made() -> None:
