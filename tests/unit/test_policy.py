@@ -158,7 +158,14 @@ def test_a_stored_policy_reads_back_as_it_was_written() -> None:
     ids=lambda path: str(path.relative_to(REPO)),
 )
 def test_every_policy_file_in_the_repository_loads(path: Path) -> None:
-    merge_policy(PolicyStore().default, json.loads(path.read_text(encoding="utf-8")))
+    default = PolicyStore().default
+    document = json.loads(path.read_text(encoding="utf-8"))
+
+    loaded = merge_policy(default, document)
+
+    # It carries the file's own version and survives being stored and read back
+    assert loaded.version == document.get("version", default.version)
+    assert load_policy(loaded.model_dump_json()) == loaded
 
 
 @pytest.mark.parametrize(
