@@ -53,7 +53,7 @@ def context() -> Context:
         policies=PolicyStore(policy_files, DynamoPolicyVersions(table, cursors)),
         evidence=DynamoEvidenceRepository(table),
         evidence_files=S3EvidenceFiles(config.evidence_bucket),
-        messages=DynamoMessageRepository(table, Cursors(config.cursor_signing_key)),
+        messages=DynamoMessageRepository(table, cursors),
     )
 
 

@@ -55,9 +55,7 @@ class PolicyStore:
             found = self.versions.get(storefront_id, number)
             if found is None:
                 return None
-            if len(self._stored) >= MAX_CACHED_VERSIONS:
-                self._stored.clear()
-            self._stored[key] = found
+            self._remember(found)
         return self._stored.get(key)
 
     def in_force_as_read(self, storefront_id: str, in_force: PolicyVersion | None) -> Policy:
@@ -65,10 +63,14 @@ class PolicyStore:
         request); kept like any stored version, so the case's later reads of it cost nothing."""
         if in_force is None:
             return self.unversioned(storefront_id)
+        self._remember(in_force)
+        return in_force.policy
+
+    def _remember(self, version: PolicyVersion) -> None:
+        """Kept for the process (versions never change), at most MAX_CACHED_VERSIONS of them."""
         if len(self._stored) >= MAX_CACHED_VERSIONS:
             self._stored.clear()
-        self._stored[(storefront_id, in_force.number)] = in_force
-        return in_force.policy
+        self._stored[(version.storefront_id, version.number)] = version
 
     def in_force(self, storefront_id: str) -> PolicyVersion | None:
         return self.versions.latest(storefront_id) if self.versions is not None else None

@@ -56,9 +56,10 @@ COMPRESS_FROM = 1024
 
 def json_attribute(text: str) -> dict[str, Any]:
     """A document's attribute: the JSON as it is, or compressed once it is large enough to cost more."""
-    if len(text) < COMPRESS_FROM:
+    encoded = text.encode()
+    if len(encoded) < COMPRESS_FROM:
         return {"S": text}
-    return {"B": zlib.compress(text.encode(), 6)}
+    return {"B": zlib.compress(encoded, 6)}
 
 
 def json_text(attribute: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, from_sortable, json_attribute, json_text, s, sortable
-from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entries_from_item, outbox_key
+from chalicelib.adapters.webhook_outbox import entries_from_item, outbox_key
 from chalicelib.domain.webhook_messages import OutboxEntry
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 
@@ -181,13 +181,11 @@ class DynamoWebhookStore:
 
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
         """One event, from the item that holds it: the last one keyed at or before its sequence."""
+        key = outbox_key(case_id, sequence)
         response = self.table.call(
             "query",
             KeyConditionExpression="PK = :pk AND SK <= :sk",
-            ExpressionAttributeValues={
-                ":pk": s(f"{OUTBOX_PREFIX}{case_id}"),
-                ":sk": outbox_key(case_id, sequence)["SK"],
-            },
+            ExpressionAttributeValues={":pk": key["PK"], ":sk": key["SK"]},
             ScanIndexForward=False,
             Limit=1,
             ConsistentRead=True,

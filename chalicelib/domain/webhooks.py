@@ -126,7 +126,7 @@ class Subscription(Frozen):
 
     `failing_since` is when the endpoint's current run of failed attempts began (None once any attempt
     succeeds); an endpoint still failing `disable_after` later is disabled, as Stripe does: no new
-    deliveries, pending ones cancelled, until the storefront enables it again.
+    deliveries, pending ones end failed (to redeliver), until the storefront enables it again.
     """
 
     id: str

@@ -105,7 +105,9 @@ def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
     made = 0
     for entry in entries:
         wanted = [s for s in subscriptions if s.wants(entry.event_type, entry.created_at)]
-        body = rendered(entry) if wanted else ""
+        if not wanted:
+            continue
+        body = rendered(entry)
         for subscription in wanted:
             _deliver(ports, entry, subscription, body, in_hand=made < inline)
             made += 1
@@ -176,6 +178,12 @@ def enqueue_attempt(ports: WebhookPorts, delivery: Delivery, number: int, not_be
     update(ports, delivery, lambda d: d.queued(number, not_before) if d.in_round(message.round) else None)
 
 
+def end(ports: WebhookPorts, delivery: Delivery, status: DeliveryStatus, now: datetime, round_number: int = 0) -> None:
+    """End the delivery as `status`, unless it already ended or was redelivered since (`round_number`, when
+    the caller acts for one round; otherwise whichever round is running)."""
+    update(ports, delivery, lambda d: d.ended(status, now) if d.in_round(round_number or d.round) else None)
+
+
 def update(ports: WebhookPorts, delivery: Delivery, change: Callable[[Delivery], Delivery | None]) -> Delivery | None:
     """Apply `change` and save; if another writer got in first, re-read and apply it to theirs.
 
@@ -230,13 +238,12 @@ def _attempt(
     """
     subscription = subscription or ports.store.get_subscription(delivery.storefront_id, delivery.subscription_id)
     if subscription is None or not (subscription.enabled or delivery.event_type is EventType.WEBHOOK_TEST):
-        ending = DeliveryStatus.CANCELLED if subscription is None else DeliveryStatus.FAILED
-        update(ports, delivery, lambda d: d.ended(ending, now) if d.in_round(d.round) else None)
+        end(ports, delivery, DeliveryStatus.CANCELLED if subscription is None else DeliveryStatus.FAILED, now)
         return
     body = body or delivery.body or _body_from_outbox(ports, delivery)
     if body is None:
         logger.warning("webhook event no longer in the outbox", extra={"delivery_id": delivery.id})
-        update(ports, delivery, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(d.round) else None)
+        end(ports, delivery, DeliveryStatus.FAILED, now)
         return
     result = ports.sender.post(
         subscription.url, body, signature_headers(delivery.event_id, body, subscription.signing_secrets(now), now)
@@ -263,7 +270,7 @@ def _attempt(
     if subscription.failing_since is None:
         ports.store.note_failure(subscription, now)
     elif subscription.failing_too_long(now, ports.disable_after) and disable(ports, subscription, now):
-        update(ports, recorded, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(d.round) else None)
+        end(ports, recorded, DeliveryStatus.FAILED, now)
         return
     follow_up(ports, recorded, message)
 
@@ -323,6 +330,6 @@ def follow_up(ports: WebhookPorts, delivery: Delivery, message: AttemptMessage) 
     reason = f"gave up after {message.attempt} attempts: {delivery.attempts[-1].error if delivery.attempts else ''}"
     if not ports.queue.dead_letter(message, reason):
         logger.warning("no webhook dead-letter queue configured", extra={"delivery_id": delivery.id})
-    update(ports, delivery, lambda d: d.ended(DeliveryStatus.FAILED, now) if d.in_round(message.round) else None)
+    end(ports, delivery, DeliveryStatus.FAILED, now, message.round)
     logger.error("webhook delivery failed", extra={"case_id": delivery.case_id, "delivery_id": delivery.id})
     count("WebhookDeliveriesFailed")
