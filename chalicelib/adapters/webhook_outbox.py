@@ -31,6 +31,14 @@ def outbox_key(case_id: str, sequence: int) -> dict[str, Any]:
     return {"PK": {"S": f"{OUTBOX_PREFIX}{case_id}"}, "SK": {"S": f"SEQ#{sequence:012d}"}}
 
 
+def outbox_position(key: dict[str, Any]) -> tuple[str, int] | None:
+    """The case and first sequence an outbox item's key names; None for a key of any other item."""
+    partition = key.get("PK", {}).get("S", "")
+    if not partition.startswith(OUTBOX_PREFIX):
+        return None
+    return partition.removeprefix(OUTBOX_PREFIX), int(key["SK"]["S"].removeprefix("SEQ#"))
+
+
 def outbox_item(entries: Sequence[OutboxEntry]) -> dict[str, Any]:
     """One item for the webhook events of one write: they share the case as it was saved, stored once."""
     first = entries[0]

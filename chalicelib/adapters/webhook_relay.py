@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX
+from chalicelib.adapters.webhook_outbox import outbox_position
 from chalicelib.domain.webhook_messages import EventMessage
 from chalicelib.observability import logger
 
@@ -36,12 +36,10 @@ def outbox_events(records: Sequence[dict[str, Any]]) -> list[StreamEvent]:
     the local poller reads every record, and the keys are all a fan-out needs)."""
     events = []
     for record in records:
-        keys = record.get("dynamodb", {}).get("Keys", {})
-        partition = keys.get("PK", {}).get("S", "")
-        if record.get("eventName") != "INSERT" or not partition.startswith(OUTBOX_PREFIX):
+        position = outbox_position(record.get("dynamodb", {}).get("Keys", {}))
+        if record.get("eventName") != "INSERT" or position is None:
             continue
-        sequence = int(keys["SK"]["S"].removeprefix("SEQ#"))
-        message = EventMessage(case_id=partition.removeprefix(OUTBOX_PREFIX), sequence=sequence)
+        message = EventMessage(case_id=position[0], sequence=position[1])
         events.append(StreamEvent(record["dynamodb"]["SequenceNumber"], message))
     return events
 
