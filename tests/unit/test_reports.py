@@ -12,6 +12,7 @@ from chalicelib.domain.models import (
     FulfilmentOutcome,
     Liability,
     Outcome,
+    Page,
     Party,
     Penalty,
     PenaltyKind,
@@ -20,6 +21,7 @@ from chalicelib.domain.models import (
     Status,
 )
 from chalicelib.domain.reports import ReportQuery, overview
+from chalicelib.services import reports as report_service
 from tests.factories import NOW, opened_case
 
 
@@ -104,3 +106,17 @@ def test_what_waits_now_counts_the_queues_past_their_deadline() -> None:
     assert report.now.model_dump() == {
         "review": 2, "senior": 1, "fulfilment": 1, "sla_breached": 2, "fulfilment_overdue": 1,
     }  # fmt: skip
+
+
+def test_a_listing_is_read_for_a_bounded_number_of_pages_even_when_its_filter_keeps_nothing() -> None:
+    # A storefront's closed cases in the one CLOSED partition: every page filtered empty, a cursor always left
+    pages: list[str | None] = []
+
+    def empty_page(cursor: str | None) -> Page:
+        pages.append(cursor)
+        return Page(items=[], cursor=f"after-{len(pages)}")
+
+    cases, truncated = report_service._read(empty_page, report_service.REPORT_BOUND)
+
+    assert cases == [] and truncated
+    assert len(pages) == report_service.REPORT_BOUND // report_service.PAGE
