@@ -38,7 +38,7 @@ from chalicelib.adapters.case_index import CaseFinder, closed_attributes, finder
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
 from chalicelib.adapters.recommendations import get_record, record_write, records_between
-from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s
+from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
 from chalicelib.adapters.webhook_outbox import outbox_writes
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.finding import CaseSearch, ClosedQuery
@@ -116,6 +116,32 @@ def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any
         if parked is not None and parked.window_id == case.window.id:
             item["parked_window"], item["task_token"] = s(parked.window_id), s(parked.token)
     return item
+
+
+def case_unchanged(case_id: str, case_version: int) -> Write:
+    """Guard a write beside the case (evidence, a message) on the version it was decided on: any later save of
+    the case, its closing included, moves the version on."""
+    return Write(
+        {
+            "ConditionCheck": {
+                "Key": case_key(case_id),
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": n(case_version)},
+            }
+        }
+    )
+
+
+def side_event_write(event: AuditEvent, case_version: int, kind: str, item_id: str) -> Write:
+    """A timeline line written beside the case rather than by a transition (evidence, a message): after the
+    events that made `case_version` (`at` sorts after their two-digit indexes), before the next version's,
+    and in time order with the other lines beside it, whatever their kind."""
+    item = {
+        "PK": s(f"CASE#{event.case_id}"),
+        "SK": s(f"EVENT#{case_version:010d}#at#{sortable(event.at)}#{kind}#{item_id}"),
+        "doc": json_attribute(event.model_dump_json()),
+    }
+    return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
 
 
 def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:

@@ -3,7 +3,7 @@
 Items (PK / SK):
   CASE#{id} / EVIDENCE#{evidence_id}         one piece of evidence; `status` mirrors the document's
   CASE#{id} / EVIDENCE_COUNT#{party}         per-party counters (`files`, `records`) that cap additions
-  CASE#{id} / EVENT#{version}#evidence#...   a timeline line, in the case repository's event layout
+  CASE#{id} / EVENT#{version}#at#...         a timeline line, in the case repository's event layout
 
 Evidence never writes the case item, so uploads never bump the case version or
 race the workflow for it. Instead, accepting evidence carries a condition check
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
+from chalicelib.adapters.cases import CASE_READ, case_key, case_unchanged, side_event_write, stored_case
 from chalicelib.adapters.table import Table, Write, json_attribute, json_text, n, s
 from chalicelib.domain.errors import EvidenceChanged, EvidenceLimitReached
 from chalicelib.domain.evidence_models import (
@@ -27,7 +27,7 @@ from chalicelib.domain.evidence_models import (
     EvidenceWrite,
     allowance,
 )
-from chalicelib.domain.models import AuditEvent, Party
+from chalicelib.domain.models import Party
 from chalicelib.domain.workflow import StoredCase
 
 EVIDENCE_PREFIX = "EVIDENCE#"
@@ -47,28 +47,6 @@ def _evidence_item(evidence: Evidence) -> dict[str, Any]:
         "doc": json_attribute(evidence.model_dump_json()),
         "status": s(evidence.status.value),
     }
-
-
-def _event_write(event: AuditEvent, case_version: int, evidence_id: str) -> Write:
-    """Sorts after the events that made `case_version` and before the next transition's."""
-    item = {
-        "PK": s(f"CASE#{event.case_id}"),
-        "SK": s(f"EVENT#{case_version:010d}#evidence#{event.at.isoformat()}#{evidence_id}"),
-        "doc": json_attribute(event.model_dump_json()),
-    }
-    return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
-
-
-def _case_unchanged(case_id: str, case_version: int) -> Write:
-    return Write(
-        {
-            "ConditionCheck": {
-                "Key": case_key(case_id),
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": n(case_version)},
-            }
-        }
-    )
 
 
 def _spend(evidence: Evidence, budget: Allowance) -> Write:
@@ -124,15 +102,15 @@ class DynamoEvidenceRepository:
         evidence, version = change.evidence, change.case.version
         budget = allowance(evidence.kind)
         writes = {
-            EvidenceWrite.ADD: [_case_unchanged(evidence.case_id, version), _spend(evidence, budget)],
-            EvidenceWrite.VERIFY: [_case_unchanged(evidence.case_id, version)],
+            EvidenceWrite.ADD: [case_unchanged(evidence.case_id, version), _spend(evidence, budget)],
+            EvidenceWrite.VERIFY: [case_unchanged(evidence.case_id, version)],
             EvidenceWrite.REJECT: [_give_back(evidence, budget)],
             None: [],
         }[change.write]
         if not writes:
             return
         writes.append(_put(evidence, new=change.write == EvidenceWrite.ADD))
-        writes.extend(_event_write(event, version, evidence.id) for event in change.events)
+        writes.extend(side_event_write(event, version, "evidence", evidence.id) for event in change.events)
         self.table.transact(writes)
 
     def get(self, case_id: str, evidence_id: str) -> Evidence | None:

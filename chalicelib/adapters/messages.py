@@ -3,26 +3,25 @@
 Items (PK / SK):
   CASE#{id} / MSG#{created_at}#{message_id}   one message; `audience`, `author`, `author_role` for the read filter
   CASE#{id} / MSG_COUNT                       `posted`: how many messages the case holds, the cap's counter
-  CASE#{id} / EVENT#{version}#message#...     its timeline line, in the case repository's event layout
+  CASE#{id} / EVENT#{version}#at#...          its timeline line, in the case repository's event layout
   WEBHOOK_OUTBOX#{id} / SEQ#...               its webhook, for a message to everyone (adapters/webhook_outbox.py)
 
 A post is one TransactWriteItems: the message, its counter (`ADD posted 1` only while under the cap, so
 concurrent posters can never pass it), its timeline line and outbox entry, and a condition check that the
-case is still at the version read and not closed. The case item itself is never written, so its version
-stays. Sort keys start with the creation time (fixed width), so a query reads messages oldest first.
+case is still at the version read (closing it moves the version on). The case item itself is never
+written, so its version stays. Sort keys start with the creation time (fixed width), so a query reads
+messages oldest first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.adapters.cases import CASE_READ, case_key, stored_case
+from chalicelib.adapters.cases import CASE_READ, case_key, case_unchanged, side_event_write, stored_case
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
 from chalicelib.adapters.webhook_outbox import outbox_writes
-from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.messages import limit_reached
-from chalicelib.domain.models import Status
 from chalicelib.domain.workflow import StoredCase
 
 MESSAGE_PREFIX = "MSG#"
@@ -35,19 +34,6 @@ def message_key(message: Message) -> dict[str, Any]:
 
 def counter_key(case_id: str) -> dict[str, Any]:
     return {"PK": s(f"CASE#{case_id}"), "SK": s(COUNTER_SK)}
-
-
-def _case_open_at(change: MessageChange) -> Write:
-    return Write(
-        {
-            "ConditionCheck": {
-                "Key": case_key(change.case.id),
-                "ConditionExpression": "version = :expected AND case_status <> :closed",
-                "ExpressionAttributeValues": {":expected": n(change.case.version), ":closed": s(Status.CLOSED.value)},
-            }
-        },
-        on_conflict=lambda: VersionConflict("the case changed since it was read"),
-    )
 
 
 def _count(change: MessageChange) -> Write:
@@ -71,17 +57,6 @@ def _message_put(message: Message) -> Write:
     return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
 
 
-def _event_put(change: MessageChange) -> Write:
-    """Sorts after the events that made the case's version and before the next transition's."""
-    event, message = change.event, change.message
-    item = {
-        "PK": s(f"CASE#{event.case_id}"),
-        "SK": s(f"EVENT#{change.case.version:010d}#message#{sortable(event.at)}#{message.id}"),
-        "doc": json_attribute(event.model_dump_json()),
-    }
-    return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
-
-
 class DynamoMessageRepository:
     def __init__(self, table: Table, cursors: Cursors) -> None:
         self.table = table
@@ -99,7 +74,12 @@ class DynamoMessageRepository:
         """All or nothing. Raises VersionConflict when the case moved on (or another message to everyone took
         the same webhook number: read again), MessageLimitReached when the cap was reached meanwhile. The outbox
         item of a message to everyone is in the same transaction; the table's stream relays it."""
-        writes = [_case_open_at(change), _count(change), _message_put(change.message), _event_put(change)]
+        writes = [
+            case_unchanged(change.case.id, change.case.version),
+            _count(change),
+            _message_put(change.message),
+            side_event_write(change.event, change.case.version, "message", change.message.id),
+        ]
         if change.outbox is not None:
             writes.extend(outbox_writes([change.outbox]))
         self.table.transact(writes)

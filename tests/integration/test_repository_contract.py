@@ -406,3 +406,18 @@ def test_a_case_is_found_by_order_buyer_and_seller_and_once_closed_in_the_closed
     counterfeit = ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.COUNTERFEIT)
     assert [case.id for case in counterfeit.items] == [second.id]
     assert ctx.cases.of_storefront(second.storefront_id, None, 10, None, ClaimReason.OTHER).items == []
+
+
+def test_lines_written_beside_the_case_read_in_time_order_whatever_their_kind(ctx: Context) -> None:
+    # Given a message, then evidence, then another message, all at the case's first version
+    case = new_case(ctx)
+    ctx.messages.save(posted(ctx, case, Audience.EVERYONE, at_minute=2))
+    photo = pending_photo(case)
+    uploaded = lifecycle.event(case, NOW + timedelta(minutes=3), "evidence_added", actor=SELLER)
+    ctx.evidence.save(photo.model_copy(update={"events": (uploaded,)}))
+    ctx.messages.save(posted(ctx, case, Audience.EVERYONE, at_minute=4))
+
+    # Then the timeline holds them after the escalation's own lines, in the order they happened
+    lines = ctx.cases.events(case.id)
+    assert [line.action for line in lines[-3:]] == ["message_posted", "evidence_added", "message_posted"]
+    assert [line.at for line in lines] == sorted(line.at for line in lines)
