@@ -40,8 +40,6 @@ class Message(Frozen):
     text: str
     evidence_ids: tuple[str, ...] = ()
     created_at: UtcDateTime
-    # How many messages the case held when this one was decided: numbers its webhook within the case's version.
-    slot: int = 0
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,6 @@ def post(
         text=text,
         evidence_ids=tuple(evidence_ids),
         created_at=now,
-        slot=posted,
     )
     event = lifecycle.event(case, now, POSTED, actor=actor, reason=f"message to {audience.value}", **line(message))
     outbox = None

@@ -39,7 +39,7 @@ def overview(ctx: Context, actor: Actor, storefront_id: str, limit: int, cursor:
     require_role(actor, "view_policies")
     history, next_cursor = ctx.policies.history(storefront_id, limit, cursor)
     in_force = history[0] if history and cursor is None else ctx.policies.in_force(storefront_id)
-    policy = in_force.policy if in_force is not None else ctx.policies.for_storefront(storefront_id)
+    policy = in_force.policy if in_force is not None else ctx.policies.unversioned(storefront_id)
     return Overview(storefront_id, in_force, policy, history, next_cursor)
 
 
@@ -50,7 +50,7 @@ def publish(ctx: Context, actor: Actor, storefront_id: str, document: dict[str, 
     once get distinct versions: each writes only a number nobody holds, and the loser numbers again.
     """
     require_role(actor, "publish_policy")
-    draft_policy(ctx.policies.default, document, DRAFT)
+    draft = draft_policy(ctx.policies.default, document, DRAFT)  # checked and merged once, labelled per try
     for _ in range(MAX_PUBLISH_ATTEMPTS):
         latest = ctx.policies.in_force(storefront_id)
         number = (latest.number if latest is not None else 0) + 1
@@ -60,7 +60,7 @@ def publish(ctx: Context, actor: Actor, storefront_id: str, document: dict[str, 
             created_at=ctx.clock(),
             created_by=actor.sub,
             document=document,
-            policy=draft_policy(ctx.policies.default, document, version_label(number)),
+            policy=draft.model_copy(update={"version": version_label(number)}),
         )
         if ctx.policies.add(version):
             logger.info("policy version published", extra={"storefront_id": storefront_id, "version": number})
@@ -97,9 +97,9 @@ def simulate_draft(
 def replay_recommendation(ctx: Context, actor: Actor, case_id: str) -> Replay:
     """The case's recommendation recomputed from its recorded inputs under the version it names."""
     require_role(actor, "replay_recommendation")
-    if ctx.cases.get(case_id) is None:
-        raise NotFound(f"no dispute {case_id}")
     recorded = ctx.cases.recommendation_record(case_id)
+    if recorded is None and ctx.cases.get(case_id) is None:  # the case itself is read only to tell 404 from 409
+        raise NotFound(f"no dispute {case_id}")
     if recorded is None:
         raise InvalidState("the case has no recorded recommendation (not yet, or made before inputs were recorded)")
     policy = ctx.policies.version(recorded.storefront_id, recorded.recommendation.policy_version)

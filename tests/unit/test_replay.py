@@ -112,15 +112,15 @@ def test_a_draft_is_validated_whole_and_every_failing_path_named() -> None:
     }
 
 
+def recorded(case_id: str, **overrides: Any) -> replay.RecommendationRecord:
+    """A recommendation recorded with its inputs: a case whose seller missed its deadline."""
+    facts = rules.Facts(case(id=case_id, missed_deadlines=("seller_response:seller",), **overrides), (), POLICY, NOW)
+    inputs = replay.inputs_of(facts)
+    return replay.record(inputs, replay.recommend(inputs, POLICY))
+
+
 def test_a_simulation_counts_changes_rates_and_totals_per_currency() -> None:
     # Given recorded recommendations: a large seller default (auto), a small one, and a yen case
-    def recorded(case_id: str, **overrides: Any) -> replay.RecommendationRecord:
-        facts = rules.Facts(
-            case(id=case_id, missed_deadlines=("seller_response:seller",), **overrides), (), POLICY, NOW
-        )
-        inputs = replay.inputs_of(facts)
-        return replay.record(inputs, replay.recommend(inputs, POLICY))
-
     records = [
         recorded("dsp_large", amount_paid=300_000, amount_requested=300_000),
         recorded("dsp_small"),
@@ -141,12 +141,15 @@ def test_publishing_numbers_versions_and_simulating_changes_no_fake() -> None:
     fakes = Fakes()
     first = policies.publish(fakes.ctx, ADMIN, "shop-1", {"deadlines": {"seller_response": "PT48H"}})
     second = policies.publish(fakes.ctx, ADMIN, "shop-1", {})
+    past = recorded("dsp_past")
+    fakes.cases.records[past.case_id] = past
     held = (dict(fakes.cases.cases), dict(fakes.cases.records), dict(fakes.policy_versions.versions))
 
-    page = policies.simulate_draft(fakes.ctx, ADMIN, "shop-1", {}, (NOW - timedelta(days=1), NOW), 10, None)
+    window = (NOW - timedelta(days=1), NOW + timedelta(seconds=1))
+    page = policies.simulate_draft(fakes.ctx, ADMIN, past.storefront_id, {}, window, 10, None)
 
     assert (first.number, second.number, first.policy.version) == (1, 2, "v1")
     assert fakes.ctx.policy("shop-1").version == "v2"
     assert fakes.ctx.policy("shop-1", "v1").deadlines.seller_response == timedelta(hours=48)
-    assert page.simulation.cases == 0
+    assert past.storefront_id == "shop-1" and page.simulation.cases == 1
     assert (dict(fakes.cases.cases), dict(fakes.cases.records), dict(fakes.policy_versions.versions)) == held
