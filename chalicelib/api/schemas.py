@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from chalicelib.api.errors import error_codes
 from chalicelib.domain.evidence_models import Declaration
@@ -14,12 +13,12 @@ from chalicelib.domain.models import (
     FreeText,
     Frozen,
     Identifier,
+    IsoTime,
     Party,
     ReceiptCondition,
     ReviewerDecision,
     SellerGround,
     Statement,
-    UtcDateTime,
 )
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 from chalicelib.domain.webhook_urls import MAX_URL_LENGTH
@@ -186,20 +185,6 @@ class PolicyBody(Body):
     """A new version of a storefront's policy: its overrides of the shipped default."""
 
     document: PolicyDocument
-
-
-ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def _iso_text(value: Any) -> Any:
-    """A moment written as ISO 8601 text: an epoch number (seconds? milliseconds?) is refused, not guessed."""
-    if not isinstance(value, str) or not ISO_TIME.match(value):
-        raise ValueError("a time is an ISO 8601 string with a UTC offset, e.g. 2026-11-01T00:00:00Z")
-    return value
-
-
-# An ISO 8601 time with its offset (`_as_utc` refuses one without), never a number.
-IsoTime = Annotated[UtcDateTime, BeforeValidator(_iso_text)]
 
 
 class SimulationBody(Body):

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.domain.models import ClaimReason, Dispute, Frozen, Identifier, Outcome, Resolution, UtcDateTime
+from chalicelib.domain.models import ClaimReason, Dispute, Frozen, Identifier, IsoTime, Outcome, Resolution
 from chalicelib.domain.rules import RULES_ACTOR
 
 PAGE = Field(default=25, ge=1, le=100)
@@ -76,8 +76,8 @@ class ClosedQuery(Frozen):
     decided_by: Decider | None = None
     reviewer_id: Identifier | None = Field(default=None, description="only cases this reviewer ruled")
     storefront_id: Identifier | None = None
-    closed_from: UtcDateTime | None = Field(default=None, description="closed at or after (ISO 8601)")
-    closed_to: UtcDateTime | None = Field(default=None, description="closed at or before (ISO 8601)")
+    closed_from: IsoTime | None = Field(default=None, description="closed at or after (ISO 8601)")
+    closed_to: IsoTime | None = Field(default=None, description="closed at or before (ISO 8601)")
     limit: int = PAGE
     cursor: str | None = CURSOR
 
@@ -89,18 +89,9 @@ class ClosedQuery(Frozen):
 
     @property
     def listing(self) -> str:
-        """The filters as one string: a cursor is bound to them, so it resumes only its own listing."""
-        parts = (
-            self.reason,
-            self.outcome,
-            self.resolution,
-            self.decided_by,
-            self.reviewer_id,
-            self.storefront_id,
-            self.closed_from.isoformat() if self.closed_from else None,
-            self.closed_to.isoformat() if self.closed_to else None,
-        )
-        return "|".join(str(part) if part else "" for part in parts)
+        """Every filter as one string (all but the page itself): a cursor is bound to it, so it resumes only its
+        own listing, whatever filter is added later."""
+        return self.model_dump_json(exclude={"limit", "cursor"})
 
     def matches(self, case: Dispute, closed_at: datetime) -> bool:
         """The same filters the index applies, for the in-memory repository."""

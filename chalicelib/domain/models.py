@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from chalicelib.domain.money import Currency, MinorUnits, PositiveMinorUnits
 
@@ -43,6 +43,22 @@ def _not_in_the_future(value: datetime, info: ValidationInfo) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+
+ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    """A moment a client writes as ISO 8601 text: an epoch number (seconds? milliseconds?) is refused, not
+    guessed. A datetime the service built itself passes."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not ISO_TIME.match(value):
+        raise ValueError("a time is an ISO 8601 string with a UTC offset, e.g. 2026-11-01T00:00:00Z")
+    return value
+
+
+# A moment a client names (a range to search or replay): ISO 8601 text with its offset, never a number.
+IsoTime = Annotated[UtcDateTime, BeforeValidator(_iso_text)]
 # A moment a client says already happened (a delivery, a request, a seller's decision).
 RecordedDateTime = Annotated[datetime, AfterValidator(_as_utc), AfterValidator(_not_in_the_future)]
 

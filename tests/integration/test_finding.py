@@ -117,6 +117,8 @@ def test_bad_closed_filters_are_422_and_parties_may_not_browse(api: Api) -> None
         "outcome=win",
         "decided_by=cat",
         "closed_from=yesterday",
+        "closed_from=1700000000",  # an epoch number is not guessed at
+        "closed_to=2026-12-02T00:00:00",  # a time without its offset
         "closed_from=2026-12-02T00:00:00Z&closed_to=2026-12-01T00:00:00Z",
         "limit=101",
         "storefront_id=a%20b",
