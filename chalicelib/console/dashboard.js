@@ -2,29 +2,20 @@
 // draws itself in inline SVG (no library, no CDN). Every number comes from GET /v1/reports/overview.
 
 import { api } from "./api.js";
-import { h, replace, select } from "./dom.js";
+import { h, replace, select, svg } from "./dom.js";
 import { count, date, duration, label, money, percent } from "./format.js";
 import { t } from "./i18n.js";
-import { focusHeading, heading, loading, problem } from "./ui.js";
+import { focusHeading, heading, loading, problem, section } from "./ui.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const PERIODS = [7, 30, 90];
 const DECIDERS = ["rules", "reviewer", "parties", "none"];
 // Outcome colours (classes in app.css), in the order the legend lists them.
 const OUTCOMES = ["refund_full", "refund_partial", "return_and_refund", "exchange", "repair", "claim_denied"];
 let period = 30;
 
-/** An SVG element; text children are text nodes, never markup. */
-function svg(tag, attributes = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined) node.setAttribute(key, String(value));
-  }
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
+/** A panel of the dashboard, titled from the catalog. */
+function panel(name, ...children) {
+  return section(`dashboard-${name}`, t(`dashboard.panel.${name}`), ...children);
 }
 
 function tile(name, value, detail, tone = "") {
@@ -242,16 +233,6 @@ function sellersPanel(figures) {
         ),
       ),
     ),
-  );
-}
-
-function panel(name, ...children) {
-  const id = `dashboard-${name}`;
-  return h(
-    "section",
-    { class: "panel", "aria-labelledby": id, dataset: { panel: name } },
-    h("h2", { id }, t(`dashboard.panel.${name}`)),
-    children,
   );
 }
 

@@ -21,6 +21,17 @@ function setProp(node, key, value) {
   else node.setAttribute(key, value === true ? "" : String(value));
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** An SVG element, built like h(): attributes set as they are, text children as text nodes, never markup. */
+export function svg(tag, attributes = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined) node.setAttribute(key, String(value));
+  }
+  return append(node, children);
+}
+
 export function append(node, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;

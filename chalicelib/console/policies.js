@@ -3,13 +3,12 @@
 // over the storefront's recorded recommendations, as a table and an inline SVG bar chart (DESIGN section 12).
 
 import { call, query } from "./api.js";
-import { fields, h, replace } from "./dom.js";
+import { fields, h, replace, svg } from "./dom.js";
 import { dateTime, money } from "./format.js";
 import { t } from "./i18n.js";
 import { flash, focusHeading, heading, loading, problem, section } from "./ui.js";
 
 export const ADMIN_ROLE = "platform_admin";
-const SVG = "http://www.w3.org/2000/svg";
 const DAY = 24 * 3600 * 1000;
 
 const enc = encodeURIComponent;
@@ -340,7 +339,7 @@ function chart(title, groups) {
   const summary = groups
     .map((g) => t("policies.chart.bar", { label: g.label, before: g.before, after: g.after }))
     .join("; ");
-  const svg = svgNode("svg", {
+  const drawing = svg("svg", {
     viewBox: `0 0 ${width} ${height}`,
     role: "img",
     "aria-label": `${title}: ${summary}`,
@@ -354,12 +353,12 @@ function chart(title, groups) {
       ["after", group.after, bar + 8],
     ].forEach(([side, value, offset]) => {
       const y = base - scale(value);
-      svg.append(svgNode("rect", { x: x + offset, y, width: bar, height: base - y, class: `bar bar-${side}` }));
-      svg.append(svgText(String(value), x + offset + bar / 2, y - 4));
+      drawing.append(svg("rect", { x: x + offset, y, width: bar, height: base - y, class: `bar bar-${side}` }));
+      drawing.append(svg("text", { x: x + offset + bar / 2, y: y - 4, "text-anchor": "middle" }, String(value)));
     });
-    svg.append(svgText(group.label, x + bar + 4, height - 8));
+    drawing.append(svg("text", { x: x + bar + 4, y: height - 8, "text-anchor": "middle" }, group.label));
   });
-  svg.append(svgNode("line", { x1: 20, y1: base, x2: width - 10, y2: base, class: "axis" }));
+  drawing.append(svg("line", { x1: 20, y1: base, x2: width - 10, y2: base, class: "axis" }));
   const legend = h(
     "p",
     { class: "hint chart-legend" },
@@ -369,19 +368,7 @@ function chart(title, groups) {
     h("span", { class: "swatch swatch-after" }),
     t("policies.chart.after"),
   );
-  return h("figure", { class: "chart" }, h("figcaption", {}, title), svg, legend);
-}
-
-function svgNode(tag, attributes) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
-  return node;
-}
-
-function svgText(text, x, y) {
-  const node = svgNode("text", { x, y, "text-anchor": "middle" });
-  node.textContent = text;
-  return node;
+  return h("figure", { class: "chart" }, h("figcaption", {}, title), drawing, legend);
 }
 
 function pretty(value) {
