@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import chalicelib.bootstrap as contexts
     from chalicelib.api import schemas
     from chalicelib.domain import models, replay
+    from chalicelib.domain import policy as policy_models
     from chalicelib.services import policies
 else:  # loaded with the first request that needs them (chalicelib/lazy.py)
     schemas = lazy("chalicelib.api.schemas")
@@ -26,32 +27,32 @@ bp = Blueprint(__name__)
 POLICY = "/v1/policies/{storefront_id}"
 
 
+def version_view(version: policy_models.PolicyVersion) -> dict[str, Any]:
+    """A stored version as every answer names it: its number, its label on cases, who made it and when."""
+    return {
+        "version": version.number,
+        "policy_version": version.policy.version,
+        "created_at": models.iso(version.created_at),
+        "created_by": version.created_by,
+    }
+
+
 @route(bp, POLICY, "GET")
 def policy_overview(storefront_id: str) -> Response:
     actor = current_actor(bp.current_request)
     query = parse_query(bp.current_request, schemas.PolicyHistoryQuery)
     found = policies.overview(contexts.context(), actor, storefront_id, query.limit, query.cursor)
     version = found.in_force
+    unversioned = {"version": 0, "policy_version": found.policy.version, "created_at": None, "created_by": None}
     return json_response(
         {
             "storefront_id": found.storefront_id,
             "in_force": {
-                "version": version.number if version else 0,
-                "policy_version": found.policy.version,
-                "created_at": models.iso(version.created_at) if version else None,
-                "created_by": version.created_by if version else None,
+                **(version_view(version) if version else unversioned),
                 "document": version.document if version else {},
                 "policy": found.policy.model_dump(mode="json"),
             },
-            "history": [
-                {
-                    "version": entry.number,
-                    "policy_version": entry.policy.version,
-                    "created_at": models.iso(entry.created_at),
-                    "created_by": entry.created_by,
-                }
-                for entry in found.history
-            ],
+            "history": [version_view(entry) for entry in found.history],
             "cursor": found.cursor,
         }
     )
@@ -62,13 +63,7 @@ def publish_policy(storefront_id: str) -> Response:
     actor = current_actor(bp.current_request)
     body = parse_body(bp.current_request, schemas.PolicyBody)
     version = policies.publish(contexts.context(), actor, storefront_id, body.document)
-    view = {
-        "storefront_id": version.storefront_id,
-        "version": version.number,
-        "policy_version": version.policy.version,
-        "created_at": models.iso(version.created_at),
-        "created_by": version.created_by,
-    }
+    view = {"storefront_id": version.storefront_id, **version_view(version)}
     return json_response(view, 201, {"Location": f"/v1/policies/{storefront_id}"})
 
 
