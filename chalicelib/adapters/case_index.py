@@ -88,16 +88,10 @@ class CaseFinder:
             "Limit": query.limit,
             "ScanIndexForward": False,
         }
-        if query.cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(query.cursor, listing)
-        response = self.table.call("query", **kwargs)
-        ids = [item["case_id"]["S"] for item in response.get("Items", [])]
+        items, next_cursor = self.table.page(self.cursors, listing, query.cursor, **kwargs)
+        ids = [item["case_id"]["S"] for item in items]
         found = self._cases(ids)
-        last = response.get("LastEvaluatedKey")
-        return Page(
-            items=[found[case_id] for case_id in ids if case_id in found],
-            cursor=self.cursors.encode(last, listing) if last else None,
-        )
+        return Page(items=[found[case_id] for case_id in ids if case_id in found], cursor=next_cursor)
 
     def _cases(self, ids: list[str]) -> dict[str, Dispute]:
         if not ids:
@@ -140,14 +134,8 @@ class CaseFinder:
         if wanted:
             kwargs["FilterExpression"] = " AND ".join(f"{name} = :{name}" for name in wanted)
             values.update({f":{name}": s(str(value)) for name, value in wanted.items()})
-        if query.cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(query.cursor, listing)
-        response = self.table.call("query", **kwargs)
-        last = response.get("LastEvaluatedKey")
-        return Page(
-            items=[Dispute.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])],
-            cursor=self.cursors.encode(last, listing) if last else None,
-        )
+        items, next_cursor = self.table.page(self.cursors, listing, query.cursor, **kwargs)
+        return Page(items=[Dispute.model_validate_json(json_text(item["doc"])) for item in items], cursor=next_cursor)
 
 
 def index_stored_cases(table: Table, start: dict[str, Any] | None = None) -> tuple[int, dict[str, Any] | None]:

@@ -442,11 +442,5 @@ class DynamoCaseRepository:
         if named:
             kwargs["FilterExpression"] = " AND ".join(f"{name} = :{name}" for name in named)
             values.update({f":{name}": s(value.value) for name, value in named.items()})
-        if cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
-        response = self.table.call("query", **kwargs)  # a signed cursor is this listing's own key
-        last = response.get("LastEvaluatedKey")
-        return Page(
-            items=[Dispute.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])],
-            cursor=self.cursors.encode(last, listing) if last else None,
-        )
+        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
+        return Page(items=[Dispute.model_validate_json(json_text(item["doc"])) for item in items], cursor=next_cursor)

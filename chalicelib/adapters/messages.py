@@ -103,11 +103,5 @@ class DynamoMessageRepository:
                 values[":author"], values[":role"] = s(shown.author[0]), s(shown.author[1].value)
                 condition += " OR (author = :author AND author_role = :role)"
             kwargs["FilterExpression"] = condition
-        if cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
-        response = self.table.call("query", **kwargs)
-        last = response.get("LastEvaluatedKey")
-        return (
-            [Message.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])],
-            self.cursors.encode(last, listing) if last else None,
-        )
+        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
+        return [Message.model_validate_json(json_text(item["doc"])) for item in items], next_cursor

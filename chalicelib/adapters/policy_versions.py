@@ -86,9 +86,5 @@ class DynamoPolicyVersions:
             "Limit": limit,
             "ScanIndexForward": False,
         }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
-        response = self.table.call("query", **kwargs)
-        last = response.get("LastEvaluatedKey")
-        versions = [PolicyVersion.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
-        return versions, self.cursors.encode(last, listing) if last else None
+        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
+        return [PolicyVersion.model_validate_json(json_text(item["doc"])) for item in items], next_cursor

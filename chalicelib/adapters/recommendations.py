@@ -70,9 +70,5 @@ def records_between(
         "Limit": limit,
         "ScanIndexForward": True,
     }
-    if cursor:
-        kwargs["ExclusiveStartKey"] = cursors.decode(cursor, listing)
-    response = table.call("query", **kwargs)
-    last = response.get("LastEvaluatedKey")
-    records = [RecommendationRecord.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
-    return records, cursors.encode(last, listing) if last else None
+    items, next_cursor = table.page(cursors, listing, cursor, **kwargs)
+    return [RecommendationRecord.model_validate_json(json_text(item["doc"])) for item in items], next_cursor

@@ -160,6 +160,16 @@ class Table:
             if not start:
                 return
 
+    def page(
+        self, cursors: Cursors, listing: str, cursor: str | None, **query: Any
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One Query page and the cursor of the next: the LastEvaluatedKey signed for `listing`, so a cursor
+        resumes only the listing (partition and filters) it was issued for (400 otherwise)."""
+        start = {"ExclusiveStartKey": cursors.decode(cursor, listing)} if cursor else {}
+        response = self.call("query", **query, **start)
+        last = response.get("LastEvaluatedKey")
+        return response.get("Items", []), cursors.encode(last, listing) if last else None
+
     def put(self, item: dict[str, Any], condition: str | None = None, **expression: Any) -> bool:
         """Write an item; False when `condition` did not hold."""
         extra = {"ConditionExpression": condition, **expression} if condition else {}

@@ -165,12 +165,8 @@ class DynamoWebhookStore:
         if status is not None:
             kwargs["FilterExpression"] = "delivery_status = :status"
             kwargs["ExpressionAttributeValues"][":status"] = s(status.value)
-        if cursor:
-            kwargs["ExclusiveStartKey"] = self.cursors.decode(cursor, listing)
-        response = self.table.call("query", **kwargs)
-        last = response.get("LastEvaluatedKey")
-        items = [Delivery.model_validate_json(json_text(item["doc"])) for item in response.get("Items", [])]
-        return items, self.cursors.encode(last, listing) if last else None
+        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
+        return [Delivery.model_validate_json(json_text(item["doc"])) for item in items], next_cursor
 
     # -- outbox ------------------------------------------------------------------------
 
