@@ -59,6 +59,12 @@
    new one), so the local stream poller, at several calls a second, grew the process by megabytes an
    hour. An iterator is good for one GetRecords, as the poller uses it: it is forgotten once read.
 
+12. moto's Step Functions lists an execution as soon as it is created, before its worker and the worker's
+   environment exist (the worker thread builds it), and every task-token call (`SendTaskFailure` above all,
+   which walks all executions) reads each listed execution's environment: an escalation starting while a
+   test-clock call ended another case's wait failed that call with AttributeError, and the case stalled
+   (seen under load). An execution with no environment yet has no task tokens, so the lookup skips it.
+
 Local runtime only; pinned to moto 5.2.5 (pyproject.toml), re-check on upgrade.
 """
 
@@ -95,6 +101,7 @@ from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguagePa
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import json_path
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 _LOCK = threading.RLock()
 _MARK = "_disputes_patched"
@@ -402,6 +409,15 @@ def _forgetting_read_iterators(get_records: Callable[..., dict[str, Any]]) -> Ca
     return read_once
 
 
+def _started_executions(get_executions: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
+    @functools.wraps(get_executions)
+    def started(self: StepFunctionsParserBackend, *args: Any, **kwargs: Any) -> list[Any]:
+        listed = get_executions(self, *args, **kwargs)
+        return [execution for execution in listed if execution.exec_worker and execution.exec_worker.env]
+
+    return started
+
+
 def patch_moto() -> None:
     """Serialise DynamoDB, replace its table-copying transaction, cache JSONPaths, look backends
     up without the global lock, make SQS linear, parse the state machine once, reuse a retrying
@@ -419,6 +435,7 @@ def patch_moto() -> None:
     Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
     json_path.parse = functools.lru_cache(maxsize=1024)(json_path.parse)  # type: ignore[attr-defined]
     DynamoDBStreamsBackend.get_records = _forgetting_read_iterators(DynamoDBStreamsBackend.get_records)  # type: ignore[method-assign]
+    StepFunctionsParserBackend._get_executions = _started_executions(StepFunctionsParserBackend._get_executions)  # type: ignore[method-assign]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     for name, member in list(vars(DynamoDBBackend).items()):
         if not name.startswith("_") and callable(member):
