@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -50,8 +51,19 @@ def n(value: int) -> dict[str, str]:
 
 # A document (a model's JSON) of at least this many bytes is stored zlib-compressed, as a binary attribute:
 # DynamoDB charges a write unit per KB of the item and a read unit per 4 KB, and AWS advises compressing
-# large attribute values. JSON compresses three to five times; below a KB there is no unit to save.
-COMPRESS_FROM = 1024
+# large attribute values. Below this there is no unit to save.
+COMPRESS_FROM = 256
+# zlib's preset dictionary: typical documents of every kind (their field names and enum values), which a
+# document's compression refers back to. A case of 2 KB of JSON compresses to about 270 bytes with it and 770
+# without, so a case item stays under a write unit. A stream names the dictionary it needs by its Adler-32
+# (RFC 1950's FDICT), so a dictionary is never edited once shipped: a better one is added beside it, and the
+# newest compresses. Documents stored before it, plain zlib, read as they are.
+DICTIONARIES = {
+    zlib.adler32(dictionary): dictionary
+    for dictionary in (Path(__file__).with_name("document_dictionary.txt").read_bytes(),)
+}
+COMPRESSING_WITH = next(reversed(DICTIONARIES.values()))
+FDICT = 0x20  # the header flag of a stream compressed with a preset dictionary
 
 
 def json_attribute(text: str) -> dict[str, Any]:
@@ -59,15 +71,20 @@ def json_attribute(text: str) -> dict[str, Any]:
     encoded = text.encode()
     if len(encoded) < COMPRESS_FROM:
         return {"S": text}
-    return {"B": zlib.compress(encoded, 6)}
+    compressor = zlib.compressobj(9, zdict=COMPRESSING_WITH)
+    return {"B": compressor.compress(encoded) + compressor.flush()}
 
 
 def json_text(attribute: dict[str, Any]) -> str:
     """The JSON of a document attribute, however it was stored."""
-    if "B" in attribute:
-        return zlib.decompress(attribute["B"]).decode()
-    text: str = attribute["S"]
-    return text
+    if "B" not in attribute:
+        text: str = attribute["S"]
+        return text
+    data: bytes = attribute["B"]
+    if not data[1] & FDICT:
+        return zlib.decompress(data).decode()
+    decompressor = zlib.decompressobj(zdict=DICTIONARIES[int.from_bytes(data[2:6], "big")])
+    return (decompressor.decompress(data) + decompressor.flush()).decode()
 
 
 def sortable(moment: datetime) -> str:
