@@ -4,7 +4,8 @@ Items (PK / SK):
   CASE#{id} / CASE                     the case document, with `version`, GSI keys, `window_id` (the window
                                        it waits on, `none`) and the task token the workflow parked on that
                                        window (`parked_window`, `task_token`), once it has
-  CASE#{id} / EVENT#{version}#{n}      append-only audit events
+  CASE#{id} / EVENT#{version}          append-only audit events: the lines of the write that made the version
+                                       (a line written beside the case, `EVENT#{version}#at#...`, follows them)
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
                                        once escalated
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
@@ -34,6 +35,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter
+
 from chalicelib.adapters.case_index import CaseFinder, closed_attributes, finder_writes
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
@@ -58,6 +61,7 @@ from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
 
+_LINES: TypeAdapter[list[AuditEvent]] = TypeAdapter(list[AuditEvent], config=ConfigDict(defer_build=True))
 NO_WINDOW = "none"  # `window_id` of a case that waits on no window
 CASE_READ = "doc, window_id, parked_window, task_token"  # what a command reads of the case item
 
@@ -145,21 +149,25 @@ def side_event_write(event: AuditEvent, case_version: int, kind: str, item_id: s
 
 
 def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
-    return [
-        Write(
-            {
-                "Put": {
-                    "Item": {
-                        "PK": s(f"CASE#{case.id}"),
-                        "SK": s(f"EVENT#{case.version:010d}#{index:02d}"),
-                        "doc": json_attribute(event.model_dump_json()),
-                    },
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            }
-        )
-        for index, event in enumerate(events)
-    ]
+    """A transition's timeline lines, in one item: the lines of a write compress together, and one item is a
+    write unit where one each cost a unit per line (twice, in the transaction)."""
+    if not events:
+        return []
+    item = {
+        "PK": s(f"CASE#{case.id}"),
+        "SK": s(f"EVENT#{case.version:010d}"),
+        "doc": json_attribute(f"[{','.join(event.model_dump_json() for event in events)}]"),
+    }
+    return [Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})]
+
+
+def timeline_lines(item: dict[str, Any]) -> list[AuditEvent]:
+    """The lines of one timeline item: a transition's (`EVENT#{version}`, a list), or one line of its own (a
+    line beside the case, or a transition's line stored before its lines shared an item)."""
+    text = json_text(item["doc"])
+    if item["SK"]["S"].count("#") == 1:
+        return _LINES.validate_json(text)
+    return [AuditEvent.model_validate_json(text)]
 
 
 def _record_writes(transition: Transition) -> list[Write]:
@@ -338,17 +346,18 @@ class DynamoCaseRepository:
             if key == "CASE":
                 case = Dispute.model_validate_json(json_text(item["doc"]))
             elif key.startswith("EVENT#"):
-                events.append(AuditEvent.model_validate_json(json_text(item["doc"])))
+                events.extend(timeline_lines(item))
         return None if case is None else (case, events)
 
     def events(self, case_id: str) -> list[AuditEvent]:
         return [
-            AuditEvent.model_validate_json(json_text(item["doc"]))
+            line
             for item in self.table.query(
                 KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
                 ExpressionAttributeValues={":pk": s(f"CASE#{case_id}"), ":prefix": s("EVENT#")},
                 ConsistentRead=True,
             )
+            for line in timeline_lines(item)
         ]
 
     def recommendation_record(self, case_id: str) -> RecommendationRecord | None:

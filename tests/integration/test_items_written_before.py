@@ -1,5 +1,6 @@
 """Items stored before this version of the service still read and write right: a case item without
-`window_id` whose wait parked its token as an item of its own, and a request without `recorded_at`."""
+`window_id` whose wait parked its token as an item of its own, a request without `recorded_at`, and timeline
+lines stored an item each."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import case_key, request_key, token_key
+from chalicelib.adapters.table import json_attribute
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Dispute, Party, Transition
 from chalicelib.domain.policy import Deadlines
@@ -77,3 +79,27 @@ def test_a_correction_of_an_old_request_keeps_when_it_was_first_recorded(runtime
     assert ctx.cases.put_request(corrected) == first.recorded_at
     stored = ctx.cases.get_request(first.storefront_id, first.request_id)
     assert stored is not None and stored.recorded_at == first.recorded_at and stored.amount_requested == 100
+
+
+def test_timeline_lines_stored_an_item_each_read_in_order_beside_the_lines_stored_together(
+    runtime_context: Context,
+) -> None:
+    # Given a case whose first transition stored each of its lines as an item of its own, as before
+    ctx = runtime_context
+    case = legacy_case(ctx)
+    first = ctx.cases.events(case.id)
+    assert len(first) >= 2
+    db, table = client("dynamodb"), ctx.settings.table_name
+    db.delete_item(TableName=table, Key={"PK": {"S": f"CASE#{case.id}"}, "SK": {"S": "EVENT#0000000001"}})
+    for index, line in enumerate(first):
+        item = {"PK": {"S": f"CASE#{case.id}"}, "SK": {"S": f"EVENT#0000000001#{index:02d}"}}
+        db.put_item(TableName=table, Item={**item, "doc": json_attribute(line.model_dump_json())})
+
+    # When a later transition stores its lines together
+    submitted = lifecycle.submit(case, SELLER, Party.SELLER, Deadlines(), NOW + timedelta(minutes=1))
+    ctx.cases.save(submitted)
+
+    # Then the timeline reads the old lines, then the new, in order
+    assert ctx.cases.events(case.id) == [*first, *submitted.events]
+    with_case = ctx.cases.with_events(case.id)
+    assert with_case is not None and with_case[1] == [*first, *submitted.events]
