@@ -6,6 +6,10 @@ Items (PK / SK) and their GSI5 keys:
   CASE#{id} / FIND#seller_id  GSI5PK=SELLER#{seller} (the same)
   CASE#{id} / CASE            GSI5PK=CLOSED          GSI5SK={closed}#{id}    once the case is closed
 
+The lookup items also put the case in its storefront's, buyer's and seller's listings (GSI4, GSI1, GSI2; see
+`LISTINGS`): the case item is in none of them, so a transition rewrites no listing entry. A listing reads
+the entries, then the cases in one BatchGetItem (cases.py `_page`).
+
 A search reads the finder items of one key, then the cases in one BatchGetItem. Closed cases sit in one
 partition in closing order: the date range is the key condition, the other filters a FilterExpression
 on attributes of the case item (`case_reason`, which every case item carries, `case_outcome`,
@@ -30,6 +34,25 @@ CLOSED = "CLOSED"
 PREFIXES: dict[SearchField, str] = {"order_id": "ORDER", "buyer_id": "BUYER", "seller_id": "SELLER"}
 
 
+# Which listing index each lookup item puts the case in, beside the finder: a lookup item never changes, so
+# its entries are written once, where the case item's own were rewritten with every transition.
+LISTINGS: dict[SearchField, tuple[str, str]] = {
+    "order_id": ("GSI4", "STOREFRONT#{storefront}"),
+    "buyer_id": ("GSI1", "BUYER#{storefront}#{buyer}"),
+    "seller_id": ("GSI2", "SELLER#{storefront}#{seller}"),
+}
+
+
+# The listing keys a case item carried before its lookup items did (GSI4PK stays: the closed listing filters on it).
+CASE_LISTING_KEYS = ("GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI4SK")
+
+
+def listing_keys(case: Dispute, name: SearchField) -> dict[str, Any]:
+    index, partition = LISTINGS[name]
+    values = {"storefront": case.storefront_id, "buyer": case.buyer_id, "seller": case.seller_id}
+    return {f"{index}PK": s(partition.format(**values)), f"{index}SK": s(f"{case.created_at.isoformat()}#{case.id}")}
+
+
 def finder_writes(case: Dispute) -> list[Write]:
     """The case's three lookup items, put with the case that creates them."""
     sort = s(f"{sortable(case.created_at)}#{case.id}")
@@ -44,6 +67,7 @@ def finder_writes(case: Dispute) -> list[Write]:
                         "case_id": s(case.id),
                         "GSI5PK": s(f"{PREFIXES[name]}#{value}"),
                         "GSI5SK": sort,
+                        **listing_keys(case, name),
                     }
                 }
             }
@@ -89,16 +113,23 @@ class CaseFinder:
             "ScanIndexForward": False,
         }
         items, next_cursor = self.table.page(self.cursors, listing, query.cursor, **kwargs)
-        ids = [item["case_id"]["S"] for item in items]
-        found = self._cases(ids)
-        return Page(items=[found[case_id] for case_id in ids if case_id in found], cursor=next_cursor)
+        return Page(items=self.cases_of(items), cursor=next_cursor)
 
-    def _cases(self, ids: list[str]) -> dict[str, Dispute]:
-        if not ids:
-            return {}
-        keys = [{"PK": s(f"CASE#{case_id}"), "SK": s("CASE")} for case_id in dict.fromkeys(ids)]
-        cases = [Dispute.model_validate_json(json_text(item["doc"])) for item in self.table.batch_get(keys, "doc")]
-        return {case.id: case for case in cases}
+    def cases_of(self, entries: list[dict[str, Any]]) -> list[Dispute]:
+        """The cases of index entries, in their order, each once: an entry that projects the document (a case
+        item's) reads as it is, the others (a lookup item's keys) in one BatchGetItem."""
+        ids = [entry["PK"]["S"].removeprefix("CASE#") for entry in entries]
+        found = {
+            case_id: Dispute.model_validate_json(json_text(entry["doc"]))
+            for case_id, entry in zip(ids, entries, strict=True)
+            if "doc" in entry
+        }
+        keys = [{"PK": s(f"CASE#{case_id}"), "SK": s("CASE")} for case_id in dict.fromkeys(ids) if case_id not in found]
+        if keys:
+            for item in self.table.batch_get(keys, "doc"):
+                case = Dispute.model_validate_json(json_text(item["doc"]))
+                found[case.id] = case
+        return [found[case_id] for case_id in dict.fromkeys(ids) if case_id in found]
 
     def closed(self, query: ClosedQuery) -> Page:
         listing = f"{INDEX}#{CLOSED}#{query.listing}"
@@ -140,7 +171,8 @@ class CaseFinder:
 
 def index_stored_cases(table: Table, start: dict[str, Any] | None = None) -> tuple[int, dict[str, Any] | None]:
     """One Scan page of the one-off backfill (`python -m tools.backfill_finder`): every case item read gets its
-    finder items and, unless a newer write already carries them, its `case_reason` and closed-listing keys.
+    lookup items (with their listing keys) and, unless a newer write already did it, its `case_reason` and
+    closed-listing keys, and loses the listing keys it carried itself.
 
     A scan, because it visits every case once, outside any request; idempotent: the lookup items hold only
     facts that never change, and a case is updated only at the version it was read at (a case written
@@ -162,7 +194,7 @@ def index_stored_cases(table: Table, start: dict[str, Any] | None = None) -> tup
         names = sorted(attributes)
         table.update(
             {"PK": s(f"CASE#{case.id}"), "SK": s("CASE")},
-            "SET " + ", ".join(f"{name} = :{name}" for name in names),
+            "SET " + ", ".join(f"{name} = :{name}" for name in names) + f" REMOVE {', '.join(CASE_LISTING_KEYS)}",
             "version = :version",
             ExpressionAttributeValues={":version": item["version"], **{f":{name}": attributes[name] for name in names}},
         )

@@ -11,13 +11,13 @@ Items (PK / SK):
   WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
   CASE#{id} / RECOMMENDATION           the recommendation's rule inputs, written with it (adapters/recommendations.py)
 
-GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI3 queue (review, senior,
-or the window a case waits on) ordered by due time, GSI4 cases of a storefront, GSI5 the
-finder (adapters/case_index.py: cases by order, buyer or seller across storefronts, and
-closed cases by closing time). Only this module and case_index.py know those keys; every
-case item carries `case_reason` and `case_status`, which listings filter on. Every case
-write is conditional on the version it read, and goes in one transaction with its audit events, outbox entries and the
-ledger records a closing case leaves.
+GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI4 cases of a storefront (each through the case's
+lookup items, which never change, so no transition rewrites a listing entry), GSI3 queue (review, senior,
+or the window a case waits on) ordered by due time, GSI5 the finder (adapters/case_index.py: cases by order,
+buyer or seller across storefronts, and closed cases by closing time). Only this module and case_index.py
+know those keys; every case item carries `case_reason` and `case_status`. Every case write is conditional
+on the version it read, and goes in one transaction with its audit events, outbox entries and the ledger
+records a closing case leaves.
 
 The parked task token lives on the case item, so a command that ends a window reads
 the token with the case (one GetItem) instead of after its save. The wait state parks
@@ -98,7 +98,6 @@ def stored_case(item: dict[str, Any]) -> StoredCase:
 
 def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
     """The item of `case`, keeping the token parked on its window (a token of an ended window goes)."""
-    created = s(f"{case.created_at.isoformat()}#{case.id}")
     item = {
         **case_key(case.id),
         "doc": json_attribute(case.model_dump_json()),
@@ -106,12 +105,8 @@ def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any
         "window_id": s(case.window.id if case.window else NO_WINDOW),
         "case_status": s(case.status.value),
         "case_reason": s(case.reason.value),
-        "GSI1PK": s(f"BUYER#{case.storefront_id}#{case.buyer_id}"),
-        "GSI1SK": created,
-        "GSI2PK": s(f"SELLER#{case.storefront_id}#{case.seller_id}"),
-        "GSI2SK": created,
+        # the storefront the closed listing filters on (GSI5 projects it); without GSI4SK the item is not in GSI4
         "GSI4PK": s(f"STOREFRONT#{case.storefront_id}"),
-        "GSI4SK": created,
         **closed_attributes(case),
     }
     if case.window is not None:
@@ -434,22 +429,25 @@ class DynamoCaseRepository:
         *,
         oldest_first: bool,
     ) -> Page:
-        """One page of an index partition; the status and reason are filters, and a cursor resumes only the
-        listing (partition and filters) it was issued for."""
+        """One page of a listing index, with the status and reason as filters: a page reads `limit` entries and
+        may hold fewer cases while `next_cursor` says there is more, as a FilterExpression would. The cases come
+        through the finder's `cases_of` (a lookup item's entry holds only keys), so the filters apply to the
+        cases read; a cursor resumes only the listing (partition and filters) it was issued for."""
         status, reason = filters
         listing = f"{index}#{partition}#{status or 'any'}#{reason or 'any'}"
-        values: dict[str, Any] = {":pk": s(partition)}
-        kwargs: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{index}PK = :pk",
-            "ExpressionAttributeValues": values,
-            "Limit": limit,
-            "ScanIndexForward": oldest_first,
-        }
-        wanted = {"case_status": status, "case_reason": reason}
-        named = {name: value for name, value in wanted.items() if value is not None}
-        if named:
-            kwargs["FilterExpression"] = " AND ".join(f"{name} = :{name}" for name in named)
-            values.update({f":{name}": s(value.value) for name, value in named.items()})
-        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
-        return Page(items=[Dispute.model_validate_json(json_text(item["doc"])) for item in items], cursor=next_cursor)
+        items, next_cursor = self.table.page(
+            self.cursors,
+            listing,
+            cursor,
+            IndexName=index,
+            KeyConditionExpression=f"{index}PK = :pk",
+            ExpressionAttributeValues={":pk": s(partition)},
+            Limit=limit,
+            ScanIndexForward=oldest_first,
+        )
+        cases = [
+            case
+            for case in self.finder.cases_of(items)
+            if (status is None or case.status == status) and (reason is None or case.reason == reason)
+        ]
+        return Page(items=cases, cursor=next_cursor)

@@ -167,3 +167,39 @@ def test_cases_stored_before_the_finder_index_are_found_once_backfilled(api: Api
     assert ids(api, f"/v1/disputes/search?buyer_id={buyer}") == [waiting["id"]]
     assert closed(api, shop) == [withdrawn["id"]]
     assert api.call("GET", f"/v1/disputes/{waiting['id']}", shop.token).json == before
+
+
+def test_cases_listed_through_their_own_item_are_listed_once_and_move_to_their_lookup_items(
+    api: Api, ctx: Context
+) -> None:
+    # Given a case stored as before its lookup items carried its listing keys: the case item carried them
+    shop = Storefront(api, unique("shop"))
+    case = shop.escalate()
+    table = Table(ctx.settings.table_name)
+    key = {"PK": {"S": f"CASE#{case['id']}"}, "SK": {"S": "CASE"}}
+    lookups = {name: {**key, "SK": {"S": f"FIND#{name}"}} for name in ("order_id", "buyer_id", "seller_id")}
+    buyer_lookup, seller_lookup = table.get(lookups["buyer_id"]), table.get(lookups["seller_id"])
+    assert buyer_lookup is not None and seller_lookup is not None
+    sort = {"S": f"{case['created_at'].replace('Z', '+00:00')}#{case['id']}"}
+    table.call(
+        "update_item",
+        Key=key,
+        UpdateExpression="SET GSI1PK = :buyer, GSI1SK = :sort, GSI2PK = :seller, GSI2SK = :sort, GSI4SK = :sort",
+        ExpressionAttributeValues={":buyer": buyer_lookup["GSI1PK"], ":seller": seller_lookup["GSI2PK"], ":sort": sort},
+    )
+    listings = (shop.token, shop.buyer, shop.seller)
+
+    # Then, while both the case item and its lookup items list it (a backfill half done), it is listed once
+    assert all(ids(api, "/v1/disputes", token) == [case["id"]] for token in listings)
+
+    # and so it is before the backfill, when only the case item lists it
+    for index, lookup in zip(("GSI4", "GSI1", "GSI2"), lookups.values(), strict=True):
+        table.call("update_item", Key=lookup, UpdateExpression=f"REMOVE {index}PK, {index}SK")
+    assert all(ids(api, "/v1/disputes", token) == [case["id"]] for token in listings)
+    assert ids(api, "/v1/disputes?status=closed", shop.token) == []
+
+    # and after it, when the lookup items list it and the case item carries no listing key but the storefront
+    backfill(table)
+    item = table.get(key)
+    assert item is not None and not {"GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI4SK"} & set(item)
+    assert all(ids(api, "/v1/disputes", token) == [case["id"]] for token in listings)
