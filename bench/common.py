@@ -34,7 +34,9 @@ def headers(role: str, sub: str, storefront: str = STOREFRONT) -> dict[str, str]
     return {"Authorization": f"Bearer {mint(role, sub, storefront)}", "Content-Type": "application/json"}
 
 
-def request_body(order: str, reason: str = "no_reason_return", kind: str = "return_and_refund") -> dict[str, Any]:
+def request_body(
+    order: str, reason: str = "no_reason_return", kind: str = "return_and_refund", delivered_days_ago: int = 2
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
         "order_id": order,
@@ -43,7 +45,7 @@ def request_body(order: str, reason: str = "no_reason_return", kind: str = "retu
         "amount_paid": 12_900,
         "shipping_paid": 800,
         "currency": "CNY",
-        "delivered_at": (now - timedelta(days=2)).isoformat(),
+        "delivered_at": (now - timedelta(days=delivered_days_ago)).isoformat(),
         "type": kind,
         "reason": reason,
         "amount_requested": 12_900,

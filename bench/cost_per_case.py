@@ -119,11 +119,18 @@ class Bench:
         assert response.status_code < 300, (path, response.status_code, response.body)
         return json.loads(response.body) if response.body else None
 
-    def escalate(self, reason: str, kind: str = "return_and_refund", storefront: str = STOREFRONT) -> str:
+    def escalate(
+        self, reason: str, kind: str = "return_and_refund", storefront: str = STOREFRONT, delivered_days_ago: int = 2
+    ) -> str:
         self.orders += 1
         request_id = f"bench-{reason}-{self.orders}-{time.time_ns()}"
         shop, buyer = headers("storefront", f"{storefront}-shop", storefront), headers("buyer", "buyer-1", storefront)
-        self.call("PUT", f"/v1/after-sales/{request_id}", shop, request_body(f"o-{request_id}", reason, kind))
+        self.call(
+            "PUT",
+            f"/v1/after-sales/{request_id}",
+            shop,
+            request_body(f"o-{request_id}", reason, kind, delivered_days_ago),
+        )
         case: dict[str, Any] = self.call("POST", "/v1/disputes", buyer, {"request_id": request_id, "statement": "x"})
         return str(case["id"])
 
@@ -191,6 +198,17 @@ class Bench:
         }
 
     # -- scenarios ------------------------------------------------------------------------
+
+    def auto_denied(self) -> str:
+        """A no-reason return asked for 10 days after delivery: both parties submit, the rules deny it, the appeal
+        window ends and the case closes owing nothing (the auto-ruled case as issue 19 measured it, before
+        rulings were carried out)."""
+        case_id = self.escalate("no_reason_return", delivered_days_ago=10)
+        self.parked(case_id, 1)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", SELLER)
+        self.parked(case_id, 2)
+        self.call("POST", f"/v1/disputes/{case_id}/submit", BUYER)
+        return case_id
 
     def auto_ruled(self) -> str:
         """A no-reason return inside 7 days: both parties submit, the rules decide, the appeal window ends,
@@ -283,6 +301,7 @@ def run(repeats: int = 3) -> list[dict[str, Any]]:
         receiver.other_secrets = [appeal_hook["secret"]]
         results = []
         for name, drive in (
+            ("auto-ruled denial", bench.auto_denied),
             ("auto-ruled refund", bench.auto_refund),
             ("auto-ruled return and refund", bench.auto_ruled),
             ("reviewer-ruled", bench.reviewer_ruled),
