@@ -14,9 +14,11 @@ holds every route to its budget.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,38 +80,58 @@ BEFORE = {
 
 @dataclass
 class Calls:
-    """The calls of one request, by `service.Operation`; `outbox` are the inline webhook publishes among them."""
+    """The calls of one request or step, by `service.Operation`, and the thread each was made on;
+    `outbox` are the inline webhook publishes among them."""
 
+    owner: int = field(default_factory=threading.get_ident)
     operations: list[str] = field(default_factory=list)
+    threads: list[int] = field(default_factory=list)
     outbox: int = 0
 
     @property
     def total(self) -> int:
         return len(self.operations)
 
+    @property
+    def round_trips(self) -> int:
+        """Sequential round trips: each call on the request's own thread, and each run of calls it issued
+        together on other threads while it waited (services/together.py) as one."""
+        trips, helping = 0, False
+        for thread in self.threads:
+            if thread == self.owner:
+                trips, helping = trips + 1, False
+            elif not helping:
+                trips, helping = trips + 1, True
+        return trips
+
 
 class CallCounter:
-    """A botocore `before-call` hook that counts only the calls of the thread inside `counting()`."""
+    """A botocore `before-call` hook that counts only the calls made inside `counting()`: on its thread, or on
+    threads that run in a copy of its context (calls issued together)."""
 
     def __init__(self) -> None:
-        self.local = threading.local()
+        self.current: contextvars.ContextVar[Calls | None] = contextvars.ContextVar("counted_calls", default=None)
+        self.lock = threading.Lock()
 
     def __call__(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        calls: Calls | None = getattr(self.local, "calls", None)
+        calls = self.current.get()
         if calls is None:
             return
         service = model.service_model.service_name
-        calls.operations.append(f"{service}.{model.name}")
-        if service == "sqs" or (model.name == "UpdateItem" and _is_outbox(params)):
-            calls.outbox += 1
+        with self.lock:
+            calls.operations.append(f"{service}.{model.name}")
+            calls.threads.append(threading.get_ident())
+            if service == "sqs" or (model.name == "UpdateItem" and _is_outbox(params)):
+                calls.outbox += 1
 
     @contextmanager
     def counting(self) -> Iterator[Calls]:
-        self.local.calls = calls = Calls()
+        calls = Calls()
+        token = self.current.set(calls)
         try:
             yield calls
         finally:
-            self.local.calls = None
+            self.current.reset(token)
 
     @contextmanager
     def installed(self) -> Iterator[CallCounter]:
@@ -265,13 +287,15 @@ def step_rows(steps: dict[str, list[Calls]]) -> list[dict[str, Any]]:
         if not invocations:
             continue
         totals = sorted(calls.total for calls in invocations)
-        usual = max(invocations, key=lambda calls: (invocations.count(calls), calls.total))
+        seen = Counter(tuple(calls.operations) for calls in invocations)
+        usual = max(invocations, key=lambda calls: (seen[tuple(calls.operations)], calls.total))
         rows.append(
             {
                 "step": name,
                 "invocations": len(invocations),
                 "fewest": totals[0],
                 "most": totals[-1],
+                "round_trips": max(calls.round_trips for calls in invocations),
                 "operations": usual.operations,
             }
         )
@@ -308,8 +332,12 @@ def render(results: list[dict[str, Any]]) -> str:
         ["route", "AWS calls", "of which outbox publish", "without the publish", "floor"],
     )
     steps = table(
-        [[f"`{r['step']}`", r["invocations"], r["fewest"], r["most"]] for r in results if "step" in r],
-        ["workflow step", "invocations in the walk", "fewest calls", "most calls"],
+        [
+            [f"`{r['step']}`", r["invocations"], r["fewest"], r["most"], r["round_trips"]]
+            for r in results
+            if "step" in r
+        ],
+        ["workflow step", "invocations in the walk", "fewest calls", "most calls", "sequential round trips"],
     )
     return f"{routes}\n\n{steps}"
 

@@ -106,6 +106,7 @@ Not fixed:
 # Write units per case at 3ebcae1 (inline outbox publish, whole-case index projections, a body in every
 # delivery, uncompressed documents), measured with bench/capacity.py on that commit: the "before" of issue 19.
 WRITE_UNITS_BEFORE = {
+    "auto-ruled denial": 311,
     "auto-ruled refund": 517,
     "auto-ruled return and refund": 864,
     "reviewer-ruled": 380,
@@ -398,12 +399,23 @@ def calls_section(measured: list[dict[str, Any]]) -> list[str]:
         "",
         *[f"- `{r['route']}`: {', '.join(r['operations'])}" for r in measured],
         "",
-        "Per workflow step, over the same walk (each Lambda invocation counted on its own thread; a step's calls "
-        "depend on what the case needs next, hence a range):",
+        "Per workflow step, over the same walk (each Lambda invocation counted on its own thread and the threads "
+        "it issues reads together on; a step's calls depend on what the case needs next, hence a range; reads "
+        "issued together are one sequential round trip):",
         "",
         table(
-            [[f"`{r['step']}`", r["invocations"], r["fewest"], r["most"], ", ".join(r["operations"])] for r in steps],
-            ["workflow step", "invocations", "fewest calls", "most calls", "usual calls"],
+            [
+                [
+                    f"`{r['step']}`",
+                    r["invocations"],
+                    r["fewest"],
+                    r["most"],
+                    r["round_trips"],
+                    ", ".join(r["operations"]),
+                ]
+                for r in steps
+            ],
+            ["workflow step", "invocations", "fewest calls", "most calls", "sequential round trips", "usual calls"],
         ),
     ]
 

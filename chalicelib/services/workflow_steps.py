@@ -12,6 +12,7 @@ from chalicelib.domain.workflow import next_step
 from chalicelib.observability import logger
 from chalicelib.services.cases import CaseMissing, change, load
 from chalicelib.services.context import Context
+from chalicelib.services.together import together
 
 
 def _step(ctx: Context, case: Dispute) -> dict[str, Any]:
@@ -69,17 +70,22 @@ def handle_deadline(ctx: Context, case_id: str, window_id: str, window_kind: str
 
 
 def rule_facts(ctx: Context, case: Dispute, now: datetime) -> rules.Facts:
-    """What the rules read: verified evidence only, and the parties' records on this storefront."""
+    """What the rules read: verified evidence only, and the parties' records on this storefront; the three
+    reads depend only on the case, so they are issued together (one round trip instead of three)."""
     policy = ctx.policy(case.storefront_id, case.policy_version)
-    disputes, lost = ctx.ledgers.buyer_record(case.storefront_id, case.buyer_id)
-    return rules.Facts(
-        case=case,
-        evidence=tuple(ctx.evidence.verified_for_case(case.id)),
-        policy=policy,
-        now=now,
-        seller_points=ctx.ledgers.seller_points(
+    (disputes, lost), evidence, seller_points = together(
+        lambda: ctx.ledgers.buyer_record(case.storefront_id, case.buyer_id),
+        lambda: ctx.evidence.verified_for_case(case.id),
+        lambda: ctx.ledgers.seller_points(
             case.storefront_id, case.seller_id, now - policy.rules.penalty_points_expire_after
         ),
+    )
+    return rules.Facts(
+        case=case,
+        evidence=tuple(evidence),
+        policy=policy,
+        now=now,
+        seller_points=seller_points,
         buyer_disputes=disputes,
         buyer_lost=lost,
     )

@@ -33,6 +33,8 @@ STEP_BUDGETS = {
     "park_task_token": 1,  # one conditional UpdateItem; its old image is the case as parked
     "apply_rules": 5,  # the case, the buyer's totals, the seller's live points, the verified evidence, the ruling
 }
+# Sequential round trips: apply_rules reads the case, then the three reads that depend only on it, together.
+STEP_ROUND_TRIPS = {"park_task_token": 1, "apply_rules": 3}
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,5 @@ def test_each_workflow_step_stays_within_its_budget_of_aws_calls(
     assert invocations, f"the walk never ran {step}"
     worst = max(invocations, key=lambda calls: calls.total)
     assert worst.total <= STEP_BUDGETS[step], f"{step}: {worst.total} calls: {worst.operations}"
+    slowest = max(calls.round_trips for calls in invocations)
+    assert slowest <= STEP_ROUND_TRIPS[step], f"{step}: {slowest} sequential round trips"
