@@ -2,7 +2,7 @@
 
     python -m infra.build [--stage dev|prod] [--out infra/out] [--no-deps]
 
-1. Stage the Lambda sources (app.py, chalicelib/, .chalice/ config and policy files) with a
+1. Stage the Lambda sources (app.py, chalicelib/ with its bytecode, .chalice/ config and policy files) with a
    requirements.txt made from pyproject.toml's dependencies, less what Lambda already provides.
 2. Write the merge template: infra/resources.json plus the state machine filled from statemachines/
    (the definition text as `DefinitionString`, each placeholder mapped to the ARN of the function
@@ -20,9 +20,11 @@ third-party wheels and nothing is downloaded. CI uses it to validate the templat
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib
 import json
 import os
+import py_compile
 import re
 import shutil
 import subprocess
@@ -346,11 +348,22 @@ def stage_project(project: Path, *, with_dependencies: bool) -> None:
             shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.is_file():
             shutil.copy2(source, project / name)
+    ship_bytecode(project / "chalicelib")
     (project / ".chalice").mkdir()
     for source in (ROOT / ".chalice").glob("*.json"):
         shutil.copy2(source, project / ".chalice" / source.name)
     requirements = lambda_requirements() if with_dependencies else []
     (project / "requirements.txt").write_text("".join(f"{line}\n" for line in requirements))
+
+
+def ship_bytecode(package: Path) -> None:
+    """Compiled modules in the zip: Lambda cannot write __pycache__ into its read-only /var/task, so without
+    them every cold start compiles chalicelib again (~60 ms of the API's first request). Chalice declares the
+    runtime of the Python that packages, so the bytecode matches it; unchecked-hash, because a zip's timestamps
+    say nothing and the deployed sources never change."""
+    compiled = compileall.compile_dir(package, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    if not compiled:
+        raise BuildError(f"could not compile {package}")
 
 
 def check_substitutions(template: dict[str, Any]) -> None:

@@ -188,7 +188,7 @@ class ItemFacts(Frozen):
 
     category: ItemCategory = ItemCategory.GENERAL
     no_reason_return_eligible: bool | None = None  # None: the top-level field decides (old clients)
-    disclosed: Disclosed = Disclosed()
+    disclosed: Disclosed = Disclosed.model_construct()  # not Disclosed(): that builds its validator at import
 
 
 class AfterSalesFacts(Frozen):

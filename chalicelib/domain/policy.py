@@ -224,17 +224,19 @@ class CaseLimits(BaseModel):
     max_info_requests: int = Field(default=3, ge=1, le=MAX_INFO_REQUESTS_CEILING, strict=True)
 
 
-DEFAULT_LIMITS = CaseLimits()
+# Defaults are built with model_construct: calling the model would build its validator while this module
+# imports (a cold start's first request pays each), and a model of nothing but its defaults has nothing to check.
+DEFAULT_LIMITS = CaseLimits.model_construct()
 
 
 class Policy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     version: str = Field(min_length=1, max_length=64)
-    deadlines: Deadlines = Deadlines()
-    rules: RuleThresholds = RuleThresholds()
+    deadlines: Deadlines = Deadlines.model_construct()
+    rules: RuleThresholds = RuleThresholds.model_construct()
     limits: CaseLimits = DEFAULT_LIMITS
-    fulfilment: FulfilmentPolicy = FulfilmentPolicy()
+    fulfilment: FulfilmentPolicy = FulfilmentPolicy.model_construct()
 
 
 def load_policy(document: str | bytes | dict[str, Any]) -> Policy:
