@@ -39,7 +39,7 @@ def category(key: dict[str, Any]) -> str:
     pk: str = key["PK"]["S"]
     sk: str = key.get("SK", {}).get("S", "")
     if pk.startswith("CASE#"):
-        return {"CASE": "case", "EVENT": "audit event", "TOKEN": "task token"}.get(
+        return {"CASE": "case", "EVENT": "timeline", "TOKEN": "task token"}.get(
             sk.split("#", maxsplit=1)[0], sk.split("#", maxsplit=1)[0]
         )
     return pk.split("#", maxsplit=1)[0].lower()
@@ -151,16 +151,16 @@ class Bench:
         return events
 
     def settle_webhooks(self, case_id: str) -> int:
-        """Wait until every event in the case's outbox reached the receiver; returns how many."""
+        """Wait until every webhook event the case's timeline items carry reached the receiver; returns how many."""
 
         def outbox() -> int:
             response = self.uncounted.query(
                 TableName=self.runtime.resources.table_name,  # type: ignore[union-attr]
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"WEBHOOK_OUTBOX#{case_id}"}},
-                ProjectionExpression="events",
+                KeyConditionExpression="PK = :pk AND begins_with(SK, :timeline)",
+                ExpressionAttributeValues={":pk": {"S": f"CASE#{case_id}"}, ":timeline": {"S": "EVENT#"}},
+                ProjectionExpression="webhooks",
             )
-            return sum(len(item["events"]["L"]) for item in response["Items"])
+            return sum(len(item["webhooks"]["L"]) for item in response["Items"] if "webhooks" in item)
 
         expected = outbox()
         wait(lambda: len(self.receiver.for_case(case_id)) >= expected)

@@ -82,7 +82,7 @@ def quiet_probe(
 
 
 def outbox_event_ids(service: Subprocess, case_ids: list[str]) -> set[str]:
-    """Every webhook event the service committed for these cases (their outbox partitions), read from the
+    """Every webhook event the service committed for these cases (on their timeline items), read from the
     runtime's moto endpoint. One query per case: a filtered scan of the whole table takes minutes in moto."""
     db = boto3.client(
         "dynamodb",
@@ -95,11 +95,15 @@ def outbox_event_ids(service: Subprocess, case_ids: list[str]) -> set[str]:
     for case_id in case_ids:
         for page in db.get_paginator("query").paginate(
             TableName="disputes",
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": f"WEBHOOK_OUTBOX#{case_id}"}},
-            ProjectionExpression="events",
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :timeline)",
+            ExpressionAttributeValues={":pk": {"S": f"CASE#{case_id}"}, ":timeline": {"S": "EVENT#"}},
+            ProjectionExpression="webhooks",
         ):
-            ids.update(event["M"]["event_id"]["S"] for item in page["Items"] for event in item["events"]["L"])
+            ids.update(
+                webhook["M"]["event_id"]["S"]
+                for item in page["Items"]
+                for webhook in item.get("webhooks", {}).get("L", [])
+            )
     return ids
 
 

@@ -4,11 +4,11 @@ Items (PK / SK):
   CASE#{id} / CASE                     the case document, with `version`, GSI keys, `window_id` (the window
                                        it waits on, `none`) and the task token the workflow parked on that
                                        window (`parked_window`, `task_token`), once it has
-  CASE#{id} / EVENT#{version}          append-only audit events: the lines of the write that made the version
-                                       (a line written beside the case, `EVENT#{version}#at#...`, follows them)
+  CASE#{id} / EVENT#{version}          append-only audit events: the lines of the write that made the version,
+                                       with its webhook events (the outbox, adapters/webhook_outbox.py); a line
+                                       written beside the case, `EVENT#{version}#at#...`, follows them
   REQUEST#{storefront}#{id} / REQUEST  the after-sales request, `recorded_at` of its first recording; `dispute_id`
                                        once escalated
-  WEBHOOK_OUTBOX#{id} / SEQ#{sequence}  webhook outbox, written with the case (adapters/webhook_outbox.py)
   CASE#{id} / RECOMMENDATION           the recommendation's rule inputs, written with it (adapters/recommendations.py)
 
 GSIs: GSI1 cases of a buyer, GSI2 cases of a seller, GSI4 cases of a storefront (each through the case's
@@ -16,8 +16,8 @@ lookup items, which never change, so no transition rewrites a listing entry), GS
 or the window a case waits on) ordered by due time, GSI5 the finder (adapters/case_index.py: cases by order,
 buyer or seller across storefronts, and closed cases by closing time). Only this module and case_index.py
 know those keys; every case item carries `case_reason` and `case_status`. Every case write is conditional
-on the version it read, and goes in one transaction with its audit events, outbox entries and the ledger
-records a closing case leaves.
+on the version it read, and goes in one transaction with its timeline item (its audit events and webhook
+events) and the ledger records a closing case leaves.
 
 The parked task token lives on the case item, so a command that ends a window reads
 the token with the case (one GetItem) instead of after its save. The wait state parks
@@ -42,7 +42,7 @@ from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
 from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
-from chalicelib.adapters.webhook_outbox import outbox_writes
+from chalicelib.adapters.webhook_outbox import webhook_attributes
 from chalicelib.domain.errors import Duplicate
 from chalicelib.domain.finding import CaseSearch, ClosedQuery
 from chalicelib.domain.lifecycle import FULFILMENT_WINDOWS
@@ -58,7 +58,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.policy import PolicyVersion
 from chalicelib.domain.replay import RecommendationRecord
-from chalicelib.domain.webhook_messages import outbox_entries
+from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
 
 _LINES: TypeAdapter[list[AuditEvent]] = TypeAdapter(list[AuditEvent], config=ConfigDict(defer_build=True))
@@ -131,27 +131,34 @@ def case_unchanged(case_id: str, case_version: int) -> Write:
     )
 
 
-def side_event_write(event: AuditEvent, case_version: int, kind: str, item_id: str) -> Write:
-    """A timeline line written beside the case rather than by a transition (evidence, a message): after the
-    events that made `case_version` (`at` sorts after their two-digit indexes), before the next version's,
-    and in time order with the other lines beside it, whatever their kind."""
+def side_event_write(
+    event: AuditEvent, case_version: int, kind: str, item_id: str, webhook: OutboxEntry | None = None
+) -> Write:
+    """A timeline line written beside the case rather than by a transition (evidence, a message), with the
+    webhook it raises if any: after the events that made `case_version` (`at` sorts after their item's key),
+    before the next version's, and in time order with the other lines beside it, whatever their kind."""
+    line = event.model_dump_json()
     item = {
         "PK": s(f"CASE#{event.case_id}"),
         "SK": s(f"EVENT#{case_version:010d}#at#{sortable(event.at)}#{kind}#{item_id}"),
-        "doc": json_attribute(event.model_dump_json()),
+        "doc": json_attribute(line),
+        **webhook_attributes([webhook] if webhook else [], [line]),
     }
     return Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})
 
 
 def _event_writes(case: Dispute, events: tuple[AuditEvent, ...]) -> list[Write]:
-    """A transition's timeline lines, in one item: the lines of a write compress together, and one item is a
-    write unit where one each cost a unit per line (twice, in the transaction)."""
+    """A transition's timeline lines, in one item with the webhook events among them: the lines of a write
+    compress together, and one item is a write unit where one each cost a unit per line, and an outbox item
+    more (twice each, in the transaction)."""
     if not events:
         return []
+    lines = [event.model_dump_json() for event in events]
     item = {
         "PK": s(f"CASE#{case.id}"),
         "SK": s(f"EVENT#{case.version:010d}"),
-        "doc": json_attribute(f"[{','.join(event.model_dump_json() for event in events)}]"),
+        "doc": json_attribute(f"[{','.join(lines)}]"),
+        **webhook_attributes(outbox_entries(case, events), lines),
     }
     return [Write({"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}})]
 
@@ -279,9 +286,8 @@ class DynamoCaseRepository:
         return case
 
     def _commit(self, case: Dispute, transition: Transition, writes: list[Write]) -> None:
-        """One transaction: the writes, the timeline lines, and the webhook outbox items the stream relays."""
-        outbox = outbox_entries(case, transition.events)
-        self.table.transact([*writes, *_event_writes(case, transition.events), *outbox_writes(outbox)])
+        """One transaction: the writes, and the timeline item with the webhook events the stream relays."""
+        self.table.transact([*writes, *_event_writes(case, transition.events)])
 
     def get(self, case_id: str) -> Dispute | None:
         item = self.table.get(case_key(case_id), projection="doc")

@@ -3,11 +3,12 @@
 Items (PK / SK):
   CASE#{id} / MSG#{created_at}#{message_id}   one message; `audience`, `author`, `author_role` for the read filter
   CASE#{id} / MSG_COUNT                       `posted`: how many messages the case holds, the cap's counter
-  CASE#{id} / EVENT#{version}#at#...          its timeline line, in the case repository's event layout
-  WEBHOOK_OUTBOX#{id} / SEQ#...               its webhook, for a message to everyone (adapters/webhook_outbox.py)
+  CASE#{id} / WEBHOOK_NUMBER#{sequence}       the webhook number a message to everyone took (webhook_outbox.py)
+  CASE#{id} / EVENT#{version}#at#...          its timeline line, in the case repository's event layout, with
+                                              its webhook for a message to everyone (adapters/webhook_outbox.py)
 
 A post is one TransactWriteItems: the message, its counter (`ADD posted 1` only while under the cap, so
-concurrent posters can never pass it), its timeline line and outbox entry, and a condition check that the
+concurrent posters can never pass it), its timeline line with its webhook, and a condition check that the
 case is still at the version read (closing it moves the version on). The case item itself is never
 written, so its version stays. Sort keys start with the creation time (fixed width), so a query reads
 messages oldest first.
@@ -19,7 +20,7 @@ from typing import Any
 
 from chalicelib.adapters.cases import CASE_READ, case_key, case_unchanged, side_event_write, stored_case
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
-from chalicelib.adapters.webhook_outbox import outbox_writes
+from chalicelib.adapters.webhook_outbox import webhook_number_write
 from chalicelib.domain.message_models import Message, MessageChange, Visibility
 from chalicelib.domain.messages import limit_reached
 from chalicelib.domain.workflow import StoredCase
@@ -72,16 +73,17 @@ class DynamoMessageRepository:
 
     def save(self, change: MessageChange) -> None:
         """All or nothing. Raises VersionConflict when the case moved on (or another message to everyone took
-        the same webhook number: read again), MessageLimitReached when the cap was reached meanwhile. The outbox
-        item of a message to everyone is in the same transaction; the table's stream relays it."""
+        the same webhook number: read again), MessageLimitReached when the cap was reached meanwhile. The webhook
+        of a message to everyone rides on its timeline line; the table's stream relays it."""
+        line = side_event_write(change.event, change.case.version, "message", change.message.id, change.outbox)
         writes = [
             case_unchanged(change.case.id, change.case.version),
             _count(change),
             _message_put(change.message),
-            side_event_write(change.event, change.case.version, "message", change.message.id),
+            line,
         ]
         if change.outbox is not None:
-            writes.extend(outbox_writes([change.outbox]))
+            writes.append(webhook_number_write(change.outbox, line.element["Put"]["Item"]["SK"]["S"]))
         self.table.transact(writes)
 
     def page(self, case_id: str, shown: Visibility, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:

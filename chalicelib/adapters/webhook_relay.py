@@ -1,10 +1,10 @@
-"""The outbox relay: the table's DynamoDB stream carries each committed outbox item to the webhook queue.
+"""The outbox relay: the table's DynamoDB stream carries each committed timeline item to the webhook queue.
 
-A case transaction writes its webhook events as outbox items (webhook_outbox.py) and
+A case transaction writes its webhook events on its timeline item (webhook_outbox.py) and
 returns; nothing on the request path publishes. The stream holds every committed
 item for 24 hours, so an event cannot be lost between the commit and the queue: in
 AWS a Lambda event source mapping hands batches of stream records (filtered to
-inserted outbox items) to `relay_webhook_events`, retries a failing batch (bisecting
+inserted timeline items) to `relay_webhook_events`, retries a failing batch (bisecting
 it) and parks what still fails on the relay-failures queue; locally a poller of
 moto's stream (localrun/stream_poller.py) calls the very same function. An event may
 be relayed twice (a retried batch); the fan-out is idempotent, so that costs nothing.
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.adapters.webhook_outbox import outbox_position
+from chalicelib.adapters.webhook_outbox import outbox_position, timeline_position
 from chalicelib.domain.webhook_messages import EventMessage
 from chalicelib.observability import logger
 
@@ -25,21 +25,28 @@ SQS_BATCH = 10  # SendMessageBatch's limit
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """An outbox item the stream reported inserted, by the stream's sequence number."""
+    """A timeline (or old outbox) item the stream reported inserted, by the stream's sequence number."""
 
     sequence_number: str
     message: EventMessage
 
 
 def outbox_events(records: Sequence[dict[str, Any]]) -> list[StreamEvent]:
-    """The inserted outbox items among stream records (the event source mapping's filter, checked again here:
-    the local poller reads every record, and the keys are all a fan-out needs)."""
+    """The inserted timeline items among stream records, and the outbox items of their own that events had
+    before (the event source mapping's filter, checked again here: the local poller reads every record, and
+    the keys are all a fan-out needs). A line beside a case that raised no webhook is relayed too: the
+    fan-out finds nothing on it, which costs a read, where telling them apart would take the item."""
     events = []
     for record in records:
-        position = outbox_position(record.get("dynamodb", {}).get("Keys", {}))
-        if record.get("eventName") != "INSERT" or position is None:
+        keys = record.get("dynamodb", {}).get("Keys", {})
+        if record.get("eventName") != "INSERT":
             continue
-        message = EventMessage(case_id=position[0], sequence=position[1])
+        if (timeline := timeline_position(keys)) is not None:
+            message = EventMessage(case_id=timeline[0], line=timeline[1])
+        elif (outbox := outbox_position(keys)) is not None:
+            message = EventMessage(case_id=outbox[0], sequence=outbox[1])
+        else:
+            continue
         events.append(StreamEvent(record["dynamodb"]["SequenceNumber"], message))
     return events
 
@@ -63,7 +70,7 @@ class StreamRelay:
                 first = chunk[min(failed)]
                 logger.warning(
                     "webhook events left on the stream for a retry",
-                    extra={"case_id": first.message.case_id, "sequence": first.message.sequence},
+                    extra={"case_id": first.message.case_id, "line": first.message.line},
                 )
                 return [first.sequence_number]
         return []

@@ -8,7 +8,8 @@ Items (PK / SK):
   WEBHOOK_DELIVERY#{id} / DELIVERY            one event to one subscription, with its attempt log (the
                                               body is its outbox entry's, rendered at each attempt);
                                               GSI4PK=WEBHOOK#{subscription} lists them newest first
-  WEBHOOK_OUTBOX#{case} / SEQ#{n}             written by the case transaction (webhook_outbox.py), read here
+  CASE#{case} / EVENT#...                     timeline items, with the webhook events of their write
+                                              (webhook_outbox.py), read here; and the old outbox items
 
 Deliveries are written with a `revision` condition, so two workers can never both
 record the same attempt.
@@ -20,9 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, from_sortable, json_attribute, json_text, s, sortable
-from chalicelib.adapters.webhook_outbox import entries_from_item, outbox_key
-from chalicelib.domain.webhook_messages import OutboxEntry
-from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
+from chalicelib.adapters.webhook_outbox import (
+    entries_from_item,
+    entries_from_timeline_item,
+    outbox_key,
+    webhook_number_key,
+)
+from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry
+from chalicelib.domain.webhooks import SEQUENCE_STRIDE, TRANSITION_EVENTS, Delivery, DeliveryStatus, Subscription
 
 DELIVERY_RETENTION = timedelta(days=30)
 
@@ -170,13 +176,28 @@ class DynamoWebhookStore:
 
     # -- outbox ------------------------------------------------------------------------
 
-    def outbox_entries(self, case_id: str, sequence: int) -> list[OutboxEntry]:
-        """The events of the outbox item keyed `sequence` (what the stream relayed), in their order."""
-        item = self.table.get(outbox_key(case_id, sequence))
+    def outbox_entries(self, message: EventMessage) -> list[OutboxEntry]:
+        """The events of the write `message` names (what the stream relayed), in their order."""
+        if message.line is not None:
+            item = self.table.get({"PK": s(f"CASE#{message.case_id}"), "SK": s(message.line)})
+            return entries_from_timeline_item(item) if item else []
+        item = self.table.get(outbox_key(message.case_id, message.sequence or 0))
         return entries_from_item(item) if item else []
 
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
-        """One event, from the item that holds it: the last one keyed at or before its sequence."""
+        """One event, for a delivery's later attempts: from the timeline item that carries it (a transition's
+        is its version's; a message's is named by the number it took), or else from the outbox item of its own
+        that an event had before."""
+        if sequence % SEQUENCE_STRIDE < TRANSITION_EVENTS:
+            item = self.table.get({"PK": s(f"CASE#{case_id}"), "SK": s(f"EVENT#{sequence // SEQUENCE_STRIDE:010d}")})
+        else:
+            number = self.table.get(webhook_number_key(case_id, sequence))
+            item = self.table.get({"PK": s(f"CASE#{case_id}"), "SK": number["line"]}) if number else None
+        found = next((e for e in entries_from_timeline_item(item) if e.sequence == sequence), None) if item else None
+        return found or self._old_outbox_entry(case_id, sequence)
+
+    def _old_outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None:
+        """From the old outbox items: the last one keyed at or before the sequence."""
         key = outbox_key(case_id, sequence)
         response = self.table.call(
             "query",

@@ -2,7 +2,7 @@
 
 - `OutboxEntry`: a webhook-worthy event, stored in the same transaction as the case change
   that made it (how it is stored is the outbox adapter's business).
-- `EventMessage`: an outbox entry to fan out to the storefront's subscriptions.
+- `EventMessage`: the outbox entries of one write, to fan out to the storefront's subscriptions.
 - `AttemptMessage`: one attempt of one delivery. A retry is a new message with a delay,
   so the same code works as an SQS-triggered Lambda (which deletes what it was given)
   and as the local polling thread. SQS delays stop at 15 minutes; a longer wait is
@@ -87,11 +87,16 @@ def message_outbox_entry(case: Dispute, event: AuditEvent, slot: int) -> OutboxE
 
 
 class EventMessage(BaseModel):
+    """The webhook events of one write of a case, to fan out: the timeline item that carries them (`line`, its
+    sort key), or for a message queued before events rode on timeline items, the first `sequence` of the
+    outbox item they had."""
+
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: Literal["event"] = "event"
     case_id: str
-    sequence: int
+    line: str | None = None
+    sequence: int | None = None
 
 
 class AttemptMessage(BaseModel):

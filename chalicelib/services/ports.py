@@ -26,7 +26,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.policy import Policy, PolicyVersion
 from chalicelib.domain.replay import RecommendationRecord
-from chalicelib.domain.webhook_messages import AttemptMessage, OutboxEntry, SendResult
+from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, OutboxEntry, SendResult
 from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
 from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
@@ -165,7 +165,7 @@ class WebhookStore(Protocol):
     def deliveries(
         self, subscription_id: str, limit: int, cursor: str | None, status: DeliveryStatus | None = None
     ) -> tuple[list[Delivery], str | None]: ...
-    def outbox_entries(self, case_id: str, sequence: int) -> list[OutboxEntry]: ...
+    def outbox_entries(self, message: EventMessage) -> list[OutboxEntry]: ...
     def outbox_entry(self, case_id: str, sequence: int) -> OutboxEntry | None: ...
 
 

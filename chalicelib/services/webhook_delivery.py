@@ -96,7 +96,7 @@ def fan_out(ports: WebhookPorts, message: EventMessage) -> None:
     never never). Only the first `inline_attempts` deliveries are attempted inline, so a
     handful of slow receivers cannot hold the fan-out past its time limit; the rest are queued.
     """
-    entries = ports.store.outbox_entries(message.case_id, message.sequence)
+    entries = ports.store.outbox_entries(message)
     if not entries:
         logger.warning("webhook event no longer in the outbox", extra={"case_id": message.case_id})
         return

@@ -218,11 +218,15 @@ def test_the_table_stream_feeds_the_relay_filtered_to_outbox_inserts_and_retried
     assert properties["EventSourceArn"] == {"Fn::GetAtt": ["DisputesTable", "StreamArn"]}
     assert properties["FunctionName"] == {"Ref": build.function_logical_id(build.STREAM_RELAY)}
     assert build.function_logical_id(build.STREAM_RELAY) in function_names(template)
-    (only,) = properties["FilterCriteria"]["Filters"]
-    assert json.loads(only["Pattern"]) == {
-        "eventName": ["INSERT"],
-        "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "WEBHOOK_OUTBOX#"}]}}},
-    }
+    # inserted timeline items, which carry a write's webhook events, and the outbox items events had before
+    patterns = [json.loads(each["Pattern"]) for each in properties["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {"eventName": ["INSERT"], "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "WEBHOOK_OUTBOX#"}]}}}},
+        {
+            "eventName": ["INSERT"],
+            "dynamodb": {"Keys": {"PK": {"S": [{"prefix": "CASE#"}]}, "SK": {"S": [{"prefix": "EVENT#"}]}}},
+        },
+    ]
     assert properties["BisectBatchOnFunctionError"] is True
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     failures = properties["DestinationConfig"]["OnFailure"]["Destination"]

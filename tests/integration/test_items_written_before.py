@@ -1,6 +1,6 @@
 """Items stored before this version of the service still read and write right: a case item without
-`window_id` whose wait parked its token as an item of its own, a request without `recorded_at`, and timeline
-lines stored an item each."""
+`window_id` whose wait parked its token as an item of its own, a request without `recorded_at`, timeline
+lines stored an item each, and webhook events stored in outbox items of their own."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from datetime import timedelta
 
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.cases import case_key, request_key, token_key
-from chalicelib.adapters.table import json_attribute
+from chalicelib.adapters.table import json_attribute, sortable
+from chalicelib.adapters.webhook_outbox import outbox_key
+from chalicelib.bootstrap import webhook_store
 from chalicelib.domain import lifecycle
 from chalicelib.domain.models import Dispute, Party, Transition
 from chalicelib.domain.policy import Deadlines
+from chalicelib.domain.webhook_messages import EventMessage, outbox_entries
 from chalicelib.domain.workflow import ParkedWait
 from chalicelib.services.context import Context
 from tests.factories import BUYER, NOW, SELLER, request, unique
@@ -103,3 +106,46 @@ def test_timeline_lines_stored_an_item_each_read_in_order_beside_the_lines_store
     assert ctx.cases.events(case.id) == [*first, *submitted.events]
     with_case = ctx.cases.with_events(case.id)
     assert with_case is not None and with_case[1] == [*first, *submitted.events]
+
+
+def test_webhook_events_stored_in_an_outbox_item_of_their_own_are_read_by_the_message_and_delivery_naming_them(
+    runtime_context: Context,
+) -> None:
+    # Given a write whose webhook events were stored as before: an outbox item of their own, not on its timeline
+    ctx = runtime_context
+    case = legacy_case(ctx)
+    db, table = client("dynamodb"), ctx.settings.table_name
+    timeline = {"PK": {"S": f"CASE#{case.id}"}, "SK": {"S": "EVENT#0000000001"}}
+    db.update_item(
+        TableName=table,
+        Key=timeline,
+        UpdateExpression="REMOVE webhooks, #case",
+        ExpressionAttributeNames={"#case": "case"},
+    )
+    entries = outbox_entries(case.model_copy(update={"version": 1}), tuple(ctx.cases.events(case.id)))
+    old = {
+        **outbox_key(case.id, entries[0].sequence),
+        "storefront_id": {"S": case.storefront_id},
+        "created_at": {"S": sortable(entries[0].created_at)},
+        "case": json_attribute(entries[0].case_doc),
+        "events": {
+            "L": [
+                {
+                    "M": {
+                        "sequence": {"N": str(entry.sequence)},
+                        "event_id": {"S": entry.event_id},
+                        "event_type": {"S": entry.event_type.value},
+                        "created_at": {"S": sortable(entry.created_at)},
+                        "event": json_attribute(entry.event_doc),
+                    }
+                }
+                for entry in entries
+            ]
+        },
+    }
+    db.put_item(TableName=table, Item=old)
+    store = webhook_store()
+
+    # Then the event message queued then fans them all out, and a delivery made then finds its own
+    assert store.outbox_entries(EventMessage(case_id=case.id, sequence=entries[0].sequence)) == entries
+    assert store.outbox_entry(case.id, entries[-1].sequence) == entries[-1]

@@ -239,6 +239,28 @@ def test_only_messages_to_everyone_reach_the_storefront_as_webhooks(
     assert len(receiver.accepted_events(case["id"])) == 2
 
 
+def test_a_messages_webhook_is_redelivered_as_it_was_first_sent(api: Api, receiver: Receiver) -> None:
+    # Given a message to everyone whose webhook reached the storefront
+    hooks = Hooks(api)
+    shop = Storefront(api, unique("shop"))
+    subscription = hooks.subscribe(shop, receiver, ["dispute.message_posted"])
+    try:
+        case = shop.escalate()
+        assert post(api, shop.buyer, case["id"], "where is my refund?").status_code == 201
+        (first,) = eventually(lambda: receiver.for_case(case["id"]), bool)
+        (delivery,) = eventually(lambda: hooks.deliveries(shop, subscription["id"]), bool)
+
+        # When the storefront asks for it again
+        path = f"/v1/webhooks/deliveries/{delivery['id']}/redeliver"
+        assert api.call("POST", path, shop.token).status_code == 202
+
+        # Then the same event comes again, the very same bytes under the same webhook id
+        again = eventually(lambda: receiver.for_case(case["id"]), lambda hits: len(hits) >= 2)[1]
+        assert (again.body, again.headers["webhook-id"]) == (first.body, first.headers["webhook-id"])
+    finally:
+        hooks.remove_all()
+
+
 def test_an_idempotency_key_replays_the_first_post_and_stores_one_message(
     api: Api, ctx: Context, patient_shop: Storefront
 ) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 import app
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.webhook_outbox import OUTBOX_PREFIX, entries_from_item, outbox_key
+from chalicelib.adapters.webhook_outbox import entries_from_timeline_item
 from chalicelib.adapters.webhook_sender import HttpSender
 from chalicelib.api.responses import WebhookDisabledEvent, WebhookEvent
 from chalicelib.bootstrap import context, webhook_ports, webhook_store
@@ -256,14 +256,14 @@ def test_a_committed_event_reaches_the_storefront_with_no_publish_by_the_process
 
 
 def outbox_of(case_id: str) -> list[OutboxEntry]:
-    """Every outbox item the case's transactions wrote, in sequence order."""
+    """Every webhook event the case's timeline items carry, in sequence order."""
     response = client("dynamodb").query(
         TableName=context().settings.table_name,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"{OUTBOX_PREFIX}{case_id}"}},
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :timeline)",
+        ExpressionAttributeValues={":pk": {"S": f"CASE#{case_id}"}, ":timeline": {"S": "EVENT#"}},
         ConsistentRead=True,
     )
-    return [entry for item in response["Items"] for entry in entries_from_item(item)]
+    return [entry for item in response["Items"] for entry in entries_from_timeline_item(item)]
 
 
 def test_a_test_event_reaches_the_endpoint_signed_and_is_listed_with_its_deliveries(
@@ -388,13 +388,12 @@ def test_the_lambda_entry_points_relay_and_fan_out_like_the_local_threads(
 
     # When the stream hands `relay_webhook_events` its records as Lambda does (another table write among them),
     # and SQS hands `deliver_webhooks` the event message
-    created = sequence_of(1, 0)
     records = [
         stream_record("MODIFY", f"CASE#{case_id}", "CASE", "1"),
-        stream_record("INSERT", *outbox(case_id, created)),
+        stream_record("INSERT", f"CASE#{case_id}", FIRST_WRITE, "2"),
     ]
     assert app.relay_webhook_events({"Records": records}, None) == {"batchItemFailures": []}
-    body = EventMessage(case_id=case_id, sequence=created).model_dump_json()
+    body = EventMessage(case_id=case_id, line=FIRST_WRITE).model_dump_json()
     app.deliver_webhooks({"Records": [{"body": body, "receiptHandle": "r-1", "messageId": "m-1"}]}, None)
 
     # Then the storefront gets the event once, however many times it was relayed
@@ -402,9 +401,7 @@ def test_the_lambda_entry_points_relay_and_fan_out_like_the_local_threads(
     assert event["type"] == "dispute.created"
 
 
-def outbox(case_id: str, sequence: int) -> tuple[str, str, str]:
-    key = outbox_key(case_id, sequence)
-    return key["PK"]["S"], key["SK"]["S"], str(1_000 + sequence)
+FIRST_WRITE = "EVENT#0000000001"  # the timeline item of a case's first write, which carries its webhook events
 
 
 def stream_record(event_name: str, partition: str, sort: str, sequence_number: str) -> dict[str, Any]:
@@ -522,7 +519,7 @@ def test_a_fan_out_that_died_before_its_inline_attempt_makes_it_when_handed_out_
     # Given an event whose first fan-out died as it was posting (so it stored no delivery)
     hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
     case_id = committed_case(ctx, quiet_shop.id)
-    created = EventMessage(case_id=case_id, sequence=sequence_of(1, 0))
+    created = EventMessage(case_id=case_id, line=FIRST_WRITE)
     worker = webhook_ports()
     with pytest.raises(RuntimeError):
         webhook_delivery.fan_out(dataclasses.replace(worker, sender=DyingSender(1, local=True)), created)
@@ -555,7 +552,7 @@ def test_a_fan_out_attempts_inline_only_what_fits_its_time_budget_and_queues_the
         # When the event fans out
         webhook_delivery.fan_out(
             dataclasses.replace(webhook_ports(), sender=sender),
-            EventMessage(case_id=case_id, sequence=sequence_of(1, 0)),
+            EventMessage(case_id=case_id, line=FIRST_WRITE),
         )
 
         # Then one subscription was posted inline, the other through the queue, and each got it once

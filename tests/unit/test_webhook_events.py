@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from chalicelib.adapters.webhook_outbox import entries_from_item, outbox_item
+from chalicelib.adapters.table import json_attribute
+from chalicelib.adapters.webhook_outbox import entries_from_timeline_item, webhook_attributes
 from chalicelib.domain import lifecycle
-from chalicelib.domain.models import Party
+from chalicelib.domain.models import AuditEvent, Party
 from chalicelib.domain.policy import Deadlines
 from chalicelib.domain.views import dispute_view, event_view
-from chalicelib.domain.webhook_messages import outbox_entries
+from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.webhooks import (
     SUBSCRIBABLE,
     EventType,
@@ -77,7 +80,42 @@ def test_a_new_case_puts_its_created_and_evidence_requested_events_in_the_outbox
         (EventType.EVIDENCE_REQUESTED, 1001),
     ]
     assert all(e.case.version == 1 and e.storefront_id == stored.storefront_id for e in entries)
-    assert entries_from_item(outbox_item(entries)) == entries
+    assert stored_and_read_back(stored.id, transition.events, entries) == [facts_of(e) for e in entries]
+
+
+def test_a_webhook_that_says_more_than_its_line_keeps_its_own_document() -> None:
+    case = opened_case()
+    line = lifecycle.event(case, NOW, "message_posted", reason="a message")
+    (entry,) = outbox_entries(case, (line,))
+    fuller = dataclasses.replace(entry, event_doc=line.model_copy(update={"data": {"body": "hi"}}).model_dump_json())
+
+    assert stored_and_read_back(case.id, (line,), [fuller]) == [facts_of(fuller)]
+
+
+def stored_and_read_back(case_id: str, lines: tuple[AuditEvent, ...], entries: list[OutboxEntry]) -> list[Any]:
+    """The webhook events as a timeline item of `lines` stores them and reads them back."""
+    docs = [line.model_dump_json() for line in lines]
+    item = {
+        "PK": {"S": f"CASE#{case_id}"},
+        "SK": {"S": "EVENT#0000000001"},
+        "doc": json_attribute(f"[{','.join(docs)}]"),
+        **webhook_attributes(entries, docs),
+    }
+    return [facts_of(entry) for entry in entries_from_timeline_item(item)]
+
+
+def facts_of(entry: OutboxEntry) -> tuple[Any, ...]:
+    """What a webhook says (the event's document may be formatted differently, not differ)."""
+    return (
+        entry.case_id,
+        entry.storefront_id,
+        entry.sequence,
+        entry.event_id,
+        entry.event_type,
+        entry.created_at,
+        entry.case,
+        entry.event,
+    )
 
 
 def test_audit_only_events_take_no_outbox_entry_but_keep_their_sequence_slot() -> None:

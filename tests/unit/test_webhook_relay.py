@@ -29,26 +29,33 @@ class Queue:
 CASE_ITEM = {"PK": {"S": "CASE#dsp_1"}, "SK": {"S": "CASE"}}
 
 
-def test_only_inserted_outbox_items_are_events_and_their_keys_say_which() -> None:
+def timeline(case_id: str, sort: str) -> dict[str, Any]:
+    return {"PK": {"S": f"CASE#{case_id}"}, "SK": {"S": sort}}
+
+
+def test_only_inserted_timeline_items_and_old_outbox_items_are_events_and_their_keys_say_which() -> None:
     records = [
         record("INSERT", CASE_ITEM, 1),
-        record("INSERT", outbox_key("dsp_1", 100), 2),
-        record("MODIFY", outbox_key("dsp_1", 100), 3),  # an outbox item is never updated; if it were, not again
-        record("REMOVE", outbox_key("dsp_1", 101), 4),  # TTL expiry
-        record("INSERT", outbox_key("dsp_2", 201), 5),
+        record("INSERT", timeline("dsp_1", "EVENT#0000000002"), 2),
+        record("MODIFY", timeline("dsp_1", "EVENT#0000000002"), 3),  # a timeline item is never updated
+        record("INSERT", timeline("dsp_1", "EVIDENCE#evd_1"), 4),
+        record("INSERT", timeline("dsp_2", "EVENT#0000000003#at#2026-12-03T00:00:00.000000Z#message#msg_1"), 5),
+        record("INSERT", outbox_key("dsp_3", 1000), 6),  # written before events rode on timeline items
+        record("REMOVE", outbox_key("dsp_3", 1000), 7),  # its TTL expiry
     ]
 
     events = outbox_events(records)
 
     assert [(e.sequence_number, e.message) for e in events] == [
-        ("2", EventMessage(case_id="dsp_1", sequence=100)),
-        ("5", EventMessage(case_id="dsp_2", sequence=201)),
+        ("2", EventMessage(case_id="dsp_1", line="EVENT#0000000002")),
+        ("5", EventMessage(case_id="dsp_2", line="EVENT#0000000003#at#2026-12-03T00:00:00.000000Z#message#msg_1")),
+        ("6", EventMessage(case_id="dsp_3", sequence=1000)),
     ]
 
 
 def test_a_batch_is_queued_ten_at_a_time_and_answers_no_failure() -> None:
     queue = Queue()
-    records = [record("INSERT", outbox_key("dsp_1", 100 + n), n) for n in range(23)]
+    records = [record("INSERT", timeline("dsp_1", f"EVENT#{n:010d}"), n) for n in range(23)]
 
     assert StreamRelay(queue).relay(records) == []
     assert [len(batch) for batch in queue.batches] == [10, 10, 3]
@@ -57,7 +64,7 @@ def test_a_batch_is_queued_ten_at_a_time_and_answers_no_failure() -> None:
 def test_a_refused_message_answers_its_record_and_nothing_after_it_is_sent() -> None:
     # SQS refuses the 4th and 7th message of the second batch of ten
     queue = Queue({1: {3, 6}})
-    records = [record("INSERT", outbox_key("dsp_1", 100 + n), 1_000 + n) for n in range(25)]
+    records = [record("INSERT", timeline("dsp_1", f"EVENT#{n:010d}"), 1_000 + n) for n in range(25)]
 
     failed = StreamRelay(queue).relay(records)
 
