@@ -96,7 +96,7 @@ def stored_case(item: dict[str, Any]) -> StoredCase:
     return StoredCase(case=Dispute.model_validate_json(json_text(item["doc"])), parked=parked)
 
 
-def _case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
+def case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]:
     """The item of `case`, keeping the token parked on its window (a token of an ended window goes)."""
     item = {
         **case_key(case.id),
@@ -255,7 +255,7 @@ class DynamoCaseRepository:
             on_conflict=lambda: Duplicate("this request was already escalated"),
         )
         stored = Write(
-            {"Put": {"Item": _case_item(case), "ConditionExpression": "attribute_not_exists(PK)"}},
+            {"Put": {"Item": case_item(case), "ConditionExpression": "attribute_not_exists(PK)"}},
             on_conflict=lambda: Duplicate("this request was already escalated"),
         )
         self._commit(case, transition, [stored, escalated, *finder_writes(case)])
@@ -275,7 +275,7 @@ class DynamoCaseRepository:
         stored = Write(
             {
                 "Put": {
-                    "Item": _case_item(case, parked),
+                    "Item": case_item(case, parked),
                     "ConditionExpression": f"version = :expected AND {guard}",
                     "ExpressionAttributeValues": values,
                 }

@@ -6,8 +6,13 @@ from __future__ import annotations
 import json
 import zlib
 
+from bench.capacity import item_size
+from chalicelib.adapters.cases import case_item
 from chalicelib.adapters.table import COMPRESS_FROM, DICTIONARIES, json_attribute, json_text
-from tests.factories import NOW, opened_case, request
+from chalicelib.domain import fulfilment
+from chalicelib.domain.models import ReceiptCondition, WindowKind
+from tests.factories import BUYER, NOW, SELLER, opened_case, request, saved
+from tests.unit.test_fulfilment import D, P, at, return_and_refund
 
 # The Adler-32 of every dictionary ever shipped: stored documents name theirs by it, so none may change.
 SHIPPED_DICTIONARIES = {0x016588C3}
@@ -46,3 +51,18 @@ def test_a_document_compressed_before_the_dictionary_still_reads() -> None:
 
 def test_no_shipped_dictionary_was_changed_or_dropped() -> None:
     assert set(DICTIONARIES) >= SHIPPED_DICTIONARIES
+
+
+def test_a_case_item_stays_under_a_write_unit_through_a_ruling_carried_out() -> None:
+    # A reviewer's final return-and-refund ruling, its return shipped and received: a usual case at its largest
+    # (every transition writes it, twice in its transaction, and every wait once more)
+    case = return_and_refund()
+    shipped = saved(fulfilment.report_shipment(case, BUYER, WindowKind.RETURN_SHIPMENT, "SF", "SF123", P, D, at(case)))
+    received = saved(
+        fulfilment.report_receipt(
+            shipped, SELLER, WindowKind.RETURN_RECEIPT, ReceiptCondition.RECEIVED_OK, None, (), P, D, at(shipped)
+        )
+    )
+
+    for stored in (case, shipped, received):
+        assert item_size(case_item(stored)) < 1024, stored.status
