@@ -254,6 +254,16 @@ class Cursors:
 
         return str(URLSafeSerializer(self.secret, salt=listing).dumps(key))
 
+    def issued_for(self, cursor: str, listing: str) -> bool:
+        """Whether `cursor` is one `listing` issued (a listing of two parts tells which part it resumes)."""
+        from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415
+
+        try:
+            URLSafeSerializer(self.secret, salt=listing).loads(cursor)
+        except (BadData, ValueError, RecursionError):
+            return False
+        return True
+
     def decode(self, cursor: str, listing: str) -> dict[str, Any]:
         from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415
 

@@ -5,9 +5,13 @@ Items (PK / SK):
                                               as attributes of their own (`failing_since`, `disabled_at`,
                                               `disabled_reason`) so that workers change it with one
                                               conditional UpdateItem and never rewrite the secrets
-  WEBHOOK_DELIVERY#{id} / DELIVERY            one event to one subscription, with its attempt log (the
-                                              body is its outbox entry's, rendered at each attempt);
-                                              GSI4PK=WEBHOOK#{subscription} lists them newest first
+  WEBHOOK_DELIVERIES#{subscription} / DELIVERY#{id}
+                                              one event to one subscription, with its attempt log (the
+                                              body is its outbox entry's, rendered at each attempt); the
+                                              id sorts by time, so the partition lists them, newest first,
+                                              with no index entry to write
+  WEBHOOK_DELIVERY#{id} / DELIVERY            a delivery stored before, listed through GSI4PK=WEBHOOK#{sub}
+                                              until its 30 days end
   CASE#{case} / EVENT#...                     timeline items, with the webhook events of their write
                                               (webhook_outbox.py), read here; and the old outbox items
 
@@ -28,9 +32,17 @@ from chalicelib.adapters.webhook_outbox import (
     webhook_number_key,
 )
 from chalicelib.domain.webhook_messages import EventMessage, OutboxEntry
-from chalicelib.domain.webhooks import SEQUENCE_STRIDE, TRANSITION_EVENTS, Delivery, DeliveryStatus, Subscription
+from chalicelib.domain.webhooks import (
+    SEQUENCE_STRIDE,
+    TRANSITION_EVENTS,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+    delivery_subscription,
+)
 
 DELIVERY_RETENTION = timedelta(days=30)
+START: dict[str, Any] = {"start": True}  # the cursor of a listing's second part, before its first page
 
 
 def subscription_key(storefront_id: str, subscription_id: str) -> dict[str, Any]:
@@ -38,7 +50,16 @@ def subscription_key(storefront_id: str, subscription_id: str) -> dict[str, Any]
 
 
 def delivery_key(delivery_id: str) -> dict[str, Any]:
-    return {"PK": s(f"WEBHOOK_DELIVERY#{delivery_id}"), "SK": s("DELIVERY")}
+    """In its subscription's partition, sorted by its id (which sorts by time); a delivery whose id names no
+    subscription was stored on its own, before."""
+    subscription_id = delivery_subscription(delivery_id)
+    if subscription_id is None:
+        return {"PK": s(f"WEBHOOK_DELIVERY#{delivery_id}"), "SK": s("DELIVERY")}
+    return {"PK": s(deliveries_partition(subscription_id)), "SK": s(f"DELIVERY#{delivery_id}")}
+
+
+def deliveries_partition(subscription_id: str) -> str:
+    return f"WEBHOOK_DELIVERIES#{subscription_id}"
 
 
 HEALTH = ("failing_since", "disabled_at", "disabled_reason")
@@ -125,15 +146,17 @@ class DynamoWebhookStore:
     # -- deliveries --------------------------------------------------------------
 
     def _delivery_item(self, delivery: Delivery) -> dict[str, Any]:
-        return {
+        item = {
             **delivery_key(delivery.id),
             "doc": json_attribute(delivery.model_dump_json()),
             "revision": {"N": str(delivery.revision)},
             "delivery_status": s(delivery.status.value),
-            "GSI4PK": s(f"WEBHOOK#{delivery.subscription_id}"),
-            "GSI4SK": s(f"{sortable(delivery.created_at)}#{delivery.id}"),
             "expires_at": {"N": str(int((delivery.updated_at + DELIVERY_RETENTION).timestamp()))},
         }
+        if delivery_subscription(delivery.id) is None:  # stored before: listed through GSI4 until it expires
+            item["GSI4PK"] = s(f"WEBHOOK#{delivery.subscription_id}")
+            item["GSI4SK"] = s(f"{sortable(delivery.created_at)}#{delivery.id}")
+        return item
 
     def create_delivery(self, delivery: Delivery) -> bool:
         """Store a new delivery; False when it already exists (a repeated fan-out)."""
@@ -158,21 +181,53 @@ class DynamoWebhookStore:
     ) -> tuple[list[Delivery], str | None]:
         """A subscription's deliveries, newest first, a page at a time; with `status`, only those in it.
 
-        The status is a filter on the subscription's partition, not a key: a filtered page reads `limit`
-        deliveries and may hold fewer (or none) while `next_cursor` says there is more to look at."""
-        listing = f"GSI4#WEBHOOK#{subscription_id}#{status or 'any'}"  # a cursor only resumes its own filter
-        kwargs: dict[str, Any] = {
-            "IndexName": "GSI4",
-            "KeyConditionExpression": "GSI4PK = :pk",
-            "ExpressionAttributeValues": {":pk": s(f"WEBHOOK#{subscription_id}")},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
+        The status is a filter, not a key: a filtered page reads `limit` deliveries and may hold fewer (or
+        none) while `next_cursor` says there is more to look at. The subscription's partition is read first,
+        then the deliveries stored before deliveries had one (in GSI4, all older, gone within their 30 days)."""
+        listing = f"DELIVERIES#{subscription_id}#{status or 'any'}"  # a cursor only resumes its own filter
+        earlier = f"GSI4#WEBHOOK#{subscription_id}#{status or 'any'}"
+        filtered: dict[str, Any] = {}
         if status is not None:
-            kwargs["FilterExpression"] = "delivery_status = :status"
-            kwargs["ExpressionAttributeValues"][":status"] = s(status.value)
-        items, next_cursor = self.table.page(self.cursors, listing, cursor, **kwargs)
+            filtered = {"FilterExpression": "delivery_status = :status"}
+        values = {":status": s(status.value)} if status is not None else {}
+        if cursor is None or not self.cursors.issued_for(cursor, earlier):
+            items, next_cursor = self.table.page(
+                self.cursors,
+                listing,
+                cursor,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": s(deliveries_partition(subscription_id)), **values},
+                ScanIndexForward=False,
+                Limit=limit,
+                **filtered,
+            )
+            if next_cursor is None:  # on to the deliveries stored before, from their start
+                next_cursor = self.cursors.encode(START, earlier) if self._any_earlier(subscription_id) else None
+            return [Delivery.model_validate_json(json_text(item["doc"])) for item in items], next_cursor
+        items, next_cursor = self.table.page(
+            self.cursors,
+            earlier,
+            None if self.cursors.decode(cursor, earlier) == START else cursor,
+            IndexName="GSI4",
+            KeyConditionExpression="GSI4PK = :pk",
+            ExpressionAttributeValues={":pk": s(f"WEBHOOK#{subscription_id}"), **values},
+            ScanIndexForward=False,
+            Limit=limit,
+            **filtered,
+        )
         return [Delivery.model_validate_json(json_text(item["doc"])) for item in items], next_cursor
+
+    def _any_earlier(self, subscription_id: str) -> bool:
+        """Whether deliveries stored before are left in GSI4 (one key read; none once they expired)."""
+        response = self.table.call(
+            "query",
+            IndexName="GSI4",
+            KeyConditionExpression="GSI4PK = :pk",
+            ExpressionAttributeValues={":pk": s(f"WEBHOOK#{subscription_id}")},
+            ProjectionExpression="PK",
+            Limit=1,
+        )
+        return bool(response.get("Items"))
 
     # -- outbox ------------------------------------------------------------------------
 

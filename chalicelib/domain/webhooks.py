@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -100,7 +100,7 @@ def event_id_for(case_id: str, sequence: int) -> str:
 def test_event_id_for(subscription_id: str, at: datetime) -> str:
     """One test event per endpoint per minute: asking again within the minute finds the same delivery, so a
     storefront pressing the button in a loop cannot grow its delivery log faster than that."""
-    return f"evt_test_{_digest(subscription_id, at.strftime('%Y-%m-%dT%H:%M'))}"
+    return f"evt_test_{_digest(subscription_id, minute_of_test_event(at).strftime('%Y-%m-%dT%H:%M'))}"
 
 
 def disabled_event_id_for(subscription_id: str, disabled_at: datetime) -> str:
@@ -108,9 +108,23 @@ def disabled_event_id_for(subscription_id: str, disabled_at: datetime) -> str:
     return f"evt_disabled_{_digest(subscription_id, iso(disabled_at))}"
 
 
-def delivery_id_for(subscription_id: str, event_id: str) -> str:
-    """One delivery per (subscription, event), so a repeated fan-out finds the one it made."""
-    return f"dlv_{_digest(subscription_id, event_id)}"
+def delivery_id_for(subscription_id: str, event_id: str, event_at: datetime) -> str:
+    """One delivery per (subscription, event), so a repeated fan-out finds the one it made. It names its
+    subscription and then the event's time, so ids of one subscription sort in time order: the store keeps a
+    subscription's deliveries in one partition keyed by their ids, and lists them without an index."""
+    moment = event_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"dlv_{subscription_id.removeprefix('wh_')}_{moment}_{_digest(subscription_id, event_id)[:16]}"
+
+
+def delivery_subscription(delivery_id: str) -> str | None:
+    """The subscription a delivery id names; None for an id issued before ids named it (`dlv_` + a digest)."""
+    parts = delivery_id.removeprefix("dlv_").split("_")
+    return f"wh_{parts[0]}" if len(parts) == 3 and delivery_id.startswith("dlv_") else None
+
+
+def minute_of_test_event(now: datetime) -> datetime:
+    """When a test event happens: the start of its minute (one test event per endpoint per minute)."""
+    return now.replace(second=0, microsecond=0)
 
 
 # -- subscriptions -------------------------------------------------------------
@@ -307,10 +321,16 @@ def event_body(
 
 
 def notice(
-    event_id: str, event_type: EventType, subscription: Subscription, about: Subscription, now: datetime
+    event_id: str,
+    event_type: EventType,
+    subscription: Subscription,
+    about: Subscription,
+    now: datetime,
+    event_at: datetime,
 ) -> Delivery:
     """A notice about endpoint `about` for endpoint `subscription`: the envelope every event has, with the
-    endpoint as its data (`webhook.test` to itself, `webhook.disabled` to the storefront's others)."""
+    endpoint as its data (`webhook.test` to itself, `webhook.disabled` to the storefront's others); `event_at`
+    is the moment its id is derived from."""
     webhook: dict[str, Any] = {"id": about.id, "url": about.url}
     if about.disabled_at is not None:
         webhook |= {
@@ -326,7 +346,7 @@ def notice(
         "data": {"webhook": webhook},
     }
     return Delivery(
-        id=delivery_id_for(subscription.id, event_id),
+        id=delivery_id_for(subscription.id, event_id, event_at),
         subscription_id=subscription.id,
         storefront_id=subscription.storefront_id,
         event_id=event_id,

@@ -117,7 +117,7 @@ def _deliver(ports: WebhookPorts, entry: OutboxEntry, subscription: Subscription
     """One event to one subscription: attempted here (`in_hand`), or queued; a repeat resumes the stored one."""
     now = ports.clock()
     delivery = Delivery(
-        id=delivery_id_for(subscription.id, entry.event_id),
+        id=delivery_id_for(subscription.id, entry.event_id, entry.created_at),
         subscription_id=subscription.id,
         storefront_id=entry.storefront_id,
         event_id=entry.event_id,
@@ -314,7 +314,7 @@ def disable(ports: WebhookPorts, subscription: Subscription, now: datetime) -> b
     event_id = disabled_event_id_for(subscription.id, now)
     for other in ports.store.subscriptions(subscription.storefront_id):
         if other.id != subscription.id and other.enabled:
-            told = notice(event_id, EventType.WEBHOOK_DISABLED, other, disabled, now)
+            told = notice(event_id, EventType.WEBHOOK_DISABLED, other, disabled, now, now)
             if ports.store.create_delivery(told):
                 enqueue_attempt(ports, told, 1, now)
     return True

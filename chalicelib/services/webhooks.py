@@ -21,6 +21,7 @@ from chalicelib.domain.webhooks import (
     EventType,
     SigningSecret,
     Subscription,
+    minute_of_test_event,
     notice,
     test_event_id_for,
 )
@@ -108,7 +109,8 @@ def send_test(ports: WebhookPorts, actor: Actor, subscription_id: str) -> Delive
     """A signed `webhook.test` to one endpoint, queued and retried like any delivery, and listed with them."""
     subscription = get_subscription(ports, actor, subscription_id)
     now = ports.clock()
-    delivery = notice(test_event_id_for(subscription.id, now), EventType.WEBHOOK_TEST, subscription, subscription, now)
+    event_id = test_event_id_for(subscription.id, now)
+    delivery = notice(event_id, EventType.WEBHOOK_TEST, subscription, subscription, now, minute_of_test_event(now))
     if not ports.store.create_delivery(delivery):  # asked again within the minute: the same test
         return ports.store.get_delivery(delivery.id) or delivery
     enqueue_attempt(ports, delivery, 1, now)

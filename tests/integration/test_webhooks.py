@@ -35,6 +35,7 @@ from chalicelib.domain.webhooks import (
     RetrySchedule,
     SigningSecret,
     Subscription,
+    delivery_subscription,
     sequence_of,
 )
 from chalicelib.services import webhook_delivery
@@ -342,6 +343,47 @@ def test_deliveries_are_filtered_by_status_with_cursors_that_keep_the_filter(
     assert api.call("GET", f"{path}?status=lost", quiet_shop.token).status_code == 422
     first = api.call("GET", f"{path}?limit=1", quiet_shop.token).json["next_cursor"]
     assert api.call("GET", f"{path}?status=pending&cursor={first}", quiet_shop.token).status_code == 400
+
+
+def test_deliveries_stored_before_ids_named_their_subscription_are_listed_after_the_newer_and_redelivered(
+    api: Api, hooks: Hooks, receiver: Receiver, quiet_shop: Storefront, ctx: Context
+) -> None:
+    # Given a delivery made today, and one stored before, as an item of its own listed through GSI4
+    subscription = hooks.subscribe(quiet_shop, receiver, ["dispute.created"])
+    path = f"/v1/webhooks/{subscription['id']}/deliveries"
+    case = quiet_shop.escalate()
+    (made,) = eventually(lambda: hooks.deliveries(quiet_shop, subscription["id"]), bool)
+    assert delivery_subscription(made["id"]) == subscription["id"]
+    stored = webhook_store().get_delivery(made["id"])
+    assert stored is not None
+    long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+    older = stored.model_copy(update={"id": f"dlv_{'0' * 32}", "created_at": long_ago, "updated_at": long_ago})
+    item = {
+        "PK": {"S": f"WEBHOOK_DELIVERY#{older.id}"},
+        "SK": {"S": "DELIVERY"},
+        "doc": {"S": older.model_dump_json()},
+        "revision": {"N": "0"},
+        "delivery_status": {"S": older.status.value},
+        "GSI4PK": {"S": f"WEBHOOK#{subscription['id']}"},
+        "GSI4SK": {"S": f"2026-01-01T00:00:00.000000Z#{older.id}"},
+    }
+    client("dynamodb").put_item(TableName=ctx.settings.table_name, Item=item)
+
+    # Then the listing gives the newer first, then the older, a page at a time, each once
+    seen: list[str] = []
+    cursor = ""
+    for _ in range(5):
+        page = api.call("GET", f"{path}?limit=1{cursor}", quiet_shop.token).json
+        seen += [delivery["id"] for delivery in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert seen == [made["id"], older.id]
+    assert [d["id"] for d in api.call("GET", f"{path}?status=failed", quiet_shop.token).json["items"]] == []
+
+    # and the older one is redelivered like any other
+    assert api.call("POST", f"/v1/webhooks/deliveries/{older.id}/redeliver", quiet_shop.token).status_code == 202
+    eventually(lambda: receiver.for_case(case["id"]), lambda hits: len(hits) >= 2)
 
 
 def test_subscriptions_are_checked_and_private_to_their_storefront(

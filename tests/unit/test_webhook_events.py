@@ -22,6 +22,8 @@ from chalicelib.domain.webhooks import (
     EventType,
     SigningSecret,
     Subscription,
+    delivery_id_for,
+    delivery_subscription,
     event_body,
     event_id_for,
     event_type_for,
@@ -212,3 +214,13 @@ def test_new_secrets_are_standard_webhooks_secrets() -> None:
     assert secret.startswith("whsec_")
     assert secret != new_secret()
     Webhook(secret)  # decodes as base64, 32 bytes
+
+
+def test_a_delivery_id_names_its_subscription_and_sorts_by_the_events_time() -> None:
+    subscription = "wh_" + "a" * 32
+    early = delivery_id_for(subscription, "evt_2", NOW)
+    late = delivery_id_for(subscription, "evt_1", NOW + timedelta(microseconds=1))
+
+    assert delivery_id_for(subscription, "evt_2", NOW) == early  # a repeated fan-out finds its delivery
+    assert early < late and delivery_subscription(early) == delivery_subscription(late) == subscription
+    assert delivery_subscription("dlv_" + "0" * 32) is None  # an id issued before
