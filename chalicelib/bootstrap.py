@@ -1,4 +1,5 @@
-"""The composition root: the real adapters, built once per process and wired into the use cases' ports.
+"""The composition root: the real adapters, each built on its first use, once per process, and wired into the use
+cases' ports.
 
 Only entry points (the API's blueprints, the workflow's and the webhook worker's
 Lambdas, the local runtime) call this; services receive what it built.
@@ -12,31 +13,45 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chalicelib.adapters.aws import reset_clients
-from chalicelib.adapters.cases import DynamoCaseRepository
-from chalicelib.adapters.evidence_repository import DynamoEvidenceRepository
-from chalicelib.adapters.evidence_store import S3EvidenceFiles
-from chalicelib.adapters.ledgers import DynamoLedgerRepository
-from chalicelib.adapters.messages import DynamoMessageRepository
-from chalicelib.adapters.policy_store import PolicyStore
-from chalicelib.adapters.policy_versions import DynamoPolicyVersions
-from chalicelib.adapters.stepfunctions import StepFunctionsWorkflow
 from chalicelib.adapters.table import Cursors, Table
-from chalicelib.adapters.webhook_queue import SqsWebhookQueue
-from chalicelib.adapters.webhook_repository import DynamoWebhookStore
 from chalicelib.config import Settings, settings
+from chalicelib.lazy import lazy, on_first_use
 from chalicelib.services.context import Context
 
 if TYPE_CHECKING:
+    from chalicelib.adapters import (
+        cases,
+        evidence_repository,
+        evidence_store,
+        ledgers,
+        messages,
+        policy_store,
+        policy_versions,
+        stepfunctions,
+    )
+    from chalicelib.adapters import webhook_queue as webhook_queues
+    from chalicelib.adapters import webhook_repository as webhook_stores
     from chalicelib.adapters.webhook_relay import StreamRelay
     from chalicelib.services.webhook_delivery import WebhookPorts
+else:  # an adapter's module loads, and the adapter is built, on its first use: a GET builds the case repository only
+    cases = lazy("chalicelib.adapters.cases")
+    evidence_repository = lazy("chalicelib.adapters.evidence_repository")
+    evidence_store = lazy("chalicelib.adapters.evidence_store")
+    ledgers = lazy("chalicelib.adapters.ledgers")
+    messages = lazy("chalicelib.adapters.messages")
+    policy_store = lazy("chalicelib.adapters.policy_store")
+    policy_versions = lazy("chalicelib.adapters.policy_versions")
+    stepfunctions = lazy("chalicelib.adapters.stepfunctions")
+    webhook_queues = lazy("chalicelib.adapters.webhook_queue")
+    webhook_stores = lazy("chalicelib.adapters.webhook_repository")
 
 
-def _webhook_store(config: Settings) -> DynamoWebhookStore:
-    return DynamoWebhookStore(Table(config.table_name), Cursors(config.cursor_signing_key))
+def _webhook_store(config: Settings) -> webhook_stores.DynamoWebhookStore:
+    return webhook_stores.DynamoWebhookStore(Table(config.table_name), Cursors(config.cursor_signing_key))
 
 
-def _webhook_queue(config: Settings) -> SqsWebhookQueue:
-    return SqsWebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
+def _webhook_queue(config: Settings) -> webhook_queues.SqsWebhookQueue:
+    return webhook_queues.SqsWebhookQueue(config.webhook_queue_url, config.webhook_dlq_url)
 
 
 @cache
@@ -47,13 +62,15 @@ def context() -> Context:
     policy_files = Path(config.policy_dir) if config.policy_dir else None
     return Context(
         settings=config,
-        cases=DynamoCaseRepository(table, cursors),
-        ledgers=DynamoLedgerRepository(table),
-        workflow=StepFunctionsWorkflow(config.state_machine_arn),
-        policies=PolicyStore(policy_files, DynamoPolicyVersions(table, cursors)),
-        evidence=DynamoEvidenceRepository(table),
-        evidence_files=S3EvidenceFiles(config.evidence_bucket),
-        messages=DynamoMessageRepository(table, cursors),
+        cases=on_first_use(lambda: cases.DynamoCaseRepository(table, cursors)),
+        ledgers=on_first_use(lambda: ledgers.DynamoLedgerRepository(table)),
+        workflow=on_first_use(lambda: stepfunctions.StepFunctionsWorkflow(config.state_machine_arn)),
+        policies=on_first_use(
+            lambda: policy_store.PolicyStore(policy_files, policy_versions.DynamoPolicyVersions(table, cursors))
+        ),
+        evidence=on_first_use(lambda: evidence_repository.DynamoEvidenceRepository(table)),
+        evidence_files=on_first_use(lambda: evidence_store.S3EvidenceFiles(config.evidence_bucket)),
+        messages=on_first_use(lambda: messages.DynamoMessageRepository(table, cursors)),
     )
 
 
@@ -78,7 +95,7 @@ def webhook_ports() -> WebhookPorts:
     )
 
 
-def webhook_queue() -> SqsWebhookQueue:
+def webhook_queue() -> webhook_queues.SqsWebhookQueue:
     """The queue itself, for its consumer (the local runtime's poller receives and deletes); the ports only send."""
     return _webhook_queue(context().settings)
 
@@ -90,7 +107,7 @@ def webhook_relay() -> StreamRelay:
     return StreamRelay(_webhook_queue(context().settings))
 
 
-def webhook_store() -> DynamoWebhookStore:
+def webhook_store() -> webhook_stores.DynamoWebhookStore:
     """The store itself (its outbox reads included), for tests and the local runtime."""
     return _webhook_store(context().settings)
 

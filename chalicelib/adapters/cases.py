@@ -33,14 +33,13 @@ so the wait step resumes at once. Either way exactly one side resumes the workfl
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, TypeAdapter
 
 from chalicelib.adapters.case_index import CaseFinder, closed_attributes, finder_writes
 from chalicelib.adapters.ledgers import ledger_write
 from chalicelib.adapters.policy_versions import in_force_key, version_from_item
-from chalicelib.adapters.recommendations import get_record, record_write, records_between
 from chalicelib.adapters.table import Cursors, Table, Write, json_attribute, json_text, n, s, sortable
 from chalicelib.adapters.webhook_outbox import webhook_attributes
 from chalicelib.domain.errors import Duplicate
@@ -57,9 +56,11 @@ from chalicelib.domain.models import (
     WindowKind,
 )
 from chalicelib.domain.policy import PolicyVersion
-from chalicelib.domain.replay import RecommendationRecord
 from chalicelib.domain.webhook_messages import OutboxEntry, outbox_entries
 from chalicelib.domain.workflow import ParkedWait, StoredCase
+
+if TYPE_CHECKING:
+    from chalicelib.domain.replay import RecommendationRecord
 
 _LINES: TypeAdapter[list[AuditEvent]] = TypeAdapter(list[AuditEvent], config=ConfigDict(defer_build=True))
 NO_WINDOW = "none"  # `window_id` of a case that waits on no window
@@ -173,6 +174,10 @@ def timeline_lines(item: dict[str, Any]) -> list[AuditEvent]:
 
 
 def _record_writes(transition: Transition) -> list[Write]:
+    # recommendations (and the rules replay.py imports) load with their first use: a GET reads none
+    from chalicelib.adapters.recommendations import record_write  # noqa: PLC0415
+    from chalicelib.domain.replay import RecommendationRecord  # noqa: PLC0415
+
     return [record_write(record) for record in transition.records if isinstance(record, RecommendationRecord)]
 
 
@@ -362,6 +367,8 @@ class DynamoCaseRepository:
         ]
 
     def recommendation_record(self, case_id: str) -> RecommendationRecord | None:
+        from chalicelib.adapters.recommendations import get_record  # noqa: PLC0415 - as in _record_writes
+
         return get_record(self.table, case_id)
 
     def recommendation_records(
@@ -369,6 +376,8 @@ class DynamoCaseRepository:
     ) -> tuple[list[RecommendationRecord], str | None]:
         """A storefront's recommendations made in [since, until), oldest first: an index Query, never a Scan.
         The cursor is valid only for a request of the same `scope` (the caller's digest of what it asked)."""
+        from chalicelib.adapters.recommendations import records_between  # noqa: PLC0415 - as in _record_writes
+
         return records_between(self.table, self.cursors, storefront_id, window, limit, cursor, scope)
 
     # -- listings ---------------------------------------------------------------

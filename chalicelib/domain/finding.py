@@ -12,8 +12,16 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.domain.models import ClaimReason, Dispute, Frozen, Identifier, IsoTime, Outcome, Resolution
-from chalicelib.domain.rules import RULES_ACTOR
+from chalicelib.domain.models import (
+    RULES_ACTOR,
+    ClaimReason,
+    Dispute,
+    Frozen,
+    Identifier,
+    IsoTime,
+    Outcome,
+    Resolution,
+)
 
 PAGE = Field(default=25, ge=1, le=100)
 CURSOR = Field(default=None, max_length=2048, description="`next_cursor` of the previous page, with the same filters")

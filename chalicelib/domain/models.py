@@ -380,6 +380,9 @@ class ReviewerDecision(Frozen):
         return self
 
 
+RULES_ACTOR = "rules"  # a Ruling's `decided_by` when the rules engine decided it (chalicelib/domain/rules.py)
+
+
 class Ruling(RulingDecision):
     """Immutable once issued; an appeal supersedes it with a new, final one."""
 

@@ -18,6 +18,7 @@ from chalicelib.domain.evidence_models import EvidenceKind
 from chalicelib.domain.guards import GUARDS
 from chalicelib.domain.models import (
     RETURN_OUTCOMES,
+    RULES_ACTOR,
     ClaimReason,
     CompensationKind,
     CompensationLine,
@@ -43,7 +44,6 @@ from chalicelib.domain.rulings import (
 
 __all__ = ["Facts", "evaluate"]
 
-RULES_ACTOR = "rules"
 # The grounds that refuse a claim outright, by the claims they answer (seed 003, 以下情況,拒絕退換貨).
 REFUSING_GROUNDS: dict[SellerGround, tuple[frozenset[ClaimReason], str]] = {
     SellerGround.NOT_OUR_PRODUCT: (

@@ -9,26 +9,27 @@ unit tests, so a service test runs in milliseconds. One contract test
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
-from chalicelib.domain.finding import CaseSearch, ClosedQuery
-from chalicelib.domain.message_models import Message, MessageChange, Visibility
-from chalicelib.domain.models import (
-    AfterSalesRequest,
-    AuditEvent,
-    ClaimReason,
-    Dispute,
-    LedgerEntry,
-    Page,
-    Status,
-    Transition,
-)
-from chalicelib.domain.policy import Policy, PolicyVersion
-from chalicelib.domain.replay import RecommendationRecord
-from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, OutboxEntry, SendResult
-from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
-from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
+if TYPE_CHECKING:  # the Protocols name these in annotations only: a use case's ports load none of them
+    from chalicelib.domain.evidence_models import Evidence, EvidenceChange, ObjectRead, PresignedUpload
+    from chalicelib.domain.finding import CaseSearch, ClosedQuery
+    from chalicelib.domain.message_models import Message, MessageChange, Visibility
+    from chalicelib.domain.models import (
+        AfterSalesRequest,
+        AuditEvent,
+        ClaimReason,
+        Dispute,
+        LedgerEntry,
+        Page,
+        Status,
+        Transition,
+    )
+    from chalicelib.domain.policy import Policy, PolicyVersion
+    from chalicelib.domain.replay import RecommendationRecord
+    from chalicelib.domain.webhook_messages import AttemptMessage, EventMessage, OutboxEntry, SendResult
+    from chalicelib.domain.webhooks import Delivery, DeliveryStatus, Subscription
+    from chalicelib.domain.workflow import ParkedWait, StoredCase, WorkflowStep
 
 
 class CaseRepository(Protocol):
