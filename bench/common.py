@@ -35,12 +35,16 @@ def headers(role: str, sub: str, storefront: str = STOREFRONT) -> dict[str, str]
 
 
 def request_body(
-    order: str, reason: str = "no_reason_return", kind: str = "return_and_refund", delivered_days_ago: int = 2
+    order: str,
+    reason: str = "no_reason_return",
+    kind: str = "return_and_refund",
+    delivered_days_ago: int = 2,
+    buyer: str = "buyer-1",
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
         "order_id": order,
-        "buyer_id": "buyer-1",
+        "buyer_id": buyer,
         "seller_id": "seller-1",
         "amount_paid": 12_900,
         "shipping_paid": 800,

@@ -85,8 +85,9 @@ Fixed, each found with a profile (py-spy with `--gil`, cProfile, `-X importtime`
   compress with a shipped zlib dictionary of typical documents, so a 2 KB case is ~270 bytes, not ~770, and a
   case item stays under a write unit (auto-ruled refund 172 → 128); a transition's timeline lines share one
   item (→ 114); listings reach a case through its lookup items, which never change, so no transition rewrites
-  a listing entry (→ 99); the outbox is the timeline item, so an event is stored once (→ 85). An auto-ruled
-  denial went from 311 to 64, a reviewer-ruled and appealed case from 514 to 84.
+  a listing entry (→ 99); the outbox is the timeline item, so an event is stored once (→ 85); a subscription's
+  deliveries live in its own partition, keyed by ids that sort by time, so a delivery writes no index entry
+  (→ 75). An auto-ruled denial went from 311 to 57, a reviewer-ruled and appealed case from 526 to 74.
 - **Reads issued together**: the rules' three reads that depend only on the case (the buyer's totals, the
   seller's live points, the verified evidence) run at once (`services/together.py`): `apply_rules` is 3
   sequential round trips, not 5.
@@ -264,9 +265,15 @@ def report(results: dict[str, Any]) -> str:
         f"**{verdict(denied['write_units'], TARGETS['auto_ruled_write_units'])}** ({denied['write_units']}); the "
         "auto-ruled refund, which also stores the seller's tracking record and waits for the refund (fulfilment "
         f"came after the issue), **{verdict(auto['write_units'], TARGETS['auto_ruled_write_units'])}** "
-        f"({auto['write_units']}, of which {auto['write_units_by_kind'].get('webhook_delivery', 0)} the delivery "
+        f"({auto['write_units']}, of which {auto['write_units_by_kind'].get('webhook_deliveries', 0)} the delivery "
         f"log); reviewer-ruled and appealed ≤ {TARGETS['appealed_write_units']}: "
         f"**{verdict(appealed['write_units'], TARGETS['appealed_write_units'])}** ({appealed['write_units']}).",
+        "",
+        "One thing this local measure cannot see: moto's task tokens are 36 bytes, and the case item carries "
+        "the token of the wait it is parked on. An AWS task token is opaque, up to 2,048 bytes by the API's "
+        "limit and several hundred in practice; each KB it adds to a case item costs one more unit per park "
+        "and two per transaction that ends a wait (the item before counts), so in AWS the auto-ruled refund "
+        "(4 parks, 5 such transactions) may cost up to 14 units more.",
         "",
         "Every case is measured from escalation until it is closed: a final decision that owes something is "
         "carried out first (DESIGN section 10), so a refund costs its `AwaitRefund` wait and a return and refund "
