@@ -102,7 +102,8 @@ def deliver_webhooks(event: Any) -> None:
 @app.lambda_function(name="relay_webhook_events")
 @lambda_entry
 def relay_webhook_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Fed by the table's DynamoDB stream (filtered to inserted outbox items): queue each event for its fan-out.
+    """Fed by the table's DynamoDB stream (filtered to inserted timeline items): queue each write's events for their
+    fan-out.
 
     A failure answers the first record SQS did not take, and the event source mapping retries from there.
     """

@@ -1,8 +1,10 @@
-"""Put the cases stored before GSI5 existed into it, once: `python -m tools.backfill_finder [--table NAME]`.
+"""Bring cases stored by earlier releases to the current index layout, once: `python -m tools.backfill_finder
+[--table NAME]`.
 
 Reads the table named by `--table` (default: the `TABLE_NAME` the service runs with) page by page and
-gives each case its search lookup items and, when closed, its place in the closed listing
-(`chalicelib/adapters/case_index.py`). Safe to run again, and while the service runs.
+gives each case its lookup items (with the listing keys they carry since issue 19), and, when closed, its
+place in the closed listing, and takes the listing keys off the case item (`chalicelib/adapters/case_index.py`).
+Safe to run again, and while the service runs.
 """
 
 from __future__ import annotations

@@ -118,6 +118,44 @@ def case_item(case: Dispute, parked: ParkedWait | None = None) -> dict[str, Any]
     return item
 
 
+# What a case item carries only in some states; the rest of `case_item` it always carries.
+OPTIONAL_ATTRIBUTES = (
+    "GSI3PK",
+    "GSI3SK",
+    "parked_window",
+    "task_token",
+    "GSI5PK",
+    "GSI5SK",
+    "case_decider",
+    "case_resolution",
+    "case_outcome",
+    "case_decided_by",
+)
+
+
+def _replacing(item: dict[str, Any], condition: str, values: dict[str, Any]) -> Write:
+    """Replace the case item, as a Put would, with an Update that sets every attribute of `item` and removes
+    the optional ones it lacks. It leaves what it does not know: the listing keys a case item carried before its
+    lookup items did (case_index.CASE_LISTING_KEYS), so such a case stays listed until the backfill moves them.
+    The write units are a Put's (the larger of the item before and after)."""
+    attributes = {name: value for name, value in item.items() if name not in ("PK", "SK")}
+    names = {f"#a{index}": name for index, name in enumerate(attributes)}
+    assignments = ", ".join(f"{alias} = :a{index}" for index, alias in enumerate(names))
+    gone = [name for name in OPTIONAL_ATTRIBUTES if name not in attributes]
+    expression = f"SET {assignments}" + (f" REMOVE {', '.join(gone)}" if gone else "")
+    update = {
+        "Key": {"PK": item["PK"], "SK": item["SK"]},
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {
+            **values,
+            **{f":a{index}": value for index, value in enumerate(attributes.values())},
+        },
+    }
+    return Write({"Update": update})
+
+
 def case_unchanged(case_id: str, case_version: int) -> Write:
     """Guard a write beside the case (evidence, a message) on the version it was decided on: any later save of
     the case, its closing included, moves the version on."""
@@ -277,15 +315,7 @@ class DynamoCaseRepository:
             values[":token"] = s(parked.token)
         else:
             guard = "attribute_not_exists(task_token)"
-        stored = Write(
-            {
-                "Put": {
-                    "Item": case_item(case, parked),
-                    "ConditionExpression": f"version = :expected AND {guard}",
-                    "ExpressionAttributeValues": values,
-                }
-            }
-        )
+        stored = _replacing(case_item(case, parked), f"version = :expected AND {guard}", values)
         ledger = [ledger_write(entry) for entry in transition.ledger]
         self._commit(case, transition, [stored, *ledger, *_record_writes(transition)])
         return case

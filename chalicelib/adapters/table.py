@@ -83,7 +83,10 @@ def json_text(attribute: dict[str, Any]) -> str:
     data: bytes = attribute["B"]
     if not data[1] & FDICT:
         return zlib.decompress(data).decode()
-    decompressor = zlib.decompressobj(zdict=DICTIONARIES[int.from_bytes(data[2:6], "big")])
+    named = int.from_bytes(data[2:6], "big")
+    if named not in DICTIONARIES:  # written by a release with a newer dictionary: this one cannot read it
+        raise LookupError(f"a document names zlib dictionary {named:#010x}, which this release does not ship")
+    decompressor = zlib.decompressobj(zdict=DICTIONARIES[named])
     return (decompressor.decompress(data) + decompressor.flush()).decode()
 
 

@@ -112,8 +112,11 @@ def delivery_id_for(subscription_id: str, event_id: str, event_at: datetime) -> 
     """One delivery per (subscription, event), so a repeated fan-out finds the one it made. It names its
     subscription and then the event's time, so ids of one subscription sort in time order: the store keeps a
     subscription's deliveries in one partition keyed by their ids, and lists them without an index."""
+    hex_part = subscription_id.removeprefix("wh_")
+    if not (subscription_id.startswith("wh_") and hex_part.isalnum()):  # what services/webhooks.py issues
+        raise ValueError(f"not a subscription id: {subscription_id!r}")
     moment = event_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
-    return f"dlv_{subscription_id.removeprefix('wh_')}_{moment}_{_digest(subscription_id, event_id)[:16]}"
+    return f"dlv_{hex_part}_{moment}_{_digest(subscription_id, event_id)[:16]}"
 
 
 def delivery_subscription(delivery_id: str) -> str | None:

@@ -141,7 +141,7 @@ def _deliver(ports: WebhookPorts, entry: OutboxEntry, subscription: Subscription
 
 def rendered(entry: OutboxEntry) -> str:
     """A case event's body, from its outbox entry: the same bytes at every attempt, so no delivery stores it
-    (the entry is kept as long as the deliveries are: 30 days)."""
+    (the entry rides on the case's timeline item, which is kept as long as the case)."""
     return event_body(
         entry.event_id,
         entry.event_type,

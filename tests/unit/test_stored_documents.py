@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import zlib
 
+import pytest
+
 from bench.capacity import item_size
 from chalicelib.adapters.cases import case_item
 from chalicelib.adapters.table import COMPRESS_FROM, DICTIONARIES, json_attribute, json_text
@@ -66,3 +68,11 @@ def test_a_case_item_stays_under_a_write_unit_through_a_ruling_carried_out() -> 
 
     for stored in (case, shipped, received):
         assert item_size(case_item(stored)) < 1024, stored.status
+
+
+def test_a_document_naming_a_dictionary_this_release_does_not_ship_says_so() -> None:
+    compressor = zlib.compressobj(9, zdict=b'{"status":"closed","storefront_id":"a newer dictionary"}')
+    stored = {"B": compressor.compress(opened_case().model_dump_json().encode()) + compressor.flush()}
+
+    with pytest.raises(LookupError, match="does not ship"):
+        json_text(stored)
