@@ -187,15 +187,18 @@ def run(repeats: int = 9) -> dict[str, float]:
         first_baseline.append(baseline_first_call_seconds())
         first_off.append(first_workflow_call_seconds(False))
         first_on.append(first_workflow_call_seconds(True))
-    first_get_baseline, first_get_app = [], []
+    first_get_baseline, first_get_floor, first_get_app = [], [], []
     with canned_dynamodb() as endpoint:
         for _ in range(max(3, repeats // 2)):
             first_get_baseline.append(first_get_seconds("bench.baseline_app", endpoint))
+            first_get_floor.append(first_get_seconds("bench.library_floor_app", endpoint))
             first_get_app.append(first_get_seconds("app", endpoint))
     return {
         "baseline_first_get_s": median(first_get_baseline),
         "first_get_s": median(first_get_app),
         "first_get_ratio": median(first_get_app) / median(first_get_baseline),
+        "library_floor_first_get_s": median(first_get_floor),
+        "library_floor_first_get_ratio": median(first_get_floor) / median(first_get_baseline),
         "baseline_import_s": baseline,
         "app_import_s": app_time,
         "ratio": app_time / baseline,

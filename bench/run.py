@@ -187,6 +187,12 @@ def report(results: dict[str, Any]) -> str:
                     "1.00",
                 ],
                 [
+                    "the same bare app with what the fixed stack adds to any GET: PyJWT verifies the token, "
+                    "Powertools logs, pydantic reads the case (`bench/library_floor_app.py`)",
+                    f"{cold['library_floor_first_get_s'] * 1000:.0f} ms",
+                    f"{cold['library_floor_first_get_ratio']:.2f}",
+                ],
+                [
                     "import + the service's first `GET /v1/disputes/{id}` (one GetItem), tracing off",
                     f"{cold['first_get_s'] * 1000:.0f} ms",
                     f"{cold['first_get_ratio']:.2f}",
@@ -203,7 +209,12 @@ def report(results: dict[str, Any]) -> str:
         f"First GET after a cold start (issue 19): target ≤ {TARGETS['first_get_ratio']}×: "
         f"**{verdict(cold['first_get_ratio'], TARGETS['first_get_ratio'])}** ({cold['first_get_ratio']:.2f}). "
         "Both interpreters are fresh; each gets an API Gateway proxy event for the same case and reads it with one "
-        "GetItem from a local endpoint that answers every call with that case (`bench/cold_start.py`).",
+        "GetItem from a local endpoint that answers every call with that case (`bench/cold_start.py`); the service's "
+        "modules are compiled first, as the Lambda package ships them. The libraries the stack fixes cost "
+        f"{cold['library_floor_first_get_ratio']:.2f}× on their own, so no app on this stack meets 1.2×; "
+        "against that floor the service's first GET is "
+        f"{cold['first_get_s'] / cold['library_floor_first_get_s']:.2f}×, its own modules and models "
+        f"{(cold['first_get_s'] - cold['library_floor_first_get_s']) * 1000:.0f} ms.",
         "",
         "## 2. Cost per case",
         "",
