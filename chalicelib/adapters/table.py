@@ -253,27 +253,23 @@ class Cursors:
         self.secret = secret
 
     def encode(self, key: dict[str, Any], listing: str) -> str:
-        from itsdangerous import URLSafeSerializer  # noqa: PLC0415 - only listings that page need it
+        from itsdangerous import URLSafeSerializer  # noqa: PLC0415
 
         return str(URLSafeSerializer(self.secret, salt=listing).dumps(key))
 
-    def issued_for(self, cursor: str, listing: str) -> bool:
-        """Whether `cursor` is one `listing` issued (a listing of two parts tells which part it resumes)."""
-        from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415
-
-        try:
-            URLSafeSerializer(self.secret, salt=listing).loads(cursor)
-        except (BadData, ValueError, RecursionError):
-            return False
-        return True
-
-    def decode(self, cursor: str, listing: str) -> dict[str, Any]:
-        from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415
+    def issued(self, cursor: str, listing: str) -> dict[str, Any] | None:
+        """The key `cursor` names if `listing` issued it, else None (a listing of two parts tells which part a
+        cursor resumes)."""
+        from itsdangerous import BadData, URLSafeSerializer  # noqa: PLC0415 - only listings that page need it
 
         try:
             key = URLSafeSerializer(self.secret, salt=listing).loads(cursor)
-        except (BadData, ValueError, RecursionError) as error:
-            raise MalformedRequest("the cursor is not one this listing issued") from error
-        if not isinstance(key, dict):
+        except (BadData, ValueError, RecursionError):
+            return None
+        return key if isinstance(key, dict) else None
+
+    def decode(self, cursor: str, listing: str) -> dict[str, Any]:
+        key = self.issued(cursor, listing)
+        if key is None:
             raise MalformedRequest("the cursor is not one this listing issued")
         return key

@@ -186,35 +186,33 @@ class DynamoWebhookStore:
         then the deliveries stored before deliveries had one (in GSI4, all older, gone within their 30 days)."""
         listing = f"DELIVERIES#{subscription_id}#{status or 'any'}"  # a cursor only resumes its own filter
         earlier = f"GSI4#WEBHOOK#{subscription_id}#{status or 'any'}"
-        filtered: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        query: dict[str, Any] = {"ScanIndexForward": False, "Limit": limit}
         if status is not None:
-            filtered = {"FilterExpression": "delivery_status = :status"}
-        values = {":status": s(status.value)} if status is not None else {}
-        if cursor is None or not self.cursors.issued_for(cursor, earlier):
+            values[":status"] = s(status.value)
+            query["FilterExpression"] = "delivery_status = :status"
+        resumed = self.cursors.issued(cursor, earlier) if cursor else None
+        if resumed is None:
             items, next_cursor = self.table.page(
                 self.cursors,
                 listing,
                 cursor,
                 KeyConditionExpression="PK = :pk",
                 ExpressionAttributeValues={":pk": s(deliveries_partition(subscription_id)), **values},
-                ScanIndexForward=False,
-                Limit=limit,
-                **filtered,
+                **query,
             )
-            if next_cursor is None:  # on to the deliveries stored before, from their start
-                next_cursor = self.cursors.encode(START, earlier) if self._any_earlier(subscription_id) else None
-            return [Delivery.model_validate_json(json_text(item["doc"])) for item in items], next_cursor
-        items, next_cursor = self.table.page(
-            self.cursors,
-            earlier,
-            None if self.cursors.decode(cursor, earlier) == START else cursor,
-            IndexName="GSI4",
-            KeyConditionExpression="GSI4PK = :pk",
-            ExpressionAttributeValues={":pk": s(f"WEBHOOK#{subscription_id}"), **values},
-            ScanIndexForward=False,
-            Limit=limit,
-            **filtered,
-        )
+            if next_cursor is None and self._any_earlier(subscription_id):  # on to those stored before
+                next_cursor = self.cursors.encode(START, earlier)
+        else:
+            items, next_cursor = self.table.page(
+                self.cursors,
+                earlier,
+                None if resumed == START else cursor,
+                IndexName="GSI4",
+                KeyConditionExpression="GSI4PK = :pk",
+                ExpressionAttributeValues={":pk": s(f"WEBHOOK#{subscription_id}"), **values},
+                **query,
+            )
         return [Delivery.model_validate_json(json_text(item["doc"])) for item in items], next_cursor
 
     def _any_earlier(self, subscription_id: str) -> bool:
