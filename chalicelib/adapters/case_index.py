@@ -189,7 +189,7 @@ def index_stored_cases(table: Table, start: dict[str, Any] | None = None) -> tup
     for item in page.get("Items", []):
         case = Dispute.model_validate_json(json_text(item["doc"]))
         for write in finder_writes(case):
-            table.put(write.element["Put"]["Item"])
+            table.put(write.item)
         attributes = {"case_reason": s(case.reason.value), **closed_attributes(case)}
         names = sorted(attributes)
         table.update(

@@ -83,7 +83,7 @@ class DynamoMessageRepository:
             line,
         ]
         if change.outbox is not None:
-            writes.append(webhook_number_write(change.outbox, line.element["Put"]["Item"]["SK"]["S"]))
+            writes.append(webhook_number_write(change.outbox, line.item["SK"]["S"]))
         self.table.transact(writes)
 
     def page(self, case_id: str, shown: Visibility, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:

@@ -110,6 +110,12 @@ class Write:
     element: dict[str, Any]
     on_conflict: Callable[[], Exception] = field(default=_conflict)
 
+    @property
+    def item(self) -> dict[str, Any]:
+        """The item a Put element writes."""
+        item: dict[str, Any] = self.element["Put"]["Item"]
+        return item
+
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))

@@ -59,8 +59,13 @@ def _webhook(entry: OutboxEntry, lines: Sequence[str]) -> dict[str, Any]:
     return webhook
 
 
+def case_partition_key(case_id: str, sort: str) -> dict[str, Any]:
+    """The key of an item in the case's partition: a timeline item, or a webhook number."""
+    return {"PK": {"S": f"CASE#{case_id}"}, "SK": {"S": sort}}
+
+
 def webhook_number_key(case_id: str, sequence: int) -> dict[str, Any]:
-    return {"PK": {"S": f"CASE#{case_id}"}, "SK": {"S": f"WEBHOOK_NUMBER#{sequence:012d}"}}
+    return case_partition_key(case_id, f"WEBHOOK_NUMBER#{sequence:012d}")
 
 
 def webhook_number_write(webhook: OutboxEntry, line: str) -> Write:

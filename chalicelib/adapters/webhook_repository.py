@@ -26,6 +26,7 @@ from typing import Any
 
 from chalicelib.adapters.table import Cursors, Table, from_sortable, json_attribute, json_text, s, sortable
 from chalicelib.adapters.webhook_outbox import (
+    case_partition_key,
     entries_from_item,
     entries_from_timeline_item,
     outbox_key,
@@ -232,7 +233,7 @@ class DynamoWebhookStore:
     def outbox_entries(self, message: EventMessage) -> list[OutboxEntry]:
         """The events of the write `message` names (what the stream relayed), in their order."""
         if message.line is not None:
-            item = self.table.get({"PK": s(f"CASE#{message.case_id}"), "SK": s(message.line)})
+            item = self.table.get(case_partition_key(message.case_id, message.line))
             return entries_from_timeline_item(item) if item else []
         item = self.table.get(outbox_key(message.case_id, message.sequence or 0))
         return entries_from_item(item) if item else []
@@ -242,10 +243,10 @@ class DynamoWebhookStore:
         is its version's; a message's is named by the number it took), or else from the outbox item of its own
         that an event had before."""
         if sequence % SEQUENCE_STRIDE < TRANSITION_EVENTS:
-            item = self.table.get({"PK": s(f"CASE#{case_id}"), "SK": s(f"EVENT#{sequence // SEQUENCE_STRIDE:010d}")})
+            item = self.table.get(case_partition_key(case_id, f"EVENT#{sequence // SEQUENCE_STRIDE:010d}"))
         else:
             number = self.table.get(webhook_number_key(case_id, sequence))
-            item = self.table.get({"PK": s(f"CASE#{case_id}"), "SK": number["line"]}) if number else None
+            item = self.table.get(case_partition_key(case_id, number["line"]["S"])) if number else None
         found = next((e for e in entries_from_timeline_item(item) if e.sequence == sequence), None) if item else None
         return found or self._old_outbox_entry(case_id, sequence)
 
